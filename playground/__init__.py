@@ -1,0 +1,1 @@
+"""Conductor & Troupe: orchestration and choreography of the same services, hands-on."""

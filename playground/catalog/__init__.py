@@ -1,0 +1,14 @@
+"""The message catalog: one declaration per command and event type.
+
+>>> CATALOG["OrderPlaced"].owner
+'orders'
+"""
+
+from playground.catalog.base import Catalog, MessageSpec, UnknownMessageType
+from playground.catalog.onboarding import ONBOARDING_SPECS
+from playground.catalog.orders import ORDER_SPECS
+
+#: Every message type the playground knows. Domains added later declare here too.
+CATALOG = Catalog([*ORDER_SPECS, *ONBOARDING_SPECS])
+
+__all__ = ["CATALOG", "Catalog", "MessageSpec", "UnknownMessageType"]

@@ -1,0 +1,102 @@
+"""Message contracts: every command and event type, declared once.
+
+Both wirings, Kafka topic names, the event-flow graph and the course's
+reference tables derive from these declarations, so a contract cannot drift
+between the places that use it.
+
+>>> spec = MessageSpec("OrderPlaced", "event", "orders",
+...                    {"order_id": str, "amount": float}, "A customer placed an order.")
+>>> spec.problem_with({"order_id": "order-0001", "amount": "lots"})
+"field 'amount' should be a number, not str ('lots')"
+>>> spec.problem_with({"order_id": "order-0001", "amount": 12.5}) is None
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Literal
+
+from playground.errors import PlaygroundError
+
+_TYPE_NAMES = {str: "text", float: "a number", int: "a whole number", bool: "true/false", list: "a list"}
+
+
+@dataclass(frozen=True)
+class MessageSpec:
+    """The contract for one message type."""
+
+    name: str
+    kind: Literal["command", "event"]
+    owner: str
+    fields: dict[str, type]
+    meaning: str
+    version: int = 1
+    optional: frozenset[str] = field(default_factory=frozenset)
+
+    def problem_with(self, payload: Any) -> str | None:
+        """Why ``payload`` breaks this contract, in one phrase, or None if it is fine."""
+        if not isinstance(payload, dict):
+            return f"payload should be a mapping of fields, not {type(payload).__name__}"
+        for name, kind in self.fields.items():
+            if name not in payload:
+                if name in self.optional:
+                    continue
+                return f"field '{name}' is missing"
+            value = payload[name]
+            if not _is_a(value, kind):
+                return f"field '{name}' should be {_TYPE_NAMES.get(kind, kind.__name__)}, not {type(value).__name__} ({value!r})"
+        return None
+
+
+def _is_a(value: Any, kind: type) -> bool:
+    if kind is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, kind)
+
+
+class UnknownMessageType(PlaygroundError, KeyError):
+    """A message type that no catalog entry declares."""
+
+    def __str__(self) -> str:  # KeyError would otherwise quote the message
+        return self.args[0]
+
+
+class Catalog:
+    """All message specs by name; later declarations of the same name are refused."""
+
+    def __init__(self, specs: Iterable[MessageSpec] = ()):
+        self._specs: dict[str, MessageSpec] = {}
+        self.declare(*specs)
+
+    def declare(self, *specs: MessageSpec) -> None:
+        for spec in specs:
+            if spec.name in self._specs and self._specs[spec.name] != spec:
+                raise PlaygroundError(f"Message type '{spec.name}' is declared twice with different contracts; keep one.")
+            self._specs[spec.name] = spec
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._specs
+
+    def __getitem__(self, name: str) -> MessageSpec:
+        try:
+            return self._specs[name]
+        except KeyError:
+            raise UnknownMessageType(f"No message type called '{name}' is declared in the catalog; check the spelling or declare it.") from None
+
+    def __iter__(self):
+        return iter(self._specs.values())
+
+    def owned_by(self, owner: str) -> list[MessageSpec]:
+        return [s for s in self._specs.values() if s.owner == owner]
+
+    def table(self) -> list[dict[str, Any]]:
+        """Rows for a reference table: name, kind, owner, fields, version, meaning."""
+        return [
+            {"name": s.name, "kind": s.kind, "owner": s.owner,
+             "fields": ", ".join(f"{n}: {_TYPE_NAMES.get(t, t.__name__)}" for n, t in s.fields.items()),
+             "version": s.version, "meaning": s.meaning}
+            for s in self._specs.values()
+        ]

@@ -1,0 +1,17 @@
+"""Errors a learner can act on: one sentence saying what was wrong and what to do."""
+
+
+class PlaygroundError(Exception):
+    """Base class for every error the playground raises on purpose.
+
+    The message is a single sentence meant for a learner; callers (the CLI,
+    the grader, notebook helpers) print it without a traceback.
+    """
+
+
+class ScenarioError(PlaygroundError, ValueError):
+    """A scenario was given parameters it cannot run with."""
+
+
+class HorizonExceeded(PlaygroundError, TimeoutError):
+    """A simulated run was still busy when its virtual horizon arrived."""

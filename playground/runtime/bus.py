@@ -1,0 +1,243 @@
+"""The bus: named inboxes on faust channels, routing by the catalog, a dead-letter channel.
+
+One faust ``App`` is built per run (a stopped faust app cannot start again)
+with Kafka, web and sensors switched off. Every inbox is its own
+``app.channel()`` with one agent reading it, so each consumer processes its
+messages one at a time, in arrival order. The bus does the fan-out itself, in
+subscription order, because faust's channel fan-out iterates a ``WeakSet``
+whose order changes from process to process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import tempfile
+from typing import Any, Awaitable, Callable, NamedTuple
+
+import faust
+from faust.app.base import BootStrategy
+
+from playground.catalog import CATALOG, Catalog
+from playground.runtime.clock import VirtualTimeLoop
+from playground.runtime.envelope import Envelope, MessageIds
+from playground.runtime.faults import FaultPlan
+from playground.runtime.trace import Trace
+
+Handler = Callable[[Envelope], Awaitable[None]]
+
+DEAD_LETTERS = "dead-letters"
+
+# faust and mode announce every start and stop at INFO; the trace is our log.
+for _name in ("faust", "mode", "aiokafka"):
+    logging.getLogger(_name).setLevel(logging.WARNING)
+
+
+class _Embedded(BootStrategy):
+    enable_kafka = False
+    enable_web = False
+    enable_sensors = False
+
+
+class EmbeddedApp(faust.App):
+    """A faust app that needs no broker: agents on in-memory channels only."""
+
+    BootStrategy = _Embedded
+
+
+def _close_idle_consumer_loop(app: faust.App) -> None:
+    """Close the event loop faust builds for a Kafka consumer thread even when Kafka is off.
+
+    faust's ``on_start`` touches ``app.consumer``, whose thread object creates
+    a loop it never closes; left alone, every run leaks one loop and two sockets.
+    """
+    thread = getattr(getattr(app, "_consumer", None), "_thread", None)
+    loop = getattr(thread, "thread_loop", None)
+    if loop is not None and not loop.is_running() and not loop.is_closed():
+        loop.close()
+
+
+class DeadLetter(NamedTuple):
+    """A message that could not be handled, kept with the reason and where it failed."""
+
+    envelope: Envelope
+    reason: str
+    at: str
+
+
+class Bus:
+    """Carries envelopes between inboxes and records every send and delivery in the trace."""
+
+    def __init__(self, trace: Trace | None = None, *, catalog: Catalog = CATALOG,
+                 faults: FaultPlan | None = None, name: str = "playground"):
+        self.trace = trace if trace is not None else Trace()
+        self.catalog = catalog
+        self.faults = faults if faults is not None else FaultPlan()
+        self.name = name
+        self.ids = MessageIds()
+        self.dead_letters: list[DeadLetter] = []
+        self.pending = 0
+        self._handlers: dict[str, Handler] = {}
+        self._subscribers: dict[str, list[str]] = {}
+        self._queues: dict[str, asyncio.Queue] = {}
+        self._app: EmbeddedApp | None = None
+        self._datadir: tempfile.TemporaryDirectory | None = None
+        self._idle: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self.failure: BaseException | None = None
+
+    # -- wiring ---------------------------------------------------------
+    def add_inbox(self, name: str, handler: Handler) -> None:
+        """Give component ``name`` an inbox whose messages ``handler`` processes one at a time."""
+        if name in self._handlers:
+            raise ValueError(f"inbox {name!r} exists already")
+        self._handlers[name] = handler
+
+    def subscribe(self, inbox: str, *types: str) -> None:
+        """Deliver every published message of these types to ``inbox`` as well."""
+        for type_ in types:
+            self.catalog[type_]  # refuse unknown types early, with the catalog's message
+            subscribers = self._subscribers.setdefault(type_, [])
+            if inbox not in subscribers:
+                subscribers.append(inbox)
+
+    def subscribers(self, type_: str) -> list[str]:
+        return list(self._subscribers.get(type_, ()))
+
+    @property
+    def inboxes(self) -> list[str]:
+        return list(self._handlers)
+
+    # -- lifecycle ------------------------------------------------------
+    async def start(self) -> None:
+        loop = self._loop = asyncio.get_running_loop()
+        self._virtual = isinstance(loop, VirtualTimeLoop)
+        self._idle = asyncio.Event()
+        self._datadir = tempfile.TemporaryDirectory(prefix="playground-")
+        app = self._app = EmbeddedApp(self.name, datadir=self._datadir.name, loop=loop)
+        self.add_inbox(DEAD_LETTERS, self._park)
+        channels = {}
+        for inbox, handler in self._handlers.items():
+            # maxsize=0: unbounded, so a consumer that is down can pile up a backlog
+            # without blocking the producers (the lesson of the resilience chapter).
+            channel = channels[inbox] = app.channel(maxsize=0)
+            app.agent(channel, name=f"{inbox}-agent")(self._consumer(handler))
+        await app.start()
+        app.flow_control.resume()
+        for inbox, channel in channels.items():
+            # The agent reads a clone of its channel; with one agent per channel
+            # there is exactly one, and putting straight on its queue skips faust's
+            # per-put fan-out loop.
+            (reader,) = list(channel._subscribers)
+            self._queues[inbox] = reader.queue
+
+    async def stop(self) -> None:
+        if self._app is not None:
+            await asyncio.wait_for(self._app.stop(), 10)
+            _close_idle_consumer_loop(self._app)
+            self._app = None
+        if self._datadir is not None:
+            self._datadir.cleanup()
+            self._datadir = None
+
+    def _consumer(self, handler: Handler) -> Callable:
+        async def consume(stream: Any) -> None:
+            async for envelope in stream:
+                try:
+                    await handler(envelope)
+                except Exception as exc:  # a bug, not a business failure: stop the run loudly
+                    if self.failure is None:
+                        self.failure = exc
+                    self._idle.set()
+                finally:
+                    self._settle()
+
+        return consume
+
+    def _settle(self) -> None:
+        self.pending -= 1
+        if self.pending == 0:
+            self._idle.set()
+
+    async def drained(self) -> None:
+        """Wait until no message is queued, in flight or scheduled for later delivery."""
+        while self.pending and self.failure is None:
+            self._idle.clear()
+            await self._idle.wait()
+        if self.failure is not None:
+            raise self.failure
+
+    # -- messages -------------------------------------------------------
+    def now(self) -> float:
+        return self._loop._now if self._virtual else self._loop.time()
+
+    def message(self, type: str, payload: dict[str, Any], *, sender: str,
+                correlation_id: str | None, cause: Envelope | None = None) -> Envelope:
+        """A new envelope stamped with the current simulated time and a fresh id."""
+        version = self.catalog[type].version if type in self.catalog else 1
+        if cause is not None:
+            return cause.caused(type, payload, self.ids.next(), time=self.now(), sender=sender,
+                                schema_version=version)
+        return Envelope(type, payload, self.ids.next(), correlation_id, None, version, self.now(), sender)
+
+    def routes(self, envelope: Envelope) -> list[str]:
+        """Where a message goes: a command to its owner, an event to its subscribers."""
+        spec = self.catalog[envelope.type] if envelope.type in self.catalog else None
+        if spec is not None and spec.kind == "command":
+            return [spec.owner] if spec.owner in self._handlers else []
+        return self._subscribers.get(envelope.type, [])
+
+    def publish(self, envelope: Envelope, to: str | None = None) -> None:
+        """Send ``envelope`` to ``to`` or, by default, wherever :meth:`routes` says."""
+        targets = [to] if to is not None else self.routes(envelope)
+        e = envelope
+        self.trace.record(self.now(), "send", e.sender, e.type, e.message_id, e.correlation_id,
+                          e.causation_id, {"to": targets})
+        if not targets and (e.type not in self.catalog or self.catalog[e.type].kind == "command"):
+            self.dead_letter(e, self._unroutable(e), at=e.sender)
+        for inbox in targets:
+            self._route(e, inbox)
+
+    def _unroutable(self, e: Envelope) -> str:
+        if e.type not in self.catalog:
+            return f"unknown message type '{e.type}'"
+        return f"no '{self.catalog[e.type].owner}' service runs here to handle '{e.type}'"
+
+    def _route(self, envelope: Envelope, inbox: str) -> None:
+        if inbox not in self._queues:
+            self.dead_letter(envelope, f"no inbox called '{inbox}'", at=envelope.sender)
+            return
+        if not self.faults.touches_delivery:
+            self.pending += 1
+            self._queues[inbox].put_nowait(envelope)
+            return
+        for delay in self.faults.deliveries(envelope, inbox, self):
+            self.pending += 1
+            if delay:
+                self._loop.call_later(delay, self._queues[inbox].put_nowait, envelope)
+            else:
+                self._queues[inbox].put_nowait(envelope)
+
+    def redeliver(self, envelope: Envelope, inbox: str, delay: float) -> None:
+        """Put an unacknowledged message back in ``inbox`` after ``delay`` seconds (at-least-once)."""
+        e = envelope
+        self.trace.record(self.now(), "redeliver", inbox, e.type, e.message_id, e.correlation_id,
+                          e.causation_id, {"after": delay})
+        self.pending += 1
+        self._loop.call_later(delay, self._queues[inbox].put_nowait, envelope)
+
+    def dead_letter(self, envelope: Envelope, reason: str, *, at: str) -> None:
+        """Park a message on the dead-letter channel with the reason it failed; nothing is lost."""
+        self.pending += 1
+        self._queues[DEAD_LETTERS].put_nowait(DeadLetter(envelope, reason, at))
+
+    async def _park(self, letter: DeadLetter) -> None:
+        e = letter.envelope
+        self.trace.record(self.now(), "dead_letter", DEAD_LETTERS, e.type, e.message_id,
+                          e.correlation_id, e.causation_id, {"reason": letter.reason, "from": letter.at})
+        self.dead_letters.append(letter)
+
+    def deliver(self, envelope: Envelope, inbox: str) -> None:
+        """Record that ``inbox`` took ``envelope`` from its queue."""
+        e = envelope
+        self.trace.record(self.now(), "deliver", inbox, e.type, e.message_id, e.correlation_id, e.causation_id)

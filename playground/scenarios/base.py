@@ -1,0 +1,171 @@
+"""What every scenario shares: checked parameters, a run on simulated time, a result.
+
+A scenario builds a fresh bus and fresh services for every run, wires them,
+drives a seeded workload and waits until nothing is left in flight. The same
+seed always yields the same trace.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+from playground.errors import HorizonExceeded, ScenarioError
+from playground.runtime.bus import Bus, DeadLetter
+from playground.runtime.clock import run_simulated
+from playground.runtime.faults import FaultPlan
+from playground.runtime.latency import Latency, as_latency
+from playground.runtime.randomness import Randomness
+from playground.runtime.trace import Trace
+from playground.services.base import Service
+
+
+def whole_number(name: str, value: Any, *, minimum: int = 0) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ScenarioError(f"{name} must be a whole number of at least {minimum}, not {value!r}.")
+    return value
+
+
+def positive_number(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise ScenarioError(f"{name} must be a number greater than 0, not {value!r}.")
+    return float(value)
+
+
+def fraction(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+        raise ScenarioError(f"{name} must be a fraction between 0 and 1, not {value!r}.")
+    return float(value)
+
+
+def known_names(what: str, names: Any, allowed: Any) -> None:
+    """Refuse names (of services, components...) the scenario does not have."""
+    for name in names:
+        if name not in allowed:
+            raise ScenarioError(
+                f"There is no {what} called {name!r} in this scenario; choose from {', '.join(sorted(allowed))}.")
+
+
+def latencies(given: Mapping[str, "float | Latency"] | None, defaults: Mapping[str, "float | Latency"]) -> dict[str, Latency]:
+    """Default latencies overridden by ``given``, every name checked, every value validated."""
+    given = dict(given or {})
+    known_names("service", given, defaults)
+    merged = {**defaults, **given}
+    return {name: as_latency(value, what=f"the latency of {name}") for name, value in merged.items()}
+
+
+@dataclass
+class Result:
+    """What a run produced: the trace, each business transaction's outcome, and the services' end state."""
+
+    scenario: str
+    wiring: str
+    seed: int
+    trace: Trace
+    outcomes: dict[str, str]
+    dead_letters: list[DeadLetter]
+    services: dict[str, Service]
+    finished_at: float
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def counts(self) -> Counter:
+        """How many transactions ended each way, e.g. ``{'completed': 95, 'cancelled': 5}``."""
+        return Counter(self.outcomes.values())
+
+    def summary(self) -> str:
+        counts = self.counts()
+        ended = ", ".join(f"{n:,} {state}" for state, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+        kinds = self.trace.kinds()
+        return "\n".join([
+            f"{self.scenario} · {self.wiring} · seed {self.seed}",
+            f"{len(self.outcomes):,} transactions in {self.finished_at:,.1f} simulated seconds: {ended or 'none'}",
+            f"{kinds['send']:,} messages sent, {kinds['end']:,} handled, {len(self.dead_letters):,} dead-lettered",
+            f"trace {self.trace.digest()} ({len(self.trace):,} entries)",
+        ])
+
+    def __repr__(self) -> str:
+        return self.summary()
+
+
+def outcomes_from(trace: Trace, ids: list[str], terminals: Mapping[str, str]) -> dict[str, str]:
+    """Each id's outcome from the trace: its terminal event(s), 'dead-lettered' or 'unfinished'."""
+    ends: dict[str, list[str]] = {i: [] for i in ids}
+    parked: set[str] = set()
+    for e in trace.entries:
+        if e.kind == "send" and e.type in terminals and e.correlation_id in ends:
+            state = terminals[e.type]
+            if state not in ends[e.correlation_id]:
+                ends[e.correlation_id].append(state)
+        elif e.kind == "dead_letter":
+            parked.add(e.correlation_id)
+    return {i: "+".join(ends[i]) if ends[i] else ("dead-lettered" if i in parked else "unfinished") for i in ids}
+
+
+class Scenario:
+    """Base for scenarios: subclasses set the name and implement ``wire`` and ``drive``."""
+
+    name = "scenario"
+    terminals: Mapping[str, str] = {}
+    wirings: Mapping[str, Callable] = {}
+
+    def __init__(self, *, seed: int, wiring: str, horizon: float | None, faults: FaultPlan | None):
+        self.seed = whole_number("seed", seed)
+        if wiring not in self.wirings:
+            raise ScenarioError(f"The {self.name} has no wiring called {wiring!r}; choose from {', '.join(self.wirings)}.")
+        self.wiring = wiring
+        self.faults = faults if faults is not None else FaultPlan()
+        if not isinstance(self.faults, FaultPlan):
+            raise ScenarioError(f"faults must be a FaultPlan, not {type(faults).__name__}.")
+        self.horizon = positive_number("horizon", horizon) if horizon is not None else None
+        self._ids: list[str] = []
+
+    # subclasses ----------------------------------------------------------
+    def build_services(self, randomness: Randomness) -> dict[str, Service]:
+        raise NotImplementedError
+
+    async def drive(self, bus: Bus, randomness: Randomness) -> None:
+        raise NotImplementedError
+
+    def default_horizon(self) -> float:
+        return 3600.0
+
+    def planned(self) -> int:
+        """How many business transactions the workload will start."""
+        return len(self._ids)
+
+    def components(self) -> set[str]:
+        """Names a fault plan may refer to."""
+        return set(self.build_services(Randomness(0)))
+
+    # running -------------------------------------------------------------
+    def run(self) -> Result:
+        """Run once on simulated time and return the :class:`Result`."""
+        known_names("component", self.faults.components(), self.components())
+        horizon = self.horizon or self.default_horizon()
+        try:
+            return run_simulated(self._main, horizon=horizon)
+        except HorizonExceeded as exc:
+            planned = max(self.planned(), len(self._ids))
+            raise HorizonExceeded(
+                f"The {self.name} was still busy at its horizon of {horizon:g} simulated seconds "
+                f"({planned - self._finished:,} of {planned:,} transactions unfinished); pass a larger horizon= "
+                "or look for a message cycle or a stuck service.") from None
+
+    async def _main(self) -> Result:
+        randomness = Randomness(self.seed)
+        trace = Trace()
+        bus = Bus(trace, faults=self.faults, name=f"{self.name}-{self.seed}".replace(" ", "-"))
+        services = self.build_services(randomness)
+        self.wirings[self.wiring](self, bus, services, randomness)
+        self._ids, self._finished, self._trace = [], 0, trace
+        await bus.start()
+        try:
+            await self.drive(bus, randomness)
+            await bus.drained()
+        finally:
+            self._finished = sum(o != "unfinished" for o in outcomes_from(trace, self._ids, self.terminals).values())
+            await bus.stop()
+        return Result(self.name, self.wiring, self.seed, trace,
+                      outcomes_from(trace, self._ids, self.terminals), bus.dead_letters, services,
+                      bus.now())

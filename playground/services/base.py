@@ -1,0 +1,97 @@
+"""What every service is: local state, commands it accepts, events it emits, a latency.
+
+A service never knows who called it. The orchestration wiring sends it
+commands and reads the events back as replies; the choreography wiring turns
+events it subscribed to into the same commands. The service code is the same.
+
+>>> class Echo(Service):
+...     name = "echo"
+...     @handles("PlaceOrder")
+...     def place(self, order_id, customer, amount):
+...         return [emit("OrderPlaced", order_id=order_id, customer=customer, amount=amount)]
+>>> Echo().handle("PlaceOrder", {"order_id": "o1", "customer": "c", "amount": 2.0, "extra": 1})
+[Emit(type='OrderPlaced', payload={'order_id': 'o1', 'customer': 'c', 'amount': 2.0})]
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any, Callable, ClassVar, NamedTuple
+
+from playground.catalog import CATALOG
+from playground.errors import PlaygroundError
+from playground.runtime.latency import Latency, as_latency
+
+
+class Emit(NamedTuple):
+    """An event (or command) a handler asks the wiring to publish."""
+
+    type: str
+    payload: dict[str, Any]
+
+
+def emit(type: str, **payload: Any) -> Emit:
+    return Emit(type, payload)
+
+
+def handles(command: str) -> Callable:
+    """Mark a method as the handler of ``command``; its parameters are the command's fields."""
+
+    def mark(method: Callable) -> Callable:
+        method._handles = command
+        return method
+
+    return mark
+
+
+class Note(NamedTuple):
+    """Something a service did that the trace should show: a state change or an effect."""
+
+    kind: str  # "state" or "effect"
+    detail: dict[str, Any]
+
+
+class Service:
+    """Base class for a business capability; subclasses add state and ``@handles`` methods."""
+
+    name: ClassVar[str] = ""
+    commands: ClassVar[dict[str, str]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        found = dict(getattr(cls, "commands", {}))
+        for attr, value in vars(cls).items():
+            command = getattr(value, "_handles", None)
+            if command is not None:
+                found[command] = attr
+        cls.commands = found
+
+    def __init__(self, *, latency: "float | Latency" = 0.0, rng: random.Random | None = None):
+        self.latency = as_latency(latency, what=f"the {self.name} service's latency")
+        self.rng = rng if rng is not None else random.Random(0)
+        self.notes: list[Note] = []
+
+    def accepts(self, command: str) -> bool:
+        return command in self.commands
+
+    def handle(self, command: str, payload: dict[str, Any]) -> list[Emit]:
+        """Run ``command`` with the fields its contract declares, ignoring any extra fields."""
+        method = self.commands.get(command)
+        if method is None:
+            raise PlaygroundError(f"The {self.name} service has no handler for '{command}'; it handles {sorted(self.commands)}.")
+        args = {f: payload[f] for f in CATALOG[command].fields if f in payload}
+        return getattr(self, method)(**args) or []
+
+    def note_state(self, instance: str, before: str | None, after: str) -> None:
+        self.notes.append(Note("state", {"instance": instance, "from": before, "to": after}))
+
+    def note_effect(self, effect: str, key: str, **detail: Any) -> None:
+        """Record an effect with an idempotency key, e.g. a charge keyed by order id."""
+        self.notes.append(Note("effect", {"effect": effect, "key": key, **detail}))
+
+    def take_notes(self) -> list[Note]:
+        notes, self.notes = self.notes, []
+        return notes
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name!r} latency={self.latency}>"

@@ -1,0 +1,102 @@
+"""Hosting a service on the bus: validate, wait out outages, spend its latency, publish its events.
+
+Both wirings host services the same way; they differ only in what reaches a
+service's inbox (commands from an orchestrator, or events it subscribed to)
+and where its events are routed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+
+from playground.runtime.bus import Bus
+from playground.runtime.envelope import Envelope
+from playground.services.base import Service
+
+
+class ServiceHost:
+    """Runs one service's inbox.
+
+    Args:
+        service: the business capability.
+        bus: the bus it reads from and publishes to.
+        reactions: event type → command the service runs when that event
+            arrives (choreography); commands addressed to it run as they are.
+        latency_rng: the stream its processing times are drawn from.
+    """
+
+    def __init__(self, service: Service, bus: Bus, *, reactions: dict[str, str] | None = None,
+                 latency_rng: random.Random | None = None):
+        self.service = service
+        self.name = service.name
+        self.bus = bus
+        self.reactions = dict(reactions or {})
+        self.latency_rng = latency_rng if latency_rng is not None else random.Random(0)
+        self._plans: dict[str, tuple] = {}
+
+    def attach(self) -> "ServiceHost":
+        """Give the service its inbox and subscribe it to the events it reacts to."""
+        self.bus.add_inbox(self.name, self)
+        self.bus.subscribe(self.name, *self.reactions)
+        return self
+
+    def command_for(self, envelope: Envelope) -> tuple[str | None, str | None]:
+        """The command to run for ``envelope``, or the reason it cannot be handled."""
+        plan = self._plans.get(envelope.type)
+        if plan is None:
+            plan = self._plans[envelope.type] = self._plan(envelope.type)
+        spec, command, needs = plan
+        if spec is None:
+            return None, command  # the reason, computed once per type
+        problem = spec.problem_with(envelope.payload)
+        if problem:
+            return None, f"{envelope.type} is malformed: {problem}"
+        for field in needs:
+            if field not in envelope.payload:
+                return None, f"{envelope.type} lacks field '{field}' that {command} needs"
+        return command, None
+
+    def _plan(self, type_: str) -> tuple:
+        """What never changes for a message type: its spec, the command it maps to, the fields that needs."""
+        catalog = self.bus.catalog
+        if type_ not in catalog:
+            return None, f"unknown message type '{type_}'", ()
+        command = self.reactions.get(type_, type_)
+        if not self.service.accepts(command):
+            return None, f"the {self.name} service does not handle '{type_}'", ()
+        return catalog[type_], command, tuple(catalog[command].fields)
+
+    async def __call__(self, envelope: Envelope) -> None:
+        bus, trace, e = self.bus, self.bus.trace, envelope
+        back = bus.faults.down_until(self.name, bus.now())
+        while back is not None:
+            # A stopped consumer takes nothing from its inbox: the backlog grows.
+            await asyncio.sleep(back - bus.now())
+            back = bus.faults.down_until(self.name, bus.now())
+        bus.deliver(e, self.name)
+        command, problem = self.command_for(e)
+        if problem:
+            bus.dead_letter(e, problem, at=self.name)
+            return
+        trace.record(bus.now(), "start", self.name, e.type, e.message_id, e.correlation_id, e.causation_id)
+        delay = self.service.latency.sample(self.latency_rng)
+        if delay:
+            await asyncio.sleep(delay)
+        try:
+            emitted = self.service.handle(command, e.payload)
+        except Exception as exc:  # a poison message must not stop the consumer
+            self._write_notes(e)
+            bus.dead_letter(e, f"the {self.name} service failed on {command}: {exc}", at=self.name)
+            return
+        self._write_notes(e)
+        trace.record(bus.now(), "end", self.name, e.type, e.message_id, e.correlation_id, e.causation_id,
+                     {"command": command})
+        for out in emitted:
+            bus.publish(bus.message(out.type, out.payload, sender=self.name, correlation_id=None, cause=e))
+
+    def _write_notes(self, e: Envelope) -> None:
+        trace, now = self.bus.trace, self.bus.now()
+        for note in self.service.take_notes():
+            trace.record(now, note.kind, self.name, e.type, e.message_id, e.correlation_id, e.causation_id,
+                         note.detail)

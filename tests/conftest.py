@@ -1,0 +1,18 @@
+"""Shared fixtures."""
+
+import os
+
+import matplotlib
+import pytest
+
+# Plots render off-screen in tests, whatever the machine has.
+matplotlib.use("Agg")
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+@pytest.fixture(scope="session")
+def small_run():
+    """A short, fully completed choreographed order flow, shared by read-only tests."""
+    from playground.scenarios import order_flow
+
+    return order_flow(orders=30, seed=11, decline_rate=0.2).run()

@@ -1,0 +1,31 @@
+import json
+
+from playground.runtime.trace import KINDS, Trace
+
+
+def test_entries_are_numbered_in_order_and_serialise_stably():
+    trace = Trace()
+    trace.record(0.5, "send", "orders", "OrderPlaced", "m1", "o1", None, {"to": ["invoices"]})
+    trace.record(0.5, "deliver", "invoices", "OrderPlaced", "m1", "o1", None)
+    assert [e.seq for e in trace.entries] == [0, 1]
+    lines = trace.to_jsonl().splitlines()
+    assert json.loads(lines[0])["detail"] == {"to": ["invoices"]}
+    copy = Trace()
+    copy.record(0.5, "send", "orders", "OrderPlaced", "m1", "o1", None, {"to": ["invoices"]})
+    copy.record(0.5, "deliver", "invoices", "OrderPlaced", "m1", "o1", None)
+    assert copy.digest() == trace.digest()
+    copy.record(0.6, "end", "invoices")
+    assert copy.digest() != trace.digest()
+
+
+def test_entries_stay_current_while_recording_continues():
+    trace = Trace()
+    trace.record(0.0, "send", "a")
+    assert len(trace.entries) == 1
+    trace.record(1.0, "deliver", "b")
+    assert [e.kind for e in trace.entries] == ["send", "deliver"]
+    assert trace.where(at="b")[0].seq == 1
+
+
+def test_every_kind_the_runtime_records_is_documented(small_run):
+    assert set(small_run.trace.kinds()) <= set(KINDS)
