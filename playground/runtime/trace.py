@@ -30,9 +30,10 @@ KINDS = {
     "fault": "an injected fault happened (detail: which)",
     "redeliver": "a message was not acknowledged and goes back to its inbox",
     "dead_letter": "a message could not be handled and was parked with a reason",
-    "timeout": "a wait ended because its deadline passed",
-    "retry": "a failed step is tried again",
-    "compensate": "a completed step is being undone",
+    "timeout": "a wait ended because its deadline passed (detail: instance, step, after)",
+    "retry": "a failed step is tried again (detail: instance, step, attempt)",
+    "compensate": "a completed step is being undone (detail: instance, step)",
+    "step": "a saga step ended (detail: instance, step, outcome: done, failed or compensated)",
 }
 
 
