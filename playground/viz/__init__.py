@@ -1,0 +1,1 @@
+"""Pictures computed from a run's trace: timelines, activity, backlogs, diagrams."""
