@@ -68,6 +68,10 @@ class Result:
     services: dict[str, Service]
     finished_at: float
     extras: dict[str, Any] = field(default_factory=dict)
+    #: terminal event type → the outcome it stands for, e.g. ``{"OrderCompleted": "completed"}``.
+    terminals: Mapping[str, str] = field(default_factory=dict)
+    #: the message type that opens one of this scenario's transactions, e.g. ``"OrderPlaced"``.
+    start: str | None = None
 
     def counts(self) -> Counter:
         """How many transactions ended each way, e.g. ``{'completed': 95, 'cancelled': 5}``."""
@@ -106,6 +110,8 @@ class Scenario:
     """Base for scenarios: subclasses set the name and implement ``wire`` and ``drive``."""
 
     name = "scenario"
+    #: The message that opens a business transaction, and those that close it (→ outcome).
+    start_event: str | None = None
     terminals: Mapping[str, str] = {}
     wirings: Mapping[str, Callable] = {}
 
@@ -168,4 +174,4 @@ class Scenario:
             await bus.stop()
         return Result(self.name, self.wiring, self.seed, trace,
                       outcomes_from(trace, self._ids, self.terminals), bus.dead_letters, services,
-                      bus.now())
+                      bus.now(), terminals=dict(self.terminals), start=self.start_event)

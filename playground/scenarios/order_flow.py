@@ -33,6 +33,7 @@ class OrderFlow(Scenario):
     """``orders`` orders arriving at ``rate`` per simulated second (exponential gaps)."""
 
     name = "order flow"
+    start_event = "OrderPlaced"
     terminals = {"OrderCompleted": "completed", "OrderCancelled": "cancelled"}
     #: Wirings by name; the orchestrated wiring registers itself here.
     wirings = {"choreography": _choreography}
