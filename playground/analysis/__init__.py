@@ -1,0 +1,1 @@
+"""Analysis of a run from its trace: invariants, metrics, the event-flow graph, OpenTelemetry export."""

@@ -1,0 +1,274 @@
+"""Invariants: the promises a run must keep, checked from its trace alone.
+
+Each check reads only ``result.trace`` (and ``result.outcomes`` for the list
+of business transactions), so it judges the orchestrated and the
+choreographed wiring by the same evidence. A broken promise comes back as a
+:class:`Violation` naming the order and the trace entries that prove it.
+
+>>> from playground.scenarios import order_flow
+>>> result = order_flow(orders=5, seed=1).run()
+>>> {name: len(found) for name, found in check(result).items()}
+{'one-terminal-state': 0, 'paid-without-invoice': 0, 'effects-at-most-once': 0, 'compensations-mirror-forward-steps': 0, 'money-conserved': 0}
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable, Iterable
+
+from playground.errors import PlaygroundError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from playground.runtime.trace import TraceEntry
+    from playground.scenarios.base import Result
+
+#: Amounts are floats; differences smaller than this are rounding, not money.
+CENT = 0.005
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken promise: which invariant, which transaction, what to do, and the proof."""
+
+    invariant: str             # e.g. "paid-without-invoice"
+    correlation_id: str        # the order / instance it concerns
+    message: str               # one sentence a learner can act on
+    evidence: tuple[int, ...]  # trace seq numbers proving it
+
+    def __str__(self) -> str:
+        return f"[{self.invariant}] {self.message}"
+
+
+def _by_correlation(result: "Result") -> dict[str | None, list["TraceEntry"]]:
+    groups: dict[str | None, list] = defaultdict(list)
+    for e in result.trace.entries:
+        groups[e.correlation_id].append(e)
+    return groups
+
+
+def _describe(e: "TraceEntry") -> str:
+    what = f"{e.kind} of {e.type}" if e.type else e.kind
+    return f"{what} at {e.at} ({e.time:.2f} s, entry {e.seq})"
+
+
+# -- exactly one terminal state ------------------------------------------------
+def one_terminal_state(result: "Result") -> list[Violation]:
+    """Every transaction ends exactly once: one terminal event (completed *or* cancelled), never zero, never two."""
+    terminals = dict(getattr(result, "terminals", None) or result.extras.get("terminals") or {})
+    if not terminals:
+        raise PlaygroundError("This result does not say which events end a transaction; "
+                              "run it through a scenario, or set result.terminals.")
+    groups = _by_correlation(result)
+    names = " or ".join(sorted(set(terminals.values())))
+    found = []
+    for cid in result.outcomes:
+        entries = groups.get(cid, [])
+        ends = [e for e in entries if e.kind == "send" and e.type in terminals]
+        if not ends:
+            if entries:
+                last = entries[-1]
+                parked = [e.seq for e in entries if e.kind == "dead_letter"]
+                message = (f"{cid} never reached a terminal state ({names}); its last trace entry is the "
+                           f"{_describe(last)}, so follow the message that stopped there.")
+                evidence = tuple(sorted({*parked, last.seq}))
+            else:
+                message = f"{cid} never reached a terminal state ({names}) and left no trace at all; check that it was sent."
+                evidence = ()
+            found.append(Violation("one-terminal-state", cid, message, evidence))
+        elif len(ends) > 1:
+            how = ", ".join(f"{terminals[e.type]} at {e.time:.2f} s" for e in ends)
+            found.append(Violation(
+                "one-terminal-state", cid,
+                f"{cid} ended {len(ends)} times ({how}); make sure only one path can finish a transaction.",
+                tuple(e.seq for e in ends)))
+    return found
+
+
+# -- money and invoices --------------------------------------------------------
+def _money(result: "Result") -> dict[str, list["TraceEntry"]]:
+    """Charge and refund effects per idempotency key (the order id), in trace order."""
+    money: dict[str, list] = defaultdict(list)
+    for e in result.trace.entries:
+        if e.kind == "effect" and isinstance(e.detail, dict) and e.detail.get("effect") in ("charge", "refund"):
+            money[e.detail["key"]].append(e)
+    return money
+
+
+def _amount(e: "TraceEntry") -> float:
+    return float(e.detail.get("amount", 0.0))
+
+
+def _net(entries: Iterable["TraceEntry"]) -> float:
+    return sum(_amount(e) if e.detail["effect"] == "charge" else -_amount(e) for e in entries)
+
+
+def _invoices(result: "Result") -> dict[str, list["TraceEntry"]]:
+    """The invoices service's state changes per invoice instance (the order id), in trace order."""
+    states: dict[str, list] = defaultdict(list)
+    for e in result.trace.entries:
+        if e.kind == "state" and e.at == "invoices" and isinstance(e.detail, dict):
+            states[e.detail["instance"]].append(e)
+    return states
+
+
+def _invoice_state(states: list["TraceEntry"]) -> str | None:
+    return states[-1].detail["to"] if states else None
+
+
+def paid_without_invoice(result: "Result") -> list[Violation]:
+    """Money kept for an order (charges minus refunds) always backs an invoice whose last state is 'paid'."""
+    invoices = _invoices(result)
+    found = []
+    for key, entries in _money(result).items():
+        net = _net(entries)
+        states = invoices.get(key, [])
+        state = _invoice_state(states)
+        if net > CENT and state != "paid":
+            why = "no invoice was ever created for it" if state is None else f"its invoice ended '{state}'"
+            found.append(Violation(
+                "paid-without-invoice", key,
+                f"{key} kept {net:.2f} of the customer's money but {why}; refund the charge or settle the invoice.",
+                tuple(e.seq for e in (*entries, *states[-1:]))))
+    return found
+
+
+def money_conserved(result: "Result") -> list[Violation]:
+    """Per order: refunds never exceed charges, and money kept backs one paid invoice or is refunded."""
+    invoices = _invoices(result)
+    found = []
+    for key, entries in _money(result).items():
+        charged = refunded = 0.0
+        for e in entries:
+            if e.detail["effect"] == "charge":
+                charged += _amount(e)
+            else:
+                refunded += _amount(e)
+            if refunded > charged + CENT:
+                found.append(Violation(
+                    "money-conserved", key,
+                    f"{key} was refunded {refunded:.2f} when only {charged:.2f} had been charged "
+                    f"(entry {e.seq}); refund only what was taken.",
+                    tuple(x.seq for x in entries if x.seq <= e.seq)))
+                break
+        net = charged - refunded
+        if net <= CENT:
+            continue
+        states = invoices.get(key, [])
+        state = _invoice_state(states)
+        # One invoice accounts for one charge; anything above the largest single charge was taken twice.
+        largest = max(_amount(e) for e in entries if e.detail["effect"] == "charge")
+        if state != "paid":
+            found.append(Violation(
+                "money-conserved", key,
+                f"{key} kept {net:.2f} that backs no paid invoice (invoice state: {state or 'none'}); "
+                "refund it or settle the invoice.",
+                tuple(e.seq for e in (*entries, *states[-1:]))))
+        elif net > largest + CENT:
+            found.append(Violation(
+                "money-conserved", key,
+                f"{key} kept {net:.2f} but its one paid invoice accounts for {largest:.2f}; "
+                "refund the extra charge and make charging idempotent.",
+                tuple(e.seq for e in (*entries, states[-1]))))
+    return found
+
+
+# -- effects ---------------------------------------------------------------------
+def effects_at_most_once(result: "Result") -> list[Violation]:
+    """Each effect (charge, refund, shipment, email...) happens at most once per idempotency key."""
+    seen: dict[tuple[str, str, str], list] = defaultdict(list)
+    for e in result.trace.entries:
+        if e.kind == "effect" and isinstance(e.detail, dict):
+            seen[(e.at, e.detail.get("effect"), e.detail.get("key"))].append(e)
+    found = []
+    for (at, effect, key), entries in seen.items():
+        if len(entries) > 1:
+            cid = entries[0].correlation_id or str(key)
+            times = ", ".join(f"{e.time:.2f} s" for e in entries)
+            found.append(Violation(
+                "effects-at-most-once", cid,
+                f"{at} did '{effect}' for key '{key}' {len(entries)} times (at {times}); "
+                f"make {at} remember the keys it has handled so a repeated message changes nothing.",
+                tuple(e.seq for e in entries)))
+    return found
+
+
+# -- compensations -----------------------------------------------------------------
+def _compensable(result: "Result", given: Iterable[str] | None) -> set[str]:
+    if given is not None:
+        return set(given)
+    if result.extras.get("compensable") is not None:
+        return set(result.extras["compensable"])
+    # Without the saga's definition, a step counts as undoable if the run undid it anywhere.
+    return {e.detail["step"] for e in result.trace.entries
+            if (e.kind == "compensate" or (e.kind == "step" and e.detail.get("outcome") == "compensated"))}
+
+
+def compensations_mirror_forward_steps(result: "Result", compensable: Iterable[str] | None = None) -> list[Violation]:
+    """When a saga rolls back, it undoes exactly its completed undoable steps, newest first, once each.
+
+    Args:
+        compensable: names of steps that have a compensation; by default
+            ``result.extras["compensable"]``, else every step the run undid somewhere.
+    """
+    undoable = _compensable(result, compensable)
+    sagas: dict[str, list] = defaultdict(list)
+    for e in result.trace.entries:
+        if e.kind in ("step", "compensate") and isinstance(e.detail, dict):
+            sagas[e.detail["instance"]].append(e)
+    found = []
+    for instance, entries in sagas.items():
+        steps = [e for e in entries if e.kind == "step"]
+        undos = [e for e in entries if e.kind == "compensate"]
+        failed = bool(steps) and steps[-1].detail.get("outcome") == "failed"
+        if not undos and not failed:
+            continue
+        done: dict[str, Any] = {}
+        for e in steps:
+            if e.detail.get("outcome") == "done" and e.detail["step"] not in done:
+                done[e.detail["step"]] = e
+        expected = [s for s in reversed(done) if s in undoable]
+        actual = [e.detail["step"] for e in undos]
+        cid = (entries[0].correlation_id or instance)
+
+        def flag(message: str, evidence: Iterable[int]) -> None:
+            found.append(Violation("compensations-mirror-forward-steps", cid, message, tuple(sorted(set(evidence)))))
+
+        for step in dict.fromkeys(actual):
+            times = [e for e in undos if e.detail["step"] == step]
+            if len(times) > 1:
+                flag(f"{instance} undid step '{step}' {len(times)} times; undo each completed step once.",
+                     [e.seq for e in times])
+            if step not in done:
+                flag(f"{instance} undid step '{step}', which never completed; undo only completed steps.",
+                     [e.seq for e in times])
+        missing = [s for s in expected if s not in actual]
+        if missing:
+            flag(f"{instance} rolled back without undoing completed step(s) {', '.join(map(repr, missing))}; "
+                 "add their compensations.",
+                 [done[s].seq for s in missing] + [e.seq for e in steps[-1:]] + [e.seq for e in undos])
+        ordered = [s for s in dict.fromkeys(actual) if s in expected]
+        if not missing and ordered != expected:
+            flag(f"{instance} undid its steps in the order {', '.join(ordered)} but they completed as "
+                 f"{', '.join(reversed(expected))}; undo the newest step first.",
+                 [done[s].seq for s in expected] + [e.seq for e in undos])
+    return found
+
+
+#: Every invariant by name, in the order reports list them.
+INVARIANTS: dict[str, Callable[["Result"], list[Violation]]] = {
+    "one-terminal-state": one_terminal_state,
+    "paid-without-invoice": paid_without_invoice,
+    "effects-at-most-once": effects_at_most_once,
+    "compensations-mirror-forward-steps": compensations_mirror_forward_steps,
+    "money-conserved": money_conserved,
+}
+
+
+def check(result: "Result", *names: str) -> dict[str, list[Violation]]:
+    """Run the named invariants (all by default) and return each one's violations, empty when it holds."""
+    chosen = [n.replace("_", "-") for n in names] or list(INVARIANTS)
+    for name in chosen:
+        if name not in INVARIANTS:
+            raise PlaygroundError(f"There is no invariant called {name!r}; choose from {', '.join(INVARIANTS)}.")
+    return {name: INVARIANTS[name](result) for name in chosen}
