@@ -106,3 +106,52 @@ class Trace:
 
     def excerpt(self, seqs: Iterable[int]) -> list[TraceEntry]:
         return [self.entries[s] for s in sorted(set(seqs))]
+
+    def story(self, correlation_id: str, kinds: Iterable[str] = ("send", "start", "dead_letter")) -> "Excerpt":
+        """One business transaction's entries of the given kinds, as a readable table.
+
+        >>> trace = Trace()
+        >>> trace.record(1.5, "send", "orders", "OrderPlaced", "m000001", "order-0001", None, {"to": ["invoices"]})
+        >>> print(trace.story("order-0001"))
+          seq      time  kind          at           type                 message    caused by   detail
+            0     1.500  send          orders       OrderPlaced          m000001    -           to: invoices
+        """
+        wanted = set(kinds)
+        return Excerpt([e for e in self.entries if e.correlation_id == correlation_id and e.kind in wanted])
+
+
+def _detail_text(detail: Any) -> str:
+    if detail is None:
+        return ""
+    if isinstance(detail, dict):
+        return ", ".join(f"{k}: {', '.join(map(str, v)) if isinstance(v, list) else v}" for k, v in detail.items())
+    return str(detail)
+
+
+class Excerpt(list):
+    """A list of trace entries that prints as an aligned table (and as HTML in a notebook)."""
+
+    COLUMNS = ("seq", "time", "kind", "at", "type", "message", "caused by", "detail")
+
+    def rows(self) -> list[tuple[str, ...]]:
+        return [(str(e.seq), f"{e.time:.3f}", e.kind, e.at, e.type or "-", e.message_id or "-",
+                 e.causation_id or "-", _detail_text(e.detail)) for e in self]
+
+    def __str__(self) -> str:
+        widths = (5, 8, 12, 11, 19, 9, 10, 0)
+        aligns = (">", ">", "<", "<", "<", "<", "<", "<")
+        lines = []
+        for row in [self.COLUMNS, *self.rows()]:
+            cells = [f"{c:{a}{w}}" if w else c for c, w, a in zip(row, widths, aligns)]
+            lines.append("  ".join(cells).rstrip())
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        head = "".join(f"<th>{escape(c)}</th>" for c in self.COLUMNS)
+        body = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in self.rows())
+        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+    def __repr__(self) -> str:
+        return str(self)

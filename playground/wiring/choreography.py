@@ -34,6 +34,19 @@ ONBOARDING_REACTIONS: dict[str, dict[str, str]] = {
 }
 
 
+def describe_reactions(reactions: Mapping[str, Mapping[str, str]]) -> str:
+    """The reaction tables as sentences: who hears what, and what it does about it.
+
+    >>> print(describe_reactions({"shipping": {"InvoicePaid": "ShipOrder"}}))
+    shipping    hears InvoicePaid      → runs ShipOrder
+    """
+    lines = []
+    for service, table in reactions.items():
+        for event, command in table.items():
+            lines.append(f"{service:<11} hears {event:<16} → runs {command}")
+    return "\n".join(lines)
+
+
 def choreograph(bus: Bus, services: Mapping[str, Service], reactions: Mapping[str, Mapping[str, str]],
                 randomness: Randomness) -> dict[str, ServiceHost]:
     """Host every service on ``bus`` with its reactions; returns the hosts by name."""
