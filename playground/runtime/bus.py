@@ -69,8 +69,10 @@ class Bus:
     """Carries envelopes between inboxes and records every send and delivery in the trace."""
 
     def __init__(self, trace: Trace | None = None, *, catalog: Catalog = CATALOG,
-                 faults: FaultPlan | None = None, name: str = "playground"):
+                 faults: FaultPlan | None = None, name: str = "playground", randomness: Any = None):
         self.trace = trace if trace is not None else Trace()
+        # Fault decisions draw from their own seeded stream, so injecting faults never shifts the workload.
+        self._fault_rng = randomness.stream("faults") if randomness is not None else None
         self.catalog = catalog
         self.faults = faults if faults is not None else FaultPlan()
         self.name = name
@@ -113,6 +115,7 @@ class Bus:
         loop = self._loop = asyncio.get_running_loop()
         self._virtual = isinstance(loop, VirtualTimeLoop)
         self._idle = asyncio.Event()
+        self.faults.begin(self, self._fault_rng)
         self._datadir = tempfile.TemporaryDirectory(prefix="playground-")
         app = self._app = EmbeddedApp(self.name, datadir=self._datadir.name, loop=loop)
         self.add_inbox(DEAD_LETTERS, self._park)

@@ -161,7 +161,8 @@ class Scenario:
     async def _main(self) -> Result:
         randomness = Randomness(self.seed)
         trace = Trace()
-        bus = Bus(trace, faults=self.faults, name=f"{self.name}-{self.seed}".replace(" ", "-"))
+        bus = Bus(trace, faults=self.faults, name=f"{self.name}-{self.seed}".replace(" ", "-"),
+                  randomness=randomness)
         services = self.build_services(randomness)
         self.wirings[self.wiring](self, bus, services, randomness)
         self._ids, self._finished, self._trace = [], 0, trace

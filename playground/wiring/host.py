@@ -33,6 +33,8 @@ class ServiceHost:
         self.bus = bus
         self.reactions = dict(reactions or {})
         self.latency_rng = latency_rng if latency_rng is not None else random.Random(0)
+        # A fault plan may give the service another processing-time distribution for this run.
+        self.latency = bus.faults.latency_for(self.name, service.latency)
         self._plans: dict[str, tuple] = {}
 
     def attach(self) -> "ServiceHost":
@@ -69,20 +71,26 @@ class ServiceHost:
 
     async def __call__(self, envelope: Envelope) -> None:
         bus, trace, e = self.bus, self.bus.trace, envelope
-        back = bus.faults.down_until(self.name, bus.now())
+        faults = bus.faults
+        back = faults.down_until(self.name, bus.now())
         while back is not None:
             # A stopped consumer takes nothing from its inbox: the backlog grows.
             await asyncio.sleep(back - bus.now())
-            back = bus.faults.down_until(self.name, bus.now())
+            back = faults.down_until(self.name, bus.now())
         bus.deliver(e, self.name)
         command, problem = self.command_for(e)
         if problem:
             bus.dead_letter(e, problem, at=self.name)
             return
-        trace.record(bus.now(), "start", self.name, e.type, e.message_id, e.correlation_id, e.causation_id)
-        delay = self.service.latency.sample(self.latency_rng)
+        started = bus.now()
+        trace.record(started, "start", self.name, e.type, e.message_id, e.correlation_id, e.causation_id)
+        delay = self.latency.sample(self.latency_rng)
         if delay:
             await asyncio.sleep(delay)
+        failed = faults.on_handle(self.name, e, started, bus) if faults.touches_handling else None
+        if failed is not None and failed[0] == "lost":
+            bus.redeliver(e, self.name, failed[1])  # never acknowledged, so it comes back
+            return
         try:
             emitted = self.service.handle(command, e.payload)
         except Exception as exc:  # a poison message must not stop the consumer
@@ -90,6 +98,11 @@ class ServiceHost:
             bus.dead_letter(e, f"the {self.name} service failed on {command}: {exc}", at=self.name)
             return
         self._write_notes(e)
+        if failed is not None:
+            # Worked, then failed before acknowledging: the effect stands, the events are lost,
+            # and the message comes back. Only an idempotent service shrugs this off.
+            bus.redeliver(e, self.name, failed[1])
+            return
         trace.record(bus.now(), "end", self.name, e.type, e.message_id, e.correlation_id, e.causation_id,
                      {"command": command})
         for out in emitted:
