@@ -1,13 +1,12 @@
 """Shared fixtures."""
 
-import os
 
 import matplotlib
+import matplotlib.pyplot as plt
 import pytest
 
 # Plots render off-screen in tests, whatever the machine has.
 matplotlib.use("Agg")
-os.environ.setdefault("MPLBACKEND", "Agg")
 
 
 @pytest.fixture(scope="session")
@@ -16,3 +15,10 @@ def small_run():
     from playground.scenarios import order_flow
 
     return order_flow(orders=30, seed=11, decline_rate=0.2).run()
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    """Picture tests create figures; close them so none outlive their test."""
+    yield
+    plt.close("all")

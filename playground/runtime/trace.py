@@ -124,7 +124,8 @@ def _detail_text(detail: Any) -> str:
     if detail is None:
         return ""
     if isinstance(detail, dict):
-        return ", ".join(f"{k}: {', '.join(map(str, v)) if isinstance(v, list) else v}" for k, v in detail.items())
+        return ", ".join(f"{k}: {(', '.join(map(str, v)) or 'nobody') if isinstance(v, list) else v}"
+                         for k, v in detail.items())
     return str(detail)
 
 

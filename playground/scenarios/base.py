@@ -72,6 +72,8 @@ class Result:
     terminals: Mapping[str, str] = field(default_factory=dict)
     #: the message type that opens one of this scenario's transactions, e.g. ``"OrderPlaced"``.
     start: str | None = None
+    #: what one business transaction is called in summaries ("orders", "trips"...).
+    unit: str = "transactions"
 
     def counts(self) -> Counter:
         """How many transactions ended each way, e.g. ``{'completed': 95, 'cancelled': 5}``."""
@@ -83,7 +85,7 @@ class Result:
         kinds = self.trace.kinds()
         return "\n".join([
             f"{self.scenario} · {self.wiring} · seed {self.seed}",
-            f"{len(self.outcomes):,} transactions in {self.finished_at:,.1f} simulated seconds: {ended or 'none'}",
+            f"{len(self.outcomes):,} {self.unit} in {self.finished_at:,.1f} simulated seconds: {ended or 'none'}",
             f"{kinds['send']:,} messages sent, {kinds['end']:,} handled, {len(self.dead_letters):,} dead-lettered",
             f"trace {self.trace.digest()} ({len(self.trace):,} entries)",
         ])
@@ -113,6 +115,7 @@ class Scenario:
     #: The message that opens a business transaction, and those that close it (→ outcome).
     start_event: str | None = None
     terminals: Mapping[str, str] = {}
+    unit = "transactions"
     wirings: Mapping[str, Callable] = {}
 
     def __init__(self, *, seed: int, wiring: str, horizon: float | None, faults: FaultPlan | None):
@@ -175,4 +178,5 @@ class Scenario:
             await bus.stop()
         return Result(self.name, self.wiring, self.seed, trace,
                       outcomes_from(trace, self._ids, self.terminals), bus.dead_letters, services,
-                      bus.now(), terminals=dict(self.terminals), start=self.start_event)
+                      bus.now(), terminals=dict(self.terminals), start=self.start_event,
+                      unit=self.unit)

@@ -34,6 +34,7 @@ class OrderFlow(Scenario):
 
     name = "order flow"
     start_event = "OrderPlaced"
+    unit = "orders"
     terminals = {"OrderCompleted": "completed", "OrderCancelled": "cancelled"}
     #: Wirings by name; the orchestrated wiring registers itself here.
     wirings = {"choreography": _choreography}

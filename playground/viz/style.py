@@ -41,19 +41,33 @@ def colour_for(name: str, index: int | None = None) -> str:
     return OKABE_ITO[index % len(OKABE_ITO)]
 
 
+#: The settings :func:`course_style` applies.
+SETTINGS = {
+    "axes.prop_cycle": mpl.cycler(color=OKABE_ITO),
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "figure.dpi": 100,
+    "savefig.dpi": 100,
+    "font.size": 10,
+    "legend.frameon": False,
+    "svg.hashsalt": "conductor-and-troupe",
+}
+
+
 @contextmanager
 def course_style() -> Iterator[None]:
-    """Apply the course's plot settings inside a ``with`` block, leaving global settings alone."""
-    with mpl.rc_context({
-        "axes.prop_cycle": mpl.cycler(color=OKABE_ITO),
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-        "axes.grid": True,
-        "grid.alpha": 0.3,
-        "figure.dpi": 100,
-        "savefig.dpi": 100,
-        "font.size": 10,
-        "legend.frameon": False,
-        "svg.hashsalt": "conductor-and-troupe",
-    }):
+    """Apply the course's plot settings inside a ``with`` block, leaving global settings alone.
+
+    Only the keys in :data:`SETTINGS` are restored afterwards. ``matplotlib.rc_context``
+    would restore everything, including the interactive flag that Jupyter's inline
+    backend switches on when the first figure is drawn — and later figures would
+    then silently stop showing up in the notebook.
+    """
+    previous = {key: mpl.rcParams[key] for key in SETTINGS}
+    mpl.rcParams.update(SETTINGS)
+    try:
         yield
+    finally:
+        mpl.rcParams.update(previous)
