@@ -106,8 +106,8 @@ class FaultPlan:
         run leaks into the next because every counter is reset here.
         """
         self.rng = rng if rng is not None else random.Random(0)
-        self._seen: dict[int, int] = {}    # rule index → matching messages or calls so far
-        self._fired: dict[int, int] = {}   # rule index → times it fired
+        self._seen: dict[tuple, int] = {}   # (list, rule index) → matching messages or calls so far
+        self._fired: dict[tuple, int] = {}  # (list, rule index) → times it fired
         self._held: dict[str, tuple] = {}  # inbox → (envelope, timer) a Reorder rule holds back
         if bus is None:
             return
@@ -145,7 +145,7 @@ class FaultPlan:
                 return end
         return None
 
-    def _fires(self, index: int, rule: Rule) -> bool:
+    def _fires(self, index: tuple, rule: Rule) -> bool:
         """Count one more match of rule ``index`` and say whether it fires on it (seeded)."""
         seen = self._seen[index] = self._seen.get(index, 0) + 1
         fired = self._fired.get(index, 0)
@@ -166,7 +166,7 @@ class FaultPlan:
         delays = [0.0]
         hold = None
         for index, rule in enumerate(self.messages):
-            if not rule.matches(envelope.type, inbox) or not self._fires(index, rule):
+            if not rule.matches(envelope.type, inbox) or not self._fires(("messages", index), rule):
                 continue
             e = envelope
             detail = {"fault": rule.fault, "inbox": inbox}
@@ -220,9 +220,10 @@ class FaultPlan:
                                  {"fault": "crash", "phase": "lost-work", "until": end})
                 return "lost", end - now
         for index, rule in enumerate(self.failures):
-            if rule.component == component and rule.matches(e.type, component) and self._fires(index, rule):
+            key = ("failures", index)
+            if rule.component == component and rule.matches(e.type, component) and self._fires(key, rule):
                 how = "after-work" if rule.after_work else "lost"
                 bus.trace.record(now, "fault", component, e.type, e.message_id, e.correlation_id, e.causation_id,
-                                 {"fault": "fail", "call": self._seen[index], "when": how})
+                                 {"fault": "fail", "call": self._seen[key], "when": how})
                 return how, self.redelivery_delay
         return None
