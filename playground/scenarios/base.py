@@ -156,10 +156,13 @@ class Scenario:
             return run_simulated(self._main, horizon=horizon)
         except HorizonExceeded as exc:
             planned = max(self.planned(), len(self._ids))
-            raise HorizonExceeded(
+            stopped = HorizonExceeded(
                 f"The {self.name} was still busy at its horizon of {horizon:g} simulated seconds "
                 f"({planned - self._finished:,} of {planned:,} transactions unfinished); pass a larger horizon= "
-                "or look for a message cycle or a stuck service.") from None
+                "or look for a message cycle or a stuck service.")
+            # What happened up to the horizon, so a learner can look for the cycle.
+            stopped.trace = getattr(self, "_trace", None)
+            raise stopped from None
 
     async def _main(self) -> Result:
         randomness = Randomness(self.seed)

@@ -1,0 +1,70 @@
+"""Mermaid text read back line by line: participants, arrows, notes, nodes and edges."""
+
+import re
+
+import pytest
+
+from playground.analysis.event_graph import event_graph
+from playground.errors import HorizonExceeded, PlaygroundError
+from playground.runtime.fault_rules import Drop, Duplicate
+from playground.runtime.faults import FaultPlan
+from playground.scenarios import order_flow
+from playground.scenarios.ping_pong import ping_pong
+from playground.viz.mermaid import LOOP_COLOUR, sequence
+
+ARROW = re.compile(r"^    (\w+)(->>|-x)(\w+): (\w+)")
+
+
+def test_a_sequence_diagram_has_one_arrow_per_delivery_of_the_transaction(small_run):
+    order = next(o for o, s in small_run.outcomes.items() if s == "completed")
+    diagram = sequence(small_run, order)
+    lines = diagram.lines()
+    assert lines[0] == "sequenceDiagram"
+    participants = [line.split()[1] for line in lines if line.startswith("    participant ")]
+    assert participants == ["customers", "orders", "invoices", "payments", "shipping", "email"]
+    arrows = [ARROW.match(line).groups() for line in lines if ARROW.match(line)]
+    delivered = small_run.trace.where(kind="deliver", correlation_id=order)
+    assert [(a, t) for (_, _, a, t) in arrows] == [(e.at, e.type) for e in delivered]
+    assert all(kind == "->>" for _, kind, _, _ in arrows)
+    notes = [line for line in lines if line.lstrip().startswith("Note over")]
+    assert len(notes) == len(small_run.trace.where(kind="effect", correlation_id=order))
+    assert diagram._repr_mimebundle_()["text/vnd.mermaid"] == diagram.source
+
+
+def test_lost_and_duplicated_messages_show_in_the_sequence_diagram():
+    plan = FaultPlan(messages=[Drop(type="InvoicePaid", nth=1), Duplicate(type="OrderPlaced", nth=1)])
+    result = order_flow(orders=1, seed=1, faults=plan).run()
+    lines = sequence(result, "order-0001", times=False).lines()
+    assert "    invoices-xshipping: InvoicePaid (never arrived)" in lines
+    assert lines.count("    orders->>invoices: OrderPlaced") == 1
+    assert lines.count("    orders->>invoices: OrderPlaced again") == 1
+    assert "    Note over shipping: fault: drop (" not in lines  # notes carry times only when asked
+    assert any(line.startswith("    Note over shipping: fault: drop") for line in lines)
+
+
+def test_an_unknown_id_gets_one_sentence(small_run):
+    with pytest.raises(PlaygroundError, match="no entries for 'order-9999'"):
+        sequence(small_run, "order-9999")
+
+
+def test_the_flowchart_has_a_node_per_component_and_an_edge_per_flow(small_run):
+    graph = event_graph(small_run)
+    lines = graph.to_mermaid().splitlines()
+    assert lines[0] == "flowchart LR"
+    nodes = [re.match(r'^    c_(\w+)[\[(]', line).group(1) for line in lines if re.match(r'^    c_\w+[\[(]', line)]
+    assert nodes == graph.components
+    edges = [re.match(r'^    c_(\w+) -->\|"(\w+) ×(\d+)"\| c_(\w+)$', line) for line in lines if "-->" in line]
+    assert {(m[1], m[2], m[4]): int(m[3]) for m in edges} == dict(graph.flows)
+    assert not any(line.lstrip().startswith("linkStyle") for line in lines)  # no loop, nothing highlighted
+    assert graph._repr_mimebundle_()["text/vnd.mermaid"] == "\n".join(lines)
+
+
+def test_the_flowchart_of_a_loop_highlights_exactly_the_looping_edges():
+    with pytest.raises(HorizonExceeded) as caught:
+        ping_pong(orders=1, horizon=10).run()
+    lines = event_graph(caught.value.trace).to_mermaid().splitlines()
+    edges = [line for line in lines if "-->" in line]
+    (style,) = [line for line in lines if line.lstrip().startswith("linkStyle")]
+    highlighted = [edges[int(i)] for i in style.split()[1].split(",")]
+    assert LOOP_COLOUR in style
+    assert [re.search(r'"(\w+)', e).group(1) for e in highlighted] == ["InvoiceCreated", "PaymentReceived"]
