@@ -40,6 +40,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--malformed", type=int, default=0, help="how many orders to send with a broken payload")
     run.add_argument("--trace", metavar="FILE", help="also write the trace as JSON lines to FILE")
     run.set_defaults(handler=_run)
+
+    from playground.kafka.commands import add_kafka_commands  # serve, place-orders, watch
+
+    add_kafka_commands(sub)
+
+    from playground.grading.command import add_grading_commands  # grade, exercises build
+
+    add_grading_commands(sub)
     return parser
 
 

@@ -1,0 +1,1 @@
+"""Kafka mode: the choreography on a real broker, services as separate processes."""

@@ -1,0 +1,163 @@
+"""Placing orders on the broker and watching events flow, with plain aiokafka clients.
+
+Neither needs a consumer group or a faust app, so both start in well under a
+second: :func:`place_orders` produces ``PlaceOrder`` envelopes in the wire
+format (key = order id = correlation id), and :func:`watch` reads every
+topic of a namespace from the start, or from now on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import json
+import secrets
+from typing import AsyncIterator, Callable, NamedTuple
+
+from playground.kafka.broker import broker_address, check_broker, ensure_topics
+from playground.kafka.topics import MalformedRecord, Topology, decode, encode, headers, key
+from playground.runtime.envelope import Envelope, MessageIds
+from playground.runtime.randomness import Randomness
+
+
+class Seen(NamedTuple):
+    """One record as a watcher saw it: where it was, its key and headers, and its envelope or DLQ body."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: str | None
+    headers: dict[str, str]
+    envelope: Envelope | None
+    body: dict | None
+
+    def line(self) -> str:
+        """One line for a terminal: topic, key, type and the payload (or the dead-letter reason)."""
+        if self.envelope is not None:
+            e = self.envelope
+            return f"{self.topic:<30} {self.key or '-':<24} {e.type:<18} {json.dumps(e.payload)}"
+        reason = (self.body or {}).get("reason", "?")
+        label = "DEAD LETTER" if self.topic.endswith(".dead-letters") else "MALFORMED"
+        return f"{self.topic:<30} {self.key or '-':<24} {label:<18} {reason}"
+
+
+def orders_for(count: int, *, batch: str, seed: int = 0, malformed: int = 0) -> list[Envelope]:
+    """``count`` PlaceOrder envelopes with ids ``order-<batch>-0001``…, amounts drawn from ``seed``.
+
+    >>> [e.correlation_id for e in orders_for(2, batch="demo")]
+    ['order-demo-0001', 'order-demo-0002']
+    """
+    rng = Randomness(seed).stream("workload")
+    ids = MessageIds(prefix=f"customers.{batch}-")
+    broken = set(rng.sample(range(count), malformed)) if malformed else set()
+    envelopes = []
+    for i in range(count):
+        order_id = f"order-{batch}-{i + 1:04d}"
+        amount = round(rng.uniform(5, 200), 2)
+        payload = {"order_id": order_id, "customer": f"customer-{rng.randrange(1, 51):02d}",
+                   "amount": f"{amount} EUR" if i in broken else amount}
+        envelopes.append(Envelope("PlaceOrder", payload, ids.next(), order_id, None, 1, 0.0, "customers"))
+    return envelopes
+
+
+async def place_orders(broker: str, count: int, *, topology: Topology | None = None, batch: str | None = None,
+                       seed: int = 0, rate: float | None = None, malformed: int = 0) -> list[str]:
+    """Publish ``count`` orders (``rate`` per second, or all at once) and return their ids."""
+    from aiokafka import AIOKafkaProducer
+
+    topology = topology if topology is not None else Topology()
+    await check_broker(broker)
+    await ensure_topics(broker, topology)
+    batch = batch or secrets.token_hex(3)
+    envelopes = orders_for(count, batch=batch, seed=seed, malformed=malformed)
+    producer = AIOKafkaProducer(bootstrap_servers=broker_address(broker), linger_ms=5)
+    await producer.start()
+    try:
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        for i, e in enumerate(envelopes):
+            if rate:
+                delay = start + i / rate - loop.time()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+            e.time = loop.time() - start
+            await producer.send(topology.topic_for(e.type), encode(e), key=key(e), headers=headers(e))
+        await producer.flush()
+    finally:
+        await producer.stop()
+    return [e.correlation_id for e in envelopes]
+
+
+async def watch(broker: str, *, topology: Topology | None = None, from_beginning: bool = True,
+                topics: list[str] | None = None) -> AsyncIterator[Seen]:
+    """Every record on the namespace's topics (events, commands, dead letters) as it arrives."""
+    from aiokafka import AIOKafkaConsumer, TopicPartition
+
+    topology = topology if topology is not None else Topology()
+    await check_broker(broker)
+    await ensure_topics(broker, topology)
+    names = topics or topology.topics()
+    consumer = AIOKafkaConsumer(bootstrap_servers=broker_address(broker), group_id=None, enable_auto_commit=False,
+                                auto_offset_reset="earliest" if from_beginning else "latest")
+    await consumer.start()
+    try:
+        consumer.assign([TopicPartition(t, p) for t in names for p in range(topology.partitions)])
+        async for record in consumer:
+            yield _seen(record, topology)
+    finally:
+        await consumer.stop()
+
+
+def _seen(record, topology: Topology) -> Seen:
+    hdrs = {k: v.decode("utf-8", "replace") for k, v in (record.headers or ())}
+    record_key = record.key.decode("utf-8", "replace") if record.key is not None else None
+    if record.topic == topology.dead_letters:
+        try:
+            body = json.loads(record.value)
+        except (ValueError, TypeError):
+            body = {"reason": "unreadable dead letter"}
+        return Seen(record.topic, record.partition, record.offset, record_key, hdrs, None, body)
+    try:
+        envelope = decode(record.value, catalog=topology.catalog)
+    except MalformedRecord as exc:
+        return Seen(record.topic, record.partition, record.offset, record_key, hdrs, None,
+                    {"reason": f"not an envelope: {exc}"})
+    return Seen(record.topic, record.partition, record.offset, record_key, hdrs, envelope, None)
+
+
+def collect(broker: str, *, topology: Topology | None = None, until: Callable[[list[Seen]], bool],
+            timeout: float, topics: list[str] | None = None) -> list[Seen]:
+    """Watch from the start until ``until(seen)`` holds or ``timeout`` seconds pass; return what was seen.
+
+    Blocking; inside a running event loop (a notebook) it watches from a worker thread.
+    """
+
+    async def main() -> list[Seen]:
+        seen: list[Seen] = []
+
+        async def read() -> None:
+            # aclosing: a cancelled read must still stop the consumer, not leave it to the GC.
+            async with contextlib.aclosing(watch(broker, topology=topology, topics=topics)) as records:
+                async for record in records:
+                    seen.append(record)
+                    if until(seen):
+                        return
+
+        try:
+            await asyncio.wait_for(read(), timeout)
+        except asyncio.TimeoutError:
+            pass
+        return seen
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(main())
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, main()).result()
+
+
+def completed(seen: list[Seen]) -> set[str]:
+    """Order ids whose OrderCompleted event is among ``seen``."""
+    return {r.key for r in seen if r.envelope is not None and r.envelope.type == "OrderCompleted"}

