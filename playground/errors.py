@@ -15,3 +15,7 @@ class ScenarioError(PlaygroundError, ValueError):
 
 class HorizonExceeded(PlaygroundError, TimeoutError):
     """A simulated run was still busy when its virtual horizon arrived."""
+
+
+class SagaDefinitionError(PlaygroundError, ValueError):
+    """A saga definition cannot run as written (a duplicate step, a missing compensation...)."""

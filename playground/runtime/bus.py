@@ -162,6 +162,21 @@ class Bus:
         if self.pending == 0:
             self._idle.set()
 
+    def hold(self) -> None:
+        """Count work that is not a message (a saga waiting on a timer) so :meth:`drained` waits for it."""
+        self.pending += 1
+
+    def release(self) -> None:
+        """The work a :meth:`hold` stood for is over."""
+        self._settle()
+
+    def fail(self, exc: BaseException) -> None:
+        """Stop the run loudly from outside a handler (a timer, a callback): :meth:`drained` raises ``exc``."""
+        if self.failure is None:
+            self.failure = exc
+        if self._idle is not None:
+            self._idle.set()
+
     async def drained(self) -> None:
         """Wait until no message is queued, in flight or scheduled for later delivery."""
         while self.pending and self.failure is None:
