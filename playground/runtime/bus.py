@@ -69,8 +69,13 @@ class Bus:
     """Carries envelopes between inboxes and records every send and delivery in the trace."""
 
     def __init__(self, trace: Trace | None = None, *, catalog: Catalog = CATALOG,
-                 faults: FaultPlan | None = None, name: str = "playground", randomness: Any = None):
+                 faults: FaultPlan | None = None, name: str = "playground", randomness: Any = None,
+                 clock: Any = None):
         self.trace = trace if trace is not None else Trace()
+        # None: the loop is the clock (virtual time). Live mode passes a ScaledClock
+        # (playground.runtime.realtime); hosts and workloads sleep through bus.sleep either way.
+        self.clock = clock
+        self.sleep = clock.sleep if clock is not None else asyncio.sleep
         # Fault decisions draw from their own seeded stream, so injecting faults never shifts the workload.
         self._fault_rng = randomness.stream("faults") if randomness is not None else None
         self.catalog = catalog
@@ -110,10 +115,22 @@ class Bus:
     def inboxes(self) -> list[str]:
         return list(self._handlers)
 
+    def handler(self, inbox: str) -> Handler:
+        """What processes ``inbox`` (a ServiceHost for a service), e.g. to change its latency live."""
+        return self._handlers[inbox]
+
+    @property
+    def timers(self) -> Any:
+        """Where timers are set, in this bus's seconds: the loop itself, or the clock in live mode."""
+        return self._loop if self.clock is None else self.clock
+
     # -- lifecycle ------------------------------------------------------
     async def start(self) -> None:
         loop = self._loop = asyncio.get_running_loop()
         self._virtual = isinstance(loop, VirtualTimeLoop)
+        if self.clock is not None:
+            # An instance attribute, so the simulated path keeps its plain now() method.
+            self.now = self.clock.attach(loop).now
         self._idle = asyncio.Event()
         self.faults.begin(self, self._fault_rng)
         self._datadir = tempfile.TemporaryDirectory(prefix="playground-")
@@ -232,7 +249,7 @@ class Bus:
         for delay in self.faults.deliveries(envelope, inbox, self):
             self.pending += 1
             if delay:
-                self._loop.call_later(delay, self._queues[inbox].put_nowait, envelope)
+                self.timers.call_later(delay, self._queues[inbox].put_nowait, envelope)
             else:
                 self._queues[inbox].put_nowait(envelope)
 
@@ -242,7 +259,7 @@ class Bus:
         self.trace.record(self.now(), "redeliver", inbox, e.type, e.message_id, e.correlation_id,
                           e.causation_id, {"after": delay})
         self.pending += 1
-        self._loop.call_later(delay, self._queues[inbox].put_nowait, envelope)
+        self.timers.call_later(delay, self._queues[inbox].put_nowait, envelope)
 
     def dead_letter(self, envelope: Envelope, reason: str, *, at: str) -> None:
         """Park a message on the dead-letter channel with the reason it failed; nothing is lost."""

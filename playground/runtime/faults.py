@@ -119,7 +119,7 @@ class FaultPlan:
         trace = bus.trace
         for name, dist in self.latency.items():
             trace.record(0.0, "fault", name, detail={"fault": "latency", "distribution": repr(dist)})
-        loop = bus._loop
+        loop = bus.timers  # the loop, or a live session's scaled clock
         for kind, table in (("outage", self.outages), ("crash", self.crashes)):
             for name, windows in table.items():
                 for start, end in windows:
@@ -194,7 +194,7 @@ class FaultPlan:
 
     def _hold(self, envelope: "Envelope", inbox: str, bus: "Bus", within: float) -> None:
         bus.pending += 1  # held, not lost: the run must not count itself finished
-        timer = bus._loop.call_later(within, self._release, inbox, bus, False)
+        timer = bus.timers.call_later(within, self._release, inbox, bus, False)
         self._held[inbox] = (envelope, timer)
 
     def _release(self, inbox: str, bus: "Bus", soon: bool) -> None:
@@ -202,7 +202,7 @@ class FaultPlan:
         timer.cancel()
         put = bus._queues[inbox].put_nowait
         if soon:
-            bus._loop.call_soon(put, envelope)
+            bus.timers.call_soon(put, envelope)
         else:
             put(envelope)
 

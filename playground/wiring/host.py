@@ -7,7 +7,6 @@ and where its events are routed.
 
 from __future__ import annotations
 
-import asyncio
 import random
 
 from playground.runtime.bus import Bus
@@ -75,7 +74,7 @@ class ServiceHost:
         back = faults.down_until(self.name, bus.now())
         while back is not None:
             # A stopped consumer takes nothing from its inbox: the backlog grows.
-            await asyncio.sleep(back - bus.now())
+            await bus.sleep(back - bus.now())
             back = faults.down_until(self.name, bus.now())
         bus.deliver(e, self.name)
         command, problem = self.command_for(e)
@@ -86,7 +85,7 @@ class ServiceHost:
         trace.record(started, "start", self.name, e.type, e.message_id, e.correlation_id, e.causation_id)
         delay = self.latency.sample(self.latency_rng)
         if delay:
-            await asyncio.sleep(delay)
+            await bus.sleep(delay)
         failed = faults.on_handle(self.name, e, started, bus) if faults.touches_handling else None
         if failed is not None and failed[0] == "lost":
             bus.redeliver(e, self.name, failed[1])  # never acknowledged, so it comes back
