@@ -1,0 +1,15 @@
+"""Graded exercises: starters generated from solutions, checks that judge behaviour, a robust grader.
+
+- :mod:`~playground.grading.build` turns ``solutions/`` into ``exercises/``
+  (``playground exercises build``);
+- :mod:`~playground.grading.checks` and :mod:`~playground.grading.exercises`
+  hold what each exercise checks, judged from runs, traces and invariants;
+- :class:`SelfCheck` runs those checks inside the learner's notebook;
+- :func:`grade_notebook` runs them on a fresh kernel in a process of its own,
+  with time limits (``playground grade``).
+"""
+
+from playground.grading.sandbox import grade_notebook
+from playground.grading.selfcheck import CheckFailed, SelfCheck
+
+__all__ = ["CheckFailed", "SelfCheck", "grade_notebook"]

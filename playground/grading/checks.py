@@ -1,0 +1,164 @@
+"""Checks, their results and a report: what a grader knows about one submission.
+
+A check is a function of the learner's namespace (the globals of their
+executed notebook) that runs the learner's code, judges what it *did* through
+runs, traces and invariants, and raises :class:`Failed` with one sentence
+when the behaviour is wrong. Everything else that can go wrong — a missing
+name, an exception, a loop that never ends — is caught here and turned into
+one sentence too, so a report never carries a traceback.
+
+>>> def adds(ns):
+...     if ns["add"](2, 2) != 4:
+...         raise Failed("`add(2, 2)` should be 4; add the numbers, do not join them")
+>>> exercise = Exercise("00_demo", "Adding", [Check("adds", "add returns the sum", 2, adds)])
+>>> print(exercise.run({"add": lambda a, b: a + b}).text())
+00_demo · Adding: 2/2 points
+  ✔ 2/2  add returns the sum
+>>> print(exercise.run({"add": lambda a, b: str(a) + str(b)}).text())
+00_demo · Adding: 0/2 points
+  ✘ 0/2  add returns the sum — `add(2, 2)` should be 4; add the numbers, do not join them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any, Callable, Mapping
+
+from playground.errors import PlaygroundError
+from playground.grading.deadline import OutOfTime, call_with_limit, describe
+from playground.grading.learner import NotDefined, explain
+
+#: Real seconds one check may take before it is stopped.
+CHECK_LIMIT = 10.0
+
+
+class Failed(PlaygroundError, AssertionError):
+    """The learner's code ran but behaved wrongly; the message says how, and what to do."""
+
+
+@dataclass(frozen=True)
+class Check:
+    """One graded behaviour: ``id`` is the nbgrader ``grade_id`` of the cell that runs it."""
+
+    id: str
+    title: str
+    points: int
+    run: Callable[[Mapping[str, Any]], None]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """How one check went. ``status`` is passed, failed, error (the code raised) or timeout."""
+
+    id: str
+    title: str
+    points: int
+    earned: int
+    status: str
+    message: str | None = None
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "passed"
+
+    def line(self) -> str:
+        mark = "✔" if self.passed else "✘"
+        tail = f" — {self.message}" if self.message else ""
+        return f"{mark} {self.earned}/{self.points}  {self.title}{tail}"
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+@dataclass
+class Report:
+    """Every check's result for one submission, plus problems found while running the notebook itself."""
+
+    exercise: str
+    title: str
+    results: list[CheckResult]
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def score(self) -> int:
+        return sum(r.earned for r in self.results)
+
+    @property
+    def max_score(self) -> int:
+        return sum(r.points for r in self.results)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for an LMS: exercise, score, max_score, every check and every problem."""
+        return {"exercise": self.exercise, "title": self.title, "score": self.score, "max_score": self.max_score,
+                "checks": [asdict(r) for r in self.results], "problems": list(self.problems)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "Report":
+        return cls(data["exercise"], data["title"], [CheckResult(**r) for r in data["checks"]],
+                   list(data.get("problems", ())))
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
+
+    def text(self) -> str:
+        lines = [f"{self.exercise} · {self.title}: {self.score}/{self.max_score} points"]
+        lines += [f"  {r.line()}" for r in self.results]
+        if self.problems:
+            lines.append("While running the notebook:")
+            lines += [f"  • {p}" for p in self.problems]
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.text()
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(self.text())
+
+
+class Exercise:
+    """A graded exercise: its id (the notebook's stem), a title and its checks, in order."""
+
+    def __init__(self, id: str, title: str, checks: list[Check]):
+        ids = [c.id for c in checks]
+        if len(set(ids)) != len(ids):
+            raise PlaygroundError(f"Exercise {id} declares a check id twice; give every check its own id.")
+        self.id, self.title, self.checks = id, title, list(checks)
+
+    def __getitem__(self, check_id: str) -> Check:
+        for check in self.checks:
+            if check.id == check_id:
+                return check
+        raise PlaygroundError(f"Exercise {self.id} has no check called {check_id!r}; "
+                              f"choose from {', '.join(c.id for c in self.checks)}.")
+
+    def check(self, check_id: str, namespace: Mapping[str, Any], *, limit: float = CHECK_LIMIT) -> CheckResult:
+        """Run one check against ``namespace``; never raises for anything the learner's code does."""
+        check = self[check_id]
+
+        def result(status: str, message: str | None = None) -> CheckResult:
+            earned = check.points if status == "passed" else 0
+            return CheckResult(check.id, check.title, check.points, earned, status,
+                               _sentence(message) if message else None)
+
+        try:
+            call_with_limit(lambda: check.run(namespace), seconds=limit)
+        except Failed as failed:
+            return result("failed", str(failed))
+        except NotDefined as missing:
+            return result("error", str(missing))
+        except OutOfTime as stopped:
+            return result("timeout", "Your code " + describe(stopped))
+        except PlaygroundError as refused:  # the playground refused what the code asked for, in its own words
+            return result("error", str(refused))
+        except Exception as exc:
+            return result("error", explain(exc))
+        return result("passed")
+
+    def run(self, namespace: Mapping[str, Any], *, limit: float = CHECK_LIMIT,
+            problems: list[str] | None = None) -> Report:
+        """Run every check, in order, and collect the results."""
+        return Report(self.id, self.title, [self.check(c.id, namespace, limit=limit) for c in self.checks],
+                      list(problems or ()))
