@@ -1,0 +1,83 @@
+"""Exported spans: one per handled message, one trace per correlation id, parents from causation ids."""
+
+import importlib.util
+
+import pytest
+
+from playground.analysis.otel import export_spans, trace_id_for
+from playground.errors import PlaygroundError
+from playground.runtime.fault_rules import Duplicate
+from playground.runtime.faults import FaultPlan
+from playground.scenarios import order_flow
+
+
+@pytest.fixture(scope="module")
+def run_and_spans():
+    # A duplicate makes one message handled twice: two spans, one per handling.
+    result = order_flow(orders=12, seed=6, decline_rate=0.2,
+                        faults=FaultPlan(messages=[Duplicate(type="InvoicePaid", nth=1)])).run()
+    return result, export_spans(result)
+
+
+def test_one_span_per_handled_message(run_and_spans):
+    result, spans = run_and_spans
+    ends = result.trace.where(kind="end")
+    assert len(spans) == len(ends)
+    assert sorted((s.attributes["messaging.message.id"], s.attributes["messaging.destination.name"]) for s in spans) == \
+        sorted((e.message_id, e.at) for e in ends)
+    assert len({s.context.span_id for s in spans}) == len(spans)
+
+
+def test_one_trace_per_correlation_id(run_and_spans):
+    result, spans = run_and_spans
+    by_trace = {}
+    for s in spans:
+        by_trace.setdefault(s.context.trace_id, set()).add(s.attributes["messaging.message.conversation_id"])
+    assert all(len(ids) == 1 for ids in by_trace.values())
+    assert sorted(i for ids in by_trace.values() for i in ids) == sorted(result.outcomes)
+    assert all(s.context.trace_id == trace_id_for(s.attributes["messaging.message.conversation_id"], "")
+               for s in spans)
+
+
+def test_parents_follow_causation_ids(run_and_spans):
+    result, spans = run_and_spans
+    sender = {e.message_id: e.at for e in result.trace.where(kind="send")}
+    first_span = {}
+    for s in spans:
+        first_span.setdefault((s.attributes["messaging.message.id"], s.attributes["messaging.destination.name"]), s)
+    roots = 0
+    for s in spans:
+        cause = s.attributes.get("playground.causation_id")
+        if cause is None:
+            assert s.parent is None
+            roots += 1
+            continue
+        parent = first_span[(cause, sender[s.attributes["messaging.message.id"]])]
+        assert s.parent.span_id == parent.context.span_id and s.parent.trace_id == parent.context.trace_id
+        assert parent.end_time <= s.start_time
+    assert roots == len(result.outcomes)  # only each order's PlaceOrder has no cause
+
+
+def test_times_are_simulated_nanoseconds_and_ids_are_stable(run_and_spans):
+    result, spans = run_and_spans
+    first = spans[0]
+    start = result.trace.where(kind="start", message_id=first.attributes["messaging.message.id"])[0]
+    assert first.start_time == round(start.time * 1e9) and first.end_time >= first.start_time
+    again = export_spans(result)
+    assert [(s.context.trace_id, s.context.span_id, s.start_time, s.end_time) for s in again] == \
+        [(s.context.trace_id, s.context.span_id, s.start_time, s.end_time) for s in spans]
+    effects = [ev for s in spans for ev in s.events if ev.name == "effect"]
+    assert len(effects) == len(result.trace.where(kind="effect"))
+
+
+def _otlp_installed():
+    try:
+        return importlib.util.find_spec("opentelemetry.exporter.otlp.proto.http") is not None
+    except ModuleNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(_otlp_installed(), reason="the OTLP exporter is installed here")
+def test_an_otlp_endpoint_without_the_exporter_package_gets_one_sentence(small_run):
+    with pytest.raises(PlaygroundError, match="opentelemetry-exporter-otlp-proto-http"):
+        export_spans(small_run, endpoint="http://127.0.0.1:4318/v1/traces")
