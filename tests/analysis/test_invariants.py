@@ -124,3 +124,30 @@ def test_asking_for_an_unknown_invariant_gets_one_sentence(small_run):
     with pytest.raises(PlaygroundError, match="no invariant called 'money'"):
         check(small_run, "money")
     assert list(check(small_run, "money_conserved")) == ["money-conserved"]
+
+
+def test_a_dropped_payment_confirmation_leaves_money_without_a_paid_invoice():
+    from playground.runtime.fault_rules import Drop
+    from playground.runtime.faults import FaultPlan
+
+    result = order_flow(orders=10, seed=3, faults=FaultPlan(messages=[Drop(type="PaymentReceived", nth=4)])).run()
+    (dropped,) = result.trace.where(kind="fault")
+    (found,) = paid_without_invoice(result)
+    assert found.correlation_id == dropped.correlation_id
+    charge_seq = next(e.seq for e in result.trace.where(kind="effect", correlation_id=dropped.correlation_id))
+    assert charge_seq in found.evidence and "ended 'open'" in found.message
+    assert [v.correlation_id for v in money_conserved(result)] == [dropped.correlation_id]
+    assert [v.correlation_id for v in one_terminal_state(result)] == [dropped.correlation_id]
+
+
+def test_a_duplicated_event_makes_the_naive_email_service_repeat_itself():
+    from playground.runtime.fault_rules import Duplicate
+    from playground.runtime.faults import FaultPlan
+
+    result = order_flow(orders=10, seed=3, faults=FaultPlan(messages=[Duplicate(type="OrderCompleted", nth=2)])).run()
+    (found,) = effects_at_most_once(result)
+    (dup,) = result.trace.where(kind="fault")
+    assert found.correlation_id == dup.correlation_id and len(found.evidence) == 2
+    assert all(result.trace.entries[s].kind == "effect" for s in found.evidence)
+    # The idempotent services shrug the same fault off: the one repeated effect is the email.
+    assert "email did 'email'" in found.message
