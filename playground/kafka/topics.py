@@ -128,7 +128,7 @@ def decode(raw: bytes | None, *, catalog: Catalog = CATALOG, now: float = 0.0) -
     if raw is None:
         raise MalformedRecord("the record has no value")
     try:
-        data: Any = json.loads(raw)
+        data: Any = json.loads(raw.decode("utf-8") if isinstance(raw, (bytes, bytearray)) else raw)
     except UnicodeDecodeError:
         raise MalformedRecord("the record is not UTF-8 text") from None
     except json.JSONDecodeError as exc:
