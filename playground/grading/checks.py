@@ -105,7 +105,13 @@ class Report:
 
     def text(self) -> str:
         lines = [f"{self.exercise} · {self.title}: {self.score}/{self.max_score} points"]
-        lines += [f"  {r.line()}" for r in self.results]
+        previous = None
+        for r in self.results:
+            # One cause often fails several checks; say it once.
+            line = r.line() if r.message is None or r.message != previous else r.line().replace(
+                r.message, "(the same reason as above)")
+            lines.append(f"  {line}")
+            previous = r.message
         if self.problems:
             lines.append("While running the notebook:")
             lines += [f"  • {p}" for p in self.problems]

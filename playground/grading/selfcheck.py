@@ -19,7 +19,7 @@ verdict.
 ...     check("points_for_completed_orders")
 ... except CheckFailed as failed:
 ...     print(failed)
-0/4 points — Your notebook defines no class called `Loyalty`; keep the name the starter gives it, and make sure the cell that defines it runs without an error.
+0/3 points — Your notebook defines no class called `Loyalty`; keep the name the starter gives it, and make sure the cell that defines it runs without an error.
 """
 
 from __future__ import annotations

@@ -69,6 +69,28 @@ def _amount(result, order_id: str) -> float:
     return result.services["orders"].orders[order_id]["amount"]
 
 
+def awards_points(ns: Mapping[str, Any]) -> None:
+    """The service on its own: record a purchase, complete it, and look at what it did."""
+    service = fetch(ns, SERVICE, what="class", base=Service)()
+    service.handle("RecordPurchase", {"order_id": "order-1", "customer": "customer-1", "amount": 42.9})
+    early = [n for n in service.take_notes() if n.kind == "effect"]
+    if early:
+        raise Failed("the service had an effect as soon as it recorded a purchase; award nothing before "
+                     "AwardPoints — the order may still be cancelled")
+    emitted = service.handle("AwardPoints", {"order_id": "order-1", "customer": "customer-1"})
+    effects = [n.detail for n in service.take_notes() if n.kind == "effect" and n.detail.get("effect") == EFFECT]
+    if not effects:
+        raise Failed(f'AwardPoints after a purchase of 42.90 left no "{EFFECT}" effect; note the award with '
+                     f'self.note_effect("{EFFECT}", order_id, customer=customer, points=points)')
+    if effects[0].get("key") != "order-1" or effects[0].get("points") != 42:
+        raise Failed(f"AwardPoints after a purchase of 42.90 noted {effects[0]}; expected key 'order-1' and 42 "
+                     "points (one per whole unit of the amount)")
+    announced = [e for e in emitted if getattr(e, "type", None) == "PointsAwarded"]
+    if not announced or announced[0].payload.get("points") != 42:
+        raise Failed('AwardPoints did not return [emit("PointsAwarded", order_id=..., customer=..., points=42)]; '
+                     "announce the award so others can react to it")
+
+
 def points_for_completed_orders(ns: Mapping[str, Any]) -> None:
     result = _run(ns)
     awards = _awards(result)
@@ -162,9 +184,10 @@ def producers_unchanged(ns: Mapping[str, Any]) -> None:
 
 
 EXERCISE = Exercise("07_loyalty_points", "A loyalty service joins the troupe", [
-    Check("points_for_completed_orders", "points for every completed order, none for a cancelled one", 4,
+    Check("awards_points", "the service credits int(amount) points for a recorded purchase", 2, awards_points),
+    Check("points_for_completed_orders", "points for every completed order, none for a cancelled one", 3,
           points_for_completed_orders),
     Check("points_once_per_order", "points once per order, even when events arrive twice", 3, points_once_per_order),
-    Check("producers_unchanged", "no producer changed: same code, same reactions, same behaviour", 3,
+    Check("producers_unchanged", "no producer changed: same code, same reactions, same behaviour", 2,
           producers_unchanged),
 ])
