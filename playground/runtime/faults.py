@@ -63,13 +63,15 @@ class FaultPlan:
         messages: :class:`Drop`, :class:`Duplicate`, :class:`Delay` and
             :class:`Reorder` rules applied on the bus, in the order given.
         redelivery_delay: seconds before an unacknowledged message comes back.
+        uncorrelated: services that publish their events without a correlation id
+            (a service that forgot to pass it on); everything caused downstream loses it too.
     """
 
     def __init__(self, *, outages: Mapping[str, Iterable[tuple[float, float]]] | None = None,
                  crashes: Mapping[str, Iterable[tuple[float, float]]] | None = None,
                  latency: Mapping[str, "float | Latency"] | None = None,
                  failures: Iterable[FailCalls] = (), messages: Iterable[MessageRule] = (),
-                 redelivery_delay: float = 1.0):
+                 redelivery_delay: float = 1.0, uncorrelated: Iterable[str] = ()):
         self.outages = _windows("outage", outages)
         self.crashes = _windows("crash", crashes)
         self.latency = {name: as_latency(v, what=f"the fault plan's latency for {name}")
@@ -85,6 +87,9 @@ class FaultPlan:
         if isinstance(redelivery_delay, bool) or not isinstance(redelivery_delay, (int, float)) or redelivery_delay < 0:
             raise ScenarioError(f"redelivery_delay must be a number of seconds of at least 0, not {redelivery_delay!r}.")
         self.redelivery_delay = float(redelivery_delay)
+        if isinstance(uncorrelated, str):
+            uncorrelated = [uncorrelated]
+        self.uncorrelated = frozenset(uncorrelated)
         # Plain attributes, not properties: the bus and hosts read them for every message.
         self.touches_delivery = bool(self.messages)
         self.touches_handling = bool(self.failures or self.crashes)
@@ -95,7 +100,8 @@ class FaultPlan:
     def __repr__(self) -> str:
         parts = [f"{k}={v!r}" for k, v in (("outages", self.outages), ("crashes", self.crashes),
                                           ("latency", self.latency), ("failures", self.failures),
-                                          ("messages", self.messages)) if v]
+                                          ("messages", self.messages),
+                                          ("uncorrelated", sorted(self.uncorrelated))) if v]
         return f"FaultPlan({', '.join(parts)})"
 
     # -- per run ------------------------------------------------------------
@@ -131,7 +137,8 @@ class FaultPlan:
     # -- questions the runtime asks -------------------------------------------
     def components(self) -> set[str]:
         """Every component this plan names, so a scenario can reject unknown names."""
-        names = {*self.outages, *self.crashes, *self.latency, *(r.component for r in self.failures)}
+        names = {*self.outages, *self.crashes, *self.latency, *(r.component for r in self.failures),
+                 *self.uncorrelated}
         return names | {r.inbox for r in self.messages if r.inbox is not None}
 
     def latency_for(self, component: str, default: Latency) -> Latency:
@@ -205,6 +212,13 @@ class FaultPlan:
             bus.timers.call_soon(put, envelope)
         else:
             put(envelope)
+
+    def strip_correlation(self, envelope: "Envelope", bus: "Bus") -> "Envelope":
+        """The same message without its correlation id; the fault entry remembers which one it lost."""
+        e = envelope
+        bus.trace.record(bus.now(), "fault", e.sender, e.type, e.message_id, e.correlation_id, e.causation_id,
+                         {"fault": "uncorrelated"})
+        return type(e)(e.type, e.payload, e.message_id, None, e.causation_id, e.schema_version, e.time, e.sender)
 
     def on_handle(self, component: str, envelope: "Envelope", started: float, bus: "Bus") -> tuple[str, float] | None:
         """Whether the call ``component`` worked on since ``started`` fails, and how.

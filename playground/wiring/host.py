@@ -34,6 +34,7 @@ class ServiceHost:
         self.latency_rng = latency_rng if latency_rng is not None else random.Random(0)
         # A fault plan may give the service another processing-time distribution for this run.
         self.latency = bus.faults.latency_for(self.name, service.latency)
+        self._uncorrelated = self.name in bus.faults.uncorrelated
         self._plans: dict[str, tuple] = {}
 
     def attach(self) -> "ServiceHost":
@@ -105,7 +106,10 @@ class ServiceHost:
         trace.record(bus.now(), "end", self.name, e.type, e.message_id, e.correlation_id, e.causation_id,
                      {"command": command})
         for out in emitted:
-            bus.publish(bus.message(out.type, out.payload, sender=self.name, correlation_id=None, cause=e))
+            message = bus.message(out.type, out.payload, sender=self.name, correlation_id=None, cause=e)
+            if self._uncorrelated:
+                message = faults.strip_correlation(message, bus)
+            bus.publish(message)
 
     def _write_notes(self, e: Envelope) -> None:
         trace, now = self.bus.trace, self.bus.now()
