@@ -144,8 +144,9 @@ class Scenario:
         return len(self._ids)
 
     def components(self) -> set[str]:
-        """Names a fault plan may refer to."""
-        return set(self.build_services(Randomness(0)))
+        """Names a fault plan may refer to (a wiring may add components, e.g. an orchestrator)."""
+        extra = getattr(self.wirings[self.wiring], "components", ())
+        return set(self.build_services(Randomness(0))) | set(extra)
 
     # running -------------------------------------------------------------
     def run(self) -> Result:
@@ -170,6 +171,7 @@ class Scenario:
         bus = Bus(trace, faults=self.faults, name=f"{self.name}-{self.seed}".replace(" ", "-"),
                   randomness=randomness)
         services = self.build_services(randomness)
+        self.run_extras: dict[str, Any] = {}  # a wiring may leave things here for the result (e.g. its orchestrator)
         self.wirings[self.wiring](self, bus, services, randomness)
         self._ids, self._finished, self._trace = [], 0, trace
         await bus.start()
@@ -181,5 +183,5 @@ class Scenario:
             await bus.stop()
         return Result(self.name, self.wiring, self.seed, trace,
                       outcomes_from(trace, self._ids, self.terminals), bus.dead_letters, services,
-                      bus.now(), terminals=dict(self.terminals), start=self.start_event,
+                      bus.now(), extras=self.run_extras, terminals=dict(self.terminals), start=self.start_event,
                       unit=self.unit)

@@ -18,6 +18,7 @@ from playground.runtime.randomness import Randomness
 from playground.scenarios.base import (Scenario, fraction, latencies, positive_number, whole_number)
 from playground.services import Email, Invoices, Orders, Payments, Service, Shipping
 from playground.wiring.choreography import ORDER_REACTIONS, choreograph
+from playground.wiring.orchestration import order_orchestration
 
 #: Default processing times in simulated seconds.
 ORDER_LATENCY: dict[str, "float | Latency"] = {
@@ -37,7 +38,7 @@ class OrderFlow(Scenario):
     unit = "orders"
     terminals = {"OrderCompleted": "completed", "OrderCancelled": "cancelled"}
     #: Wirings by name; the orchestrated wiring registers itself here.
-    wirings = {"choreography": _choreography}
+    wirings = {"choreography": _choreography, "orchestration": order_orchestration}
 
     def __init__(self, *, orders: int = 100, seed: int = 0, rate: float = 1.0,
                  latency: Mapping[str, "float | Latency"] | None = None, decline_rate: float = 0.0,

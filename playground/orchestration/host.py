@@ -1,0 +1,138 @@
+"""Hosting the orchestrator on the bus, and crashing it: its inbox outlives it, its memory does not.
+
+The host owns the ``orchestrator`` inbox and hands each message to the
+current :class:`~playground.orchestration.orchestrator.Orchestrator`. When the
+fault plan crashes the orchestrator (``FaultPlan(crashes={"orchestrator":
+[(start, end)]})``) the host throws that object away at ``start`` — timers,
+in-memory instances and all — and at ``end`` builds a new one on whatever
+the store kept. Messages that arrive meanwhile wait in the inbox, as they
+would on a broker. Outages (``outages=``) only pause the inbox.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from typing import Any, Iterable
+
+from playground.errors import SagaDefinitionError
+from playground.orchestration.orchestrator import Orchestrator
+from playground.orchestration.saga import SagaDefinition
+from playground.orchestration.store import Store, open_store
+from playground.runtime.bus import Bus
+from playground.runtime.envelope import Envelope
+
+
+class OrchestratorHost:
+    """The ``orchestrator`` inbox on ``bus``, serving ``sagas`` with state kept in ``store``.
+
+    Args:
+        store: ``"memory"`` (lost in a crash), a file path (SQLite, survives), or a Store.
+        seed: seeds the retry jitter.
+    """
+
+    name = "orchestrator"
+
+    def __init__(self, bus: Bus, sagas: Iterable[SagaDefinition], *, store: "str | os.PathLike | Store" = "memory",
+                 seed: int = 0):
+        self.bus = bus
+        self.sagas = list(sagas)
+        self.seed = seed
+        self._store_spec = store
+        self.current: Orchestrator | None = None
+        self.crashes = 0
+        self._up: asyncio.Event | None = None
+
+    def attach(self) -> "OrchestratorHost":
+        """Open the inbox, subscribe to every reply, schedule the fault plan's crashes; call on the running loop."""
+        running = set(self.bus.inboxes)
+        for saga in self.sagas:
+            for service in sorted(saga.services() - running):
+                raise SagaDefinitionError(
+                    f"The saga '{saga.name}' sends commands to '{service}', which does not run in this wiring; "
+                    "host that service or remove its steps.")
+        self.bus.add_inbox(self.name, self)
+        self.bus.subscribe(self.name, *sorted({t for saga in self.sagas for t in saga.reply_types()}))
+        self.current = Orchestrator(self.bus, self.sagas, store=open_store(self._store_spec), name=self.name,
+                                    seed=self.seed)
+        self._up = asyncio.Event()
+        self._up.set()
+        loop = asyncio.get_running_loop()
+        for start, end in self.bus.faults.crashes.get(self.name, ()):
+            loop.call_at(start, self.crash)
+            loop.call_at(end, self.restart)
+        return self
+
+    # -- the inbox -----------------------------------------------------------------
+    async def __call__(self, envelope: Envelope) -> None:
+        bus = self.bus
+        while True:
+            back = bus.faults.down_until(self.name, bus.now())
+            if back is not None:
+                await asyncio.sleep(back - bus.now())  # down: the inbox fills, nothing is taken
+            elif self.current is None:
+                await self._up.wait()
+            else:
+                break
+        bus.deliver(envelope, self.name)
+        await self.current.handle(envelope)
+
+    async def start(self, saga: str, instance_id: str, data: dict[str, Any]) -> None:
+        """Start an instance directly, without a start message on the bus."""
+        await self.current.start(saga, instance_id, data)
+
+    # -- crashing --------------------------------------------------------------------
+    def crash(self) -> None:
+        """Throw the orchestrator away: its timers stop and whatever it held only in memory is gone."""
+        dead, self.current = self.current, None
+        if dead is None:
+            return
+        self._up.clear()
+        self.crashes += 1
+        in_memory = sum(inst.busy for inst in dead.instances.values())
+        for _ in range(dead.halt()):
+            self.bus.release()
+        self.bus.hold()  # the run is not over while the orchestrator is down
+        self._store = dead.store
+        self.bus.trace.record(self.bus.now(), "fault", self.name, detail={
+            "fault": "crash", "phase": "lost-memory", "instances": in_memory, "store": dead.store.kind})
+
+    def restart(self) -> None:
+        """Build a new orchestrator on what the store kept and resume every busy instance."""
+        if self.current is not None:
+            return
+        fresh = Orchestrator(self.bus, self.sagas, store=self._store.reopen(), name=self.name, seed=self.seed)
+        resumed = fresh.resume()
+        self.current = fresh
+        self.bus.trace.record(self.bus.now(), "fault", self.name, detail={
+            "fault": "crash", "phase": "resumed", "instances": resumed})
+        self.bus.release()
+        self._up.set()
+
+    # -- looking ------------------------------------------------------------------------
+    @property
+    def store(self) -> Store | None:
+        return self.current.store if self.current is not None else None
+
+    def records(self) -> list[dict[str, Any]]:
+        """Every instance the current orchestrator's store knows, as plain records."""
+        return self.store.records() if self.store is not None else []
+
+    def table(self):
+        """The god's-eye view: one row per instance (see :class:`~playground.orchestration.view.InstanceTable`)."""
+        from playground.orchestration.view import InstanceTable
+
+        return InstanceTable.from_records(self.records(), now=self.bus.now() if self.bus._loop else None)
+
+    def diagram(self, instance: str | None = None, saga: str | None = None):
+        """A saga's state machine as Mermaid, with ``instance``'s current state highlighted."""
+        from playground.orchestration.view import diagram
+
+        record = next((r for r in self.records() if r["id"] == instance), None) if instance else None
+        name = saga or (record["saga"] if record else self.sagas[0].name)
+        chosen = next(s for s in self.sagas if s.name == name)
+        return diagram(chosen, highlight=record["state"] if record else None, instance=instance)
+
+    def close(self) -> None:
+        if self.store is not None:
+            self.store.close()

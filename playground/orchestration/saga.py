@@ -1,0 +1,404 @@
+"""Saga definitions as data: steps, their compensations, timeouts, retries, parallel groups, approvals.
+
+A definition says *what* should happen; the orchestrator turns it into one
+state machine and runs every instance on it. Everything a definition names
+is checked against the message catalog when it is built, so a typo fails
+here, with one sentence, and not halfway through a run.
+
+>>> travel = SagaDefinition("trip", [
+...     Step("flight", "ReserveFlight", "CancelFlight", timeout=5),
+...     Step("hotel", "ReserveHotel", "CancelHotel", retry=Retry(count=2, backoff=1.0)),
+... ], started_by="BookTrip")
+>>> travel.stage_names, travel.compensable
+(['flight', 'hotel'], ['flight', 'hotel'])
+>>> SagaDefinition("trip", [Step("flight", "ReserveFlight")])
+Traceback (most recent call last):
+...
+playground.errors.SagaDefinitionError: Step 'flight' of saga 'trip' has no compensation; give it one (e.g. compensation='CancelFlight') or say compensation_required=False.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import KW_ONLY, dataclass
+from typing import Iterable, Union
+
+from playground.catalog import CATALOG, Catalog
+from playground.errors import SagaDefinitionError
+from playground.orchestration.replies import Replies, replies_to
+
+#: States every saga machine has besides its stages; no step may take these names.
+RESERVED = ("new", "compensating", "completed", "compensated", "stuck")
+LATE_POLICIES = ("ignore", "compensate")
+
+
+def _number(what: str, value: object, *, allow_none: bool = True, minimum: float = 0.0, strict: bool = False) -> None:
+    if value is None and allow_none:
+        return
+    bad = isinstance(value, bool) or not isinstance(value, (int, float))
+    if bad or value < minimum or (strict and value <= minimum):
+        bound = f"greater than {minimum:g}" if strict else f"at least {minimum:g}"
+        raise SagaDefinitionError(f"{what} must be a number {bound}, not {value!r}.")
+
+
+@dataclass(frozen=True)
+class Retry:
+    """How often to try a step again after it fails or times out, and how long to wait in between.
+
+    The wait before attempt ``n`` (n ≥ 2) is ``backoff * factor ** (n - 2)``,
+    capped at ``max_delay``, then spread by ±``jitter`` (a fraction) with a
+    draw seeded by the run seed, the instance and the attempt, so a rerun
+    waits exactly as long.
+
+    >>> Retry(count=3, backoff=1.0, factor=2.0).delay(3, "seed:trip-1:hotel")
+    2.0
+    """
+
+    count: int = 0
+    backoff: float = 1.0
+    factor: float = 2.0
+    jitter: float = 0.0
+    max_delay: float | None = None
+
+    def __post_init__(self) -> None:
+        if isinstance(self.count, bool) or not isinstance(self.count, int) or self.count < 0:
+            raise SagaDefinitionError(f"Retry count must be a whole number of at least 0, not {self.count!r}.")
+        _number("Retry backoff", self.backoff, allow_none=False)
+        _number("Retry factor", self.factor, allow_none=False, minimum=1.0)
+        _number("Retry max_delay", self.max_delay)
+        if isinstance(self.jitter, bool) or not isinstance(self.jitter, (int, float)) or not 0 <= self.jitter <= 1:
+            raise SagaDefinitionError(f"Retry jitter must be a fraction between 0 and 1, not {self.jitter!r}.")
+
+    def delay(self, attempt: int, key: str) -> float:
+        """Seconds to wait before sending ``attempt``; ``key`` seeds the jitter."""
+        wait = self.backoff * self.factor ** max(attempt - 2, 0)
+        if self.max_delay is not None:
+            wait = min(wait, self.max_delay)
+        if self.jitter:
+            # random.Random(str) hashes the string with sha512: the same in every process.
+            wait *= 1 + self.jitter * (2 * random.Random(f"{key}:{attempt}").random() - 1)
+        return wait
+
+
+NO_RETRY = Retry()
+
+
+@dataclass(frozen=True)
+class Step:
+    """One forward step: a command to a service, and the command that undoes it.
+
+    Args:
+        name: the step's name, unique in its saga.
+        action: the command to send, e.g. ``"ReserveHotel"``.
+        compensation: the command that undoes a completed step, or None.
+        service: the service expected to own ``action`` (checked; defaults to the catalog's owner).
+        timeout: seconds to wait for a reply before giving the attempt up; None waits forever.
+        retry: how to try again after a failure reply or a timeout.
+        compensation_required: refuse the definition if ``compensation`` is missing.
+        on_late: what a success reply arriving after the step was given up does:
+            ``"compensate"`` (undo its effect; the default when there is a compensation)
+            or ``"ignore"`` (park it as a dead letter, with the reason, and change nothing).
+        done, failed: reply event types meaning success / failure (default: the replies table).
+        compensation_timeout: seconds to wait for the compensation's reply (default ``timeout``).
+    """
+
+    name: str
+    action: str
+    compensation: str | None = None
+    _: KW_ONLY
+    service: str | None = None
+    timeout: float | None = None
+    retry: Retry = NO_RETRY
+    compensation_required: bool = True
+    on_late: str | None = None
+    done: tuple[str, ...] | None = None
+    failed: tuple[str, ...] | None = None
+    compensation_timeout: float | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name.isidentifier():
+            raise SagaDefinitionError(f"A step name must be a short identifier such as 'hotel', not {self.name!r}.")
+        _number(f"The timeout of step '{self.name}'", self.timeout, strict=True)
+        _number(f"The compensation_timeout of step '{self.name}'", self.compensation_timeout, strict=True)
+        if not isinstance(self.retry, Retry):
+            raise SagaDefinitionError(f"The retry of step '{self.name}' must be a Retry(...), not {self.retry!r}.")
+        if self.on_late is not None and self.on_late not in LATE_POLICIES:
+            raise SagaDefinitionError(f"on_late of step '{self.name}' must be 'ignore' or 'compensate', not {self.on_late!r}.")
+        for attr in ("done", "failed"):
+            value = getattr(self, attr)
+            if isinstance(value, str):
+                object.__setattr__(self, attr, (value,))
+
+    @property
+    def late_policy(self) -> str:
+        return self.on_late or ("compensate" if self.compensation else "ignore")
+
+    @property
+    def undo_timeout(self) -> float | None:
+        return self.compensation_timeout if self.compensation_timeout is not None else self.timeout
+
+
+@dataclass(frozen=True)
+class Approval:
+    """A step a person must approve: the saga waits for a ``DecideApproval`` command.
+
+    After ``timeout`` seconds without a decision the request is escalated and
+    the saga waits ``escalation`` seconds more; then (or at once, when
+    ``escalation`` is None) it counts as rejected and the saga compensates.
+    """
+
+    name: str
+    timeout: float
+    escalation: float | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name.isidentifier():
+            raise SagaDefinitionError(f"An approval name must be a short identifier such as 'manager', not {self.name!r}.")
+        _number(f"The timeout of approval '{self.name}'", self.timeout, allow_none=False, strict=True)
+        _number(f"The escalation of approval '{self.name}'", self.escalation, strict=True)
+
+    compensation = None
+    compensation_required = False
+    retry = NO_RETRY
+
+    @property
+    def escalated_state(self) -> str:
+        return f"{self.name}_escalated"
+
+
+@dataclass(frozen=True)
+class Parallel:
+    """Steps sent together; the group is done when all are done, failed when any failed (once all answered)."""
+
+    steps: tuple[Step, ...]
+    name: str
+
+    def __init__(self, *steps: Step, name: str | None = None):
+        if not steps or not all(isinstance(s, Step) for s in steps):
+            raise SagaDefinitionError("Parallel(...) takes one or more Step(...) objects, nothing else.")
+        object.__setattr__(self, "steps", tuple(steps))
+        object.__setattr__(self, "name", name or "_and_".join(s.name for s in steps))
+
+
+Stage = Union[Step, Parallel, Approval]
+
+
+class SagaDefinition:
+    """A named, ordered list of stages, checked against the catalog.
+
+    Args:
+        name: what the saga is called in traces and diagrams.
+        stages: :class:`Step`, :class:`Parallel` (or a list of steps, run in
+            parallel) and :class:`Approval` objects, in order.
+        started_by: a message type whose arrival starts an instance: an event
+            (the orchestrator subscribes to it) or a command owned by
+            ``"orchestrator"``. When it is the first step's own reply, that
+            step counts as already done.
+        key: the payload field naming the instance (default: the first field of ``started_by``).
+        compensation_retry: how compensations that fail or time out are retried.
+    """
+
+    def __init__(self, name: str, stages: Iterable[Stage | list | tuple], *, started_by: str | None = None,
+                 key: str | None = None, compensation_retry: Retry = Retry(count=5, backoff=1.0),
+                 catalog: Catalog = CATALOG):
+        if not isinstance(name, str) or not name.strip():
+            raise SagaDefinitionError(f"A saga needs a name such as 'trip', not {name!r}.")
+        self.name = name
+        self.catalog = catalog
+        self.stages: list[Stage] = [Parallel(*s) if isinstance(s, (list, tuple)) else s for s in stages]
+        if not self.stages:
+            raise SagaDefinitionError(f"The saga '{name}' has no steps; give it at least one Step(...).")
+        for stage in self.stages:
+            if not isinstance(stage, (Step, Parallel, Approval)):
+                raise SagaDefinitionError(f"The saga '{name}' got {stage!r}; stages are Step, Parallel or Approval objects.")
+        if not isinstance(compensation_retry, Retry):
+            raise SagaDefinitionError(f"compensation_retry must be a Retry(...), not {compensation_retry!r}.")
+        self.compensation_retry = compensation_retry
+        self.steps: dict[str, Step | Approval] = {}
+        self.stage_of: dict[str, Stage] = {}
+        self.replies: dict[str, Replies] = {}
+        self.undo_replies: dict[str, Replies] = {}
+        self._check_names()
+        for step in self.steps.values():
+            if isinstance(step, Step):
+                self._check_step(step)
+        self.started_by, self.key = self._check_start(started_by, key)
+        self.first_done_by_trigger = (
+            started_by is not None and isinstance(self.stages[0], Step)
+            and started_by in self.replies[self.stages[0].name].done)
+        self._check_fields()
+
+    # -- questions ---------------------------------------------------------
+    @property
+    def stage_names(self) -> list[str]:
+        return [stage.name for stage in self.stages]
+
+    @property
+    def compensable(self) -> list[str]:
+        """Names of the steps that have a compensation, in definition order."""
+        return [name for name, step in self.steps.items() if step.compensation]
+
+    def members(self, stage: Stage) -> tuple[Step | Approval, ...]:
+        return stage.steps if isinstance(stage, Parallel) else (stage,)
+
+    def reply_types(self) -> set[str]:
+        """Every event the orchestrator must hear to run this saga."""
+        types = {t for r in (*self.replies.values(), *self.undo_replies.values()) for t in (*r.done, *r.failed)}
+        if self.started_by and self.catalog[self.started_by].kind == "event":
+            types.add(self.started_by)
+        return types
+
+    def services(self) -> set[str]:
+        """The services this saga sends commands to."""
+        return {self.catalog[s.action].owner for s in self.steps.values() if isinstance(s, Step)}
+
+    def diagram(self, highlight: str | None = None):
+        """The saga's state machine as a Mermaid diagram (see :func:`playground.orchestration.view.diagram`)."""
+        from playground.orchestration.view import diagram
+
+        return diagram(self, highlight=highlight)
+
+    def __repr__(self) -> str:
+        start = f", started by {self.started_by}" if self.started_by else ""
+        lines = [f"saga '{self.name}'{start}"]
+        for i, stage in enumerate(self.stages, 1):
+            together = len(self.members(stage)) > 1
+            for j, step in enumerate(self.members(stage)):
+                mark = f"{i}." if j == 0 else "  "
+                lines.append(f"  {mark} {'∥ ' if together else ''}{_describe(step)}")
+        return "\n".join(lines)
+
+    # -- checks --------------------------------------------------------------
+    def _fail(self, message: str) -> None:
+        raise SagaDefinitionError(message)
+
+    def _check_names(self) -> None:
+        taken: dict[str, str] = {}
+        for stage in self.stages:
+            names = [(s.name, "step") for s in self.members(stage)]
+            if isinstance(stage, Parallel):
+                names.append((stage.name, "parallel group"))
+            if isinstance(stage, Approval):
+                names.append((stage.escalated_state, "escalated approval"))
+            for name, what in names:
+                if name in RESERVED:
+                    self._fail(f"The saga '{self.name}' cannot have a {what} called '{name}', which names one of "
+                               f"every saga's own states ({', '.join(RESERVED)}); rename it.")
+                if name in taken:
+                    self._fail(f"The saga '{self.name}' has two {what}s called '{name}'; give every step its own name."
+                               if what == taken[name] else
+                               f"The saga '{self.name}' uses the name '{name}' for a {taken[name]} and a {what}; rename one.")
+                taken[name] = what
+            for step in self.members(stage):
+                self.steps[step.name] = step
+                self.stage_of[step.name] = stage
+
+    def _command(self, step: Step, command: str, role: str) -> str:
+        """The owner of ``command`` after checking it exists and is a command."""
+        if command not in self.catalog:
+            self._fail(f"Step '{step.name}' of saga '{self.name}' uses '{command}' as its {role}, but the catalog "
+                       "declares no such message; check the spelling or declare it.")
+        spec = self.catalog[command]
+        if spec.kind != "command":
+            self._fail(f"Step '{step.name}' of saga '{self.name}' uses '{command}' as its {role}, but that is an "
+                       "event; a step sends commands.")
+        return spec.owner
+
+    def _check_step(self, step: Step) -> None:
+        owner = self._command(step, step.action, "action")
+        owners = {spec.owner for spec in self.catalog}
+        if step.service is not None and step.service not in owners:
+            self._fail(f"Step '{step.name}' of saga '{self.name}' names service '{step.service}', which no catalog "
+                       f"entry belongs to; choose from {', '.join(sorted(owners))}.")
+        if step.service is not None and step.service != owner:
+            self._fail(f"Step '{step.name}' of saga '{self.name}' asks '{step.service}' to run '{step.action}', "
+                       f"but '{step.action}' belongs to '{owner}'; fix the service or the command.")
+        if step.compensation is None:
+            if step.compensation_required:
+                guess = next((s.name for s in self.catalog.owned_by(owner)
+                              if s.kind == "command" and s.name.startswith("Cancel")), None)
+                hint = f" (e.g. compensation='{guess}')" if guess else ""
+                self._fail(f"Step '{step.name}' of saga '{self.name}' has no compensation; give it one{hint} "
+                           "or say compensation_required=False.")
+            if step.on_late == "compensate":
+                self._fail(f"Step '{step.name}' of saga '{self.name}' says on_late='compensate' but has no "
+                           "compensation to run; add one or use on_late='ignore'.")
+        else:
+            undo_owner = self._command(step, step.compensation, "compensation")
+            if undo_owner != owner:
+                self._fail(f"Step '{step.name}' of saga '{self.name}' undoes '{step.action}' ({owner}) with "
+                           f"'{step.compensation}', which belongs to '{undo_owner}'; compensate with a command of the same service.")
+            self.undo_replies[step.name] = self._replies(step, step.compensation, None, None, owner)
+        self.replies[step.name] = self._replies(step, step.action, step.done, step.failed, owner)
+
+    def _replies(self, step: Step, command: str, done, failed, owner: str) -> Replies:
+        known = replies_to(command)
+        if done is None and known is None:
+            self._fail(f"Step '{step.name}' of saga '{self.name}' sends '{command}', whose reply events the "
+                       "orchestrator does not know; pass done=('SomethingDone',) and failed=(...).")
+        replies = Replies(tuple(done) if done is not None else known.done,
+                          tuple(failed) if failed is not None else (known.failed if known and done is None else ()))
+        for event in (*replies.done, *replies.failed):
+            if event not in self.catalog or self.catalog[event].kind != "event":
+                self._fail(f"Step '{step.name}' of saga '{self.name}' expects the reply '{event}', which the "
+                           "catalog does not declare as an event; check the spelling.")
+            if self.catalog[event].owner != owner:
+                self._fail(f"Step '{step.name}' of saga '{self.name}' expects the reply '{event}' from '{owner}', "
+                           f"but '{event}' belongs to '{self.catalog[event].owner}'; a reply comes from the service asked.")
+        return replies
+
+    def _check_start(self, started_by: str | None, key: str | None) -> tuple[str | None, str | None]:
+        if started_by is None:
+            if key is not None:
+                self._fail(f"The saga '{self.name}' has key='{key}' but no started_by message to read it from; add started_by=.")
+            return None, None
+        if started_by not in self.catalog:
+            self._fail(f"The saga '{self.name}' is started by '{started_by}', which the catalog does not declare; "
+                       "check the spelling.")
+        spec = self.catalog[started_by]
+        if spec.kind == "command" and spec.owner != "orchestrator":
+            self._fail(f"The saga '{self.name}' is started by the command '{started_by}', which belongs to "
+                       f"'{spec.owner}'; start it with an event or a command owned by 'orchestrator'.")
+        key = key if key is not None else next(iter(spec.fields))
+        if key not in spec.fields:
+            self._fail(f"The saga '{self.name}' reads its instance id from field '{key}', which '{started_by}' "
+                       f"does not have; choose one of {', '.join(spec.fields)}.")
+        return started_by, key
+
+    def _check_fields(self) -> None:
+        """Every command's fields must come from the start message or an earlier step's reply."""
+        if self.started_by is None:
+            return
+        known = set(self.catalog[self.started_by].fields)
+        for index, stage in enumerate(self.stages):
+            gained: set[str] = set()
+            for step in self.members(stage):
+                if not isinstance(step, Step):
+                    continue
+                if not (index == 0 and self.first_done_by_trigger):
+                    self._need(step, step.action, known)
+                after = known | {f for e in self.replies[step.name].done for f in self.catalog[e].fields}
+                if step.compensation:
+                    self._need(step, step.compensation, after)
+                gained |= after
+            known |= gained
+
+    def _need(self, step: Step, command: str, known: set[str]) -> None:
+        for field in self.catalog[command].fields:
+            if field not in known:
+                self._fail(f"Step '{step.name}' of saga '{self.name}' sends '{command}', which needs field "
+                           f"'{field}' that neither '{self.started_by}' nor an earlier step's reply provides.")
+
+
+def _describe(step: Step | Approval) -> str:
+    if isinstance(step, Approval):
+        escalate = f", escalate for {step.escalation:g}s more" if step.escalation else ""
+        return f"{step.name}: a person approves within {step.timeout:g}s{escalate}"
+    parts = [f"{step.name}: {step.action}", f"undo {step.compensation}" if step.compensation else "no undo"]
+    if step.timeout is not None:
+        parts.append(f"timeout {step.timeout:g}s")
+    if step.retry.count:
+        parts.append(f"retry ×{step.retry.count}")
+    if step.compensation:
+        parts.append(f"late reply: {step.late_policy}")
+    return ", ".join(parts)
