@@ -59,8 +59,9 @@ class OrchestratorHost:
         self._up.set()
         loop = asyncio.get_running_loop()
         for start, end in self.bus.faults.crashes.get(self.name, ()):
-            loop.call_at(start, self.crash)
-            loop.call_at(end, self.restart)
+            # call_soon from the timer: the fault plan's own "down"/"up" entries come first in the trace.
+            loop.call_at(start, loop.call_soon, self.crash)
+            loop.call_at(end, loop.call_soon, self.restart)
         return self
 
     # -- the inbox -----------------------------------------------------------------

@@ -26,12 +26,14 @@ OPEN = ("waiting", "backoff")
 class Run:
     """One step's command (``kind`` "do"), its compensation ("undo") or an approval ("approve")."""
 
-    __slots__ = ("step", "kind", "status", "attempt", "messages", "deadline", "started", "reason")
+    __slots__ = ("step", "kind", "status", "attempt", "resent", "messages", "deadline", "started", "reason")
 
-    def __init__(self, step: str, kind: str, *, status: str = "waiting", attempt: int = 1,
+    def __init__(self, step: str, kind: str, *, status: str = "waiting", attempt: int = 1, resent: int = 0,
                  messages: list | None = None, deadline: float | None = None, started: float = 0.0,
                  reason: str | None = None):
         self.step, self.kind, self.status, self.attempt = step, kind, status, attempt
+        #: attempts that were re-sends by an orchestrator resuming after a crash (they use no retry budget)
+        self.resent = resent
         #: [message id, attempt] for every command sent, resends after a restart included.
         self.messages: list[list] = messages if messages is not None else []
         self.deadline, self.started, self.reason = deadline, started, reason

@@ -86,9 +86,10 @@ class Orchestrator:
             for run in inst.all_runs():
                 if run.status == "waiting" and run.kind != "approve":
                     # Same payload, so the same idempotency key: a service that did it already does nothing.
-                    step = saga.steps[run.step]
-                    command = step.action if run.kind == "do" else step.compensation
-                    self._send(inst, run, command, step.timeout if run.kind == "do" else step.undo_timeout)
+                    # It counts as a new attempt, so a failure reply to the old one (perhaps still in the
+                    # inbox) cannot overrule the outcome of this one.
+                    run.resent += 1
+                    self._resend(inst, run, why="resumed after a crash")
             self._commit(inst, None)
             self._rearm(inst)
             count += 1
@@ -134,6 +135,10 @@ class Orchestrator:
         if e.type not in replies.done and e.type not in replies.failed:
             return self._park(e, f"{e.type} is not a reply step '{run.step}' of {inst.id} expects")
         ok = e.type in replies.done
+        if not ok and run.open and (run.attempt_of(e.causation_id) or 0) < run.attempt:
+            return self._park(e, f"{e.type} answers attempt {run.attempt_of(e.causation_id)} of "
+                                 f"{'undoing ' if run.kind == 'undo' else ''}step '{run.step}' of {inst.id}, "
+                                 f"but attempt {run.attempt} is under way; ignored")
         if run.kind == "undo":
             await self._undo_reply(inst, run, e, ok)
         elif run.open:
@@ -156,9 +161,6 @@ class Orchestrator:
         if ok:
             self._finish(inst, run, "done", e)
             inst.data.update(e.payload)
-        elif (run.attempt_of(e.causation_id) or 0) < run.attempt:
-            return self._park(e, f"{e.type} answers attempt {run.attempt_of(e.causation_id)} of step "
-                                 f"'{run.step}' of {inst.id}, but attempt {run.attempt} is under way; ignored")
         else:
             self._attempt_failed(inst, run, f"{e.type}", e)
         await self._advance(inst, e)
@@ -253,7 +255,7 @@ class Orchestrator:
         saga = self.sagas[inst.saga]
         policy = saga.steps[run.step].retry if run.kind == "do" else saga.compensation_retry
         run.reason = reason
-        if run.attempt <= policy.count:
+        if run.attempt - run.resent <= policy.count:
             delay = policy.delay(run.attempt + 1, f"{self.seed}:{inst.id}:{run.kind}:{run.step}")
             if delay:
                 run.status, run.deadline = "backoff", self.bus.now() + delay
@@ -301,8 +303,8 @@ class Orchestrator:
 
     async def _enter_stage(self, event: EventData) -> None:
         inst, saga, now = event.model, self.sagas[event.model.saga], self.bus.now()
-        stage = saga.stage_of.get(inst.state)
-        if stage is None:  # an escalated approval: its run is already open
+        stage = self._stage_at[inst.saga][inst.state]
+        if stage.name != inst.state:  # an escalated approval: its run is already open
             return
         for index, member in enumerate(saga.members(stage)):
             if member.name in inst.runs:
@@ -350,7 +352,7 @@ class Orchestrator:
     def _finish(self, inst: Instance, run: Run, status: str, cause: Envelope | None, *, reason: str | None = None) -> None:
         run.status, run.deadline = status, None
         if reason:
-            run.reason = inst.reason = f"step '{run.step}': {reason}"
+            run.reason, inst.reason = reason, f"step '{run.step}': {reason}"
         if status == "done":
             inst.completed.append(run.step)
         self._note(inst, "step", {"instance": inst.id, "step": run.step,
@@ -362,12 +364,14 @@ class Orchestrator:
         self._send(inst, run, step.compensation, step.undo_timeout,
                    note=("compensate", {"instance": inst.id, "step": step_name}))
 
-    def _resend(self, inst: Instance, run: Run) -> None:
+    def _resend(self, inst: Instance, run: Run, why: str | None = None) -> None:
         step = self.sagas[inst.saga].steps[run.step]
         run.attempt += 1
         command, timeout = (step.action, step.timeout) if run.kind == "do" else (step.compensation, step.undo_timeout)
-        self._send(inst, run, command, timeout,
-                   note=("retry", {"instance": inst.id, "step": run.step, "attempt": run.attempt}))
+        detail = {"instance": inst.id, "step": run.step, "attempt": run.attempt}
+        if why:
+            detail["why"] = why
+        self._send(inst, run, command, timeout, note=("retry", detail))
 
     def _send(self, inst: Instance, run: Run, command: str, timeout: float | None, *, note: tuple | None = None) -> None:
         """Queue ``command`` for ``run``; it is published by the next commit, after the state is saved."""

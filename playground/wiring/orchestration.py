@@ -36,13 +36,23 @@ ORDER_SAGA = SagaDefinition("order", [
     Step("confirm", "SendConfirmation", compensation_required=False),
 ], started_by="OrderPlaced")
 
-#: Onboarding as one process: once the user exists, welcome them and open
-#: their account in parallel ("do B and C in parallel").
-ONBOARDING_SAGA = SagaDefinition("onboarding", [
-    Step("user", "RegisterUser", compensation_required=False),
-    Parallel(Step("welcome", "SendWelcome", compensation_required=False),
-             Step("account", "OpenAccount", "CloseAccount")),
-], started_by="UserCreated")
+
+
+def onboarding_saga(*, welcome_timeout: float | None = None) -> SagaDefinition:
+    """Onboarding as one process: once the user exists, welcome them and open their account in parallel.
+
+    With ``welcome_timeout``, a welcome email that does not go out in time fails the
+    onboarding and the account is closed again.
+    """
+    return SagaDefinition("onboarding", [
+        Step("user", "RegisterUser", compensation_required=False),
+        Parallel(Step("welcome", "SendWelcome", compensation_required=False, timeout=welcome_timeout),
+                 Step("account", "OpenAccount", "CloseAccount")),
+    ], started_by="UserCreated")
+
+
+#: Onboarding without deadlines ("do B and C in parallel").
+ONBOARDING_SAGA = onboarding_saga()
 
 
 def orchestrate(bus: Bus, services: Mapping[str, Service], sagas: list[SagaDefinition], randomness: Randomness,
