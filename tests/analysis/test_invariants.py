@@ -151,3 +151,20 @@ def test_a_duplicated_event_makes_the_naive_email_service_repeat_itself():
     assert all(result.trace.entries[s].kind == "effect" for s in found.evidence)
     # The idempotent services shrug the same fault off: the one repeated effect is the email.
     assert "email did 'email'" in found.message
+
+
+def test_an_orchestrated_rollback_keeps_every_invariant():
+    result = order_flow(orders=20, seed=1, wiring="orchestration", decline_rate=0.3).run()
+    undone = result.trace.where(kind="compensate")
+    assert undone and "cancelled" in result.counts()  # declined payments really were rolled back
+    assert check(result) == {name: [] for name in INVARIANTS}
+    # The same trace with one undo taken out, as if the orchestrator forgot to cancel one order:
+    skipped = next(e for e in undone if e.detail["step"] == "order")
+    edited = Trace()
+    for e in result.trace.entries:
+        if e.seq != skipped.seq:
+            edited.record(*e[1:])
+    forgetful = Result("edited", "orchestration", 1, edited, result.outcomes, [], {}, 0.0,
+                       extras={"compensable": result.extras["compensable"]}, terminals=TERMINALS)
+    (found,) = compensations_mirror_forward_steps(forgetful)
+    assert found.correlation_id == skipped.correlation_id and "'order'" in found.message
