@@ -26,6 +26,7 @@ from transitions.extensions.asyncio import AsyncMachine, AsyncState, AsyncTimeou
 from transitions.extensions.states import add_state_features
 
 from playground.orchestration.saga import Approval, SagaDefinition
+from playground.runtime.realtime import timers
 
 TERMINALS = ("completed", "compensated", "stuck")
 
@@ -67,7 +68,8 @@ class Deadline(AsyncTimeout):
         loop = asyncio.get_running_loop()
         waiter = loop.create_future()
         # call_at, not sleep(when - now): the timer fires at exactly `when`, with no float drift.
-        handle = loop.call_at(when, _wake, waiter)
+        # timers(): a live session's scaled clock when one runs this code, else the loop itself.
+        handle = timers(loop).call_at(when, _wake, waiter)
         try:
             await waiter
             await asyncio.shield(self._process_timeout(event_data))

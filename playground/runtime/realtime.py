@@ -20,7 +20,9 @@ True
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Callable
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, Callable, Iterator
 
 from playground.errors import PlaygroundError
 
@@ -81,3 +83,34 @@ class ScaledClock:
 
     def __repr__(self) -> str:
         return f"ScaledClock(speed={self.speed:g})"
+
+
+#: The clock of the live session whose code is running; tasks inherit it. Unset in simulated runs.
+_CURRENT: ContextVar[ScaledClock | None] = ContextVar("playground_live_clock", default=None)
+
+
+def timers(loop: asyncio.AbstractEventLoop | None = None) -> Any:
+    """Where code with no bus at hand sets timers: the running live session's clock, else the loop.
+
+    >>> import asyncio
+    >>> async def where():
+    ...     outside = timers()
+    ...     with running_on(ScaledClock(10)):
+    ...         return outside is asyncio.get_running_loop(), timers()
+    >>> asyncio.run(where())
+    (True, ScaledClock(speed=10))
+    """
+    clock = _CURRENT.get()
+    if clock is not None:
+        return clock
+    return loop if loop is not None else asyncio.get_running_loop()
+
+
+@contextmanager
+def running_on(clock: ScaledClock) -> Iterator[ScaledClock]:
+    """Run the block — and every task it creates — on ``clock``'s time."""
+    token = _CURRENT.set(clock)
+    try:
+        yield clock
+    finally:
+        _CURRENT.reset(token)
