@@ -19,7 +19,7 @@ them to an OTLP/HTTP collector (Jaeger, Tempo…); that needs the optional
 from __future__ import annotations
 
 import hashlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from opentelemetry import trace as trace_api
 from opentelemetry.context import Context
@@ -30,6 +30,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.sdk.trace.id_generator import IdGenerator
 
 from playground.errors import PlaygroundError
+from playground.runtime.bus import DEAD_LETTERS
 
 if TYPE_CHECKING:  # pragma: no cover
     from playground.runtime.trace import Trace
@@ -78,6 +79,81 @@ def _otlp(endpoint: str) -> SpanExporter:
     return OTLPSpanExporter(endpoint=endpoint)
 
 
+class Handling(NamedTuple):
+    """One component handling one message: what becomes one span."""
+
+    order: int            # seq of the entry that opened it; parents always open first
+    message_id: str
+    component: str
+    type: str
+    correlation_id: str | None
+    causation_id: str | None
+    start: float
+    end: float
+    command: str
+    notes: list
+
+
+class Handlings(list):
+    """Handlings in the order their spans must be made, plus who sent each message and what caused it."""
+
+    senders: dict[str, str]
+    causes: dict[str, str | None]
+
+
+def _handlings(trace: "Trace") -> Handlings:
+    """Every handled message of the trace.
+
+    Services record ``start`` and ``end`` around their work. A component that
+    records neither (the orchestrator reacts in no simulated time) counts a
+    message as handled when it takes it from its inbox, and its span lasts
+    until the last message that reaction sent.
+    """
+    entries = trace.entries
+    timed = {e.at for e in entries if e.kind == "start"}
+    senders: dict[str, str] = {}
+    causes: dict[str, str | None] = {}
+    last_out: dict[tuple[str | None, str], float] = {}
+    for e in entries:
+        if e.kind == "send":
+            senders[e.message_id] = e.at
+            causes[e.message_id] = e.causation_id
+            last_out[(e.causation_id, e.at)] = e.time
+    open_: dict[tuple[str, str], list] = {}
+    notes: dict[tuple[str, str], list] = {}
+    found = Handlings()
+    for e in entries:
+        key = (e.message_id, e.at)
+        if e.kind == "start":
+            open_.setdefault(key, []).append(e)
+            notes[key] = []
+        elif e.kind == "end" and open_.get(key):
+            begun = open_[key].pop(0)
+            found.append(Handling(begun.seq, e.message_id, e.at, e.type, e.correlation_id, e.causation_id,
+                                  begun.time, e.time, (e.detail or {}).get("command", ""), notes.pop(key, [])))
+        elif e.kind == "deliver" and e.at not in timed and e.at != DEAD_LETTERS:
+            notes[key] = []
+            found.append(Handling(e.seq, e.message_id, e.at, e.type, e.correlation_id, e.causation_id,
+                                  e.time, max(e.time, last_out.get(key, e.time)), "", notes[key]))
+        elif e.kind in ("effect", "fault", "state", "step", "compensate", "retry", "timeout") and key in notes:
+            notes[key].append(e)
+    found.sort(key=lambda h: h.order)
+    found.senders, found.causes = senders, causes
+    return found
+
+
+def _parent(spans: dict, h: Handling, senders: dict[str, str], causes: dict[str, str | None]) -> Any:
+    """The span in which ``h``'s message was sent; up the causation chain if that sender left no span."""
+    message, cause = h.message_id, h.causation_id
+    while cause is not None:
+        span = spans.get((cause, senders.get(message, "")))
+        if span is not None:
+            return span
+        message, cause = cause, causes.get(cause)
+    return None
+
+
+
 def export_spans(source: "Result | Trace", *, endpoint: str | None = None, epoch_ns: int = 0,
                  exporter: SpanExporter | None = None) -> list[ReadableSpan]:
     """Turn every handled message of a run into a span and return the finished spans in order.
@@ -109,46 +185,34 @@ def export_spans(source: "Result | Trace", *, endpoint: str | None = None, epoch
                 provider.add_span_processor(SimpleSpanProcessor(target))
         return provider.get_tracer("playground")
 
-    senders: dict[str, str] = {}
-    started: dict[tuple[str, str], list[float]] = {}
-    notes: dict[tuple[str, str], list] = {}
+    handlings = _handlings(trace)
     spans: dict[tuple[str, str], trace_api.Span] = {}
     attempts: dict[tuple[str, str], int] = {}
     try:
-        for e in trace.entries:
-            key = (e.message_id, e.at)
-            if e.kind == "send":
-                senders[e.message_id] = e.at
-            elif e.kind == "start":
-                started.setdefault(key, []).append(e.time)
-                notes[key] = []
-            elif e.kind in ("effect", "fault", "state") and key in notes:
-                notes[key].append(e)
-            elif e.kind == "end" and started.get(key):
-                begun = started[key].pop(0)
-                attempt = attempts[key] = attempts.get(key, 0) + 1
-                parent = spans.get((e.causation_id, senders.get(e.message_id, "")))
-                ids.next_trace_id = trace_id_for(e.correlation_id, e.message_id)
-                ids.next_span_id = span_id_for(e.message_id, e.at, attempt)
-                context = trace_api.set_span_in_context(parent) if parent is not None else Context()
-                attributes: dict[str, Any] = {
-                    "messaging.system": "playground", "messaging.operation.type": "process",
-                    "messaging.destination.name": e.at, "messaging.message.id": e.message_id,
-                    "playground.message.type": e.type, "playground.command": (e.detail or {}).get("command", ""),
-                }
-                if e.correlation_id is not None:
-                    attributes["messaging.message.conversation_id"] = e.correlation_id
-                if e.causation_id is not None:
-                    attributes["playground.causation_id"] = e.causation_id
-                span = tracer(e.at).start_span(f"{e.at} handles {e.type}", context=context,
-                                               kind=trace_api.SpanKind.CONSUMER, attributes=attributes,
-                                               start_time=_ns(begun, epoch_ns))
-                for note in notes.pop(key, []):
-                    span.add_event(note.kind, {k: str(v) for k, v in (note.detail or {}).items()},
-                                   timestamp=_ns(note.time, epoch_ns))
-                span.end(end_time=max(_ns(e.time, epoch_ns), _ns(begun, epoch_ns)))
-                if key not in spans:
-                    spans[key] = span
+        for h in handlings:
+            key = (h.message_id, h.component)
+            attempt = attempts[key] = attempts.get(key, 0) + 1
+            parent = _parent(spans, h, handlings.senders, handlings.causes)
+            ids.next_trace_id = trace_id_for(h.correlation_id, h.message_id)
+            ids.next_span_id = span_id_for(h.message_id, h.component, attempt)
+            context = trace_api.set_span_in_context(parent) if parent is not None else Context()
+            attributes: dict[str, Any] = {
+                "messaging.system": "playground", "messaging.operation.type": "process",
+                "messaging.destination.name": h.component, "messaging.message.id": h.message_id,
+                "playground.message.type": h.type, "playground.command": h.command,
+            }
+            if h.correlation_id is not None:
+                attributes["messaging.message.conversation_id"] = h.correlation_id
+            if h.causation_id is not None:
+                attributes["playground.causation_id"] = h.causation_id
+            span = tracer(h.component).start_span(f"{h.component} handles {h.type}", context=context,
+                                                  kind=trace_api.SpanKind.CONSUMER, attributes=attributes,
+                                                  start_time=_ns(h.start, epoch_ns))
+            for note in h.notes:
+                span.add_event(note.kind, {k: str(v) for k, v in (note.detail or {}).items()},
+                               timestamp=_ns(note.time, epoch_ns))
+            span.end(end_time=max(_ns(h.end, epoch_ns), _ns(h.start, epoch_ns)))
+            spans.setdefault(key, span)
     finally:
         for provider in providers.values():
             provider.shutdown()
