@@ -32,9 +32,18 @@ FAULT = "#D55E00"
 
 def _selected(trace: "Trace", correlation_ids: Iterable[str] | None, start: float | None, end: float | None) -> list:
     wanted = set(correlation_ids) if correlation_ids is not None else None
-    return [e for e in trace.entries
-            if (wanted is None or e.correlation_id in wanted)
-            and (start is None or e.time >= start) and (end is None or e.time <= end)]
+    chosen = [e for e in trace.entries
+              if (wanted is None or e.correlation_id in wanted)
+              and (start is None or e.time >= start) and (end is None or e.time <= end)]
+    if wanted is None or not chosen:
+        return chosen
+    # Faults that belong to no transaction (a component going down) matter to every one drawn.
+    at = {e.at for e in chosen}
+    low, high = chosen[0].time, chosen[-1].time
+    extra = [e for e in trace.entries if e.kind == "fault" and e.correlation_id is None and e.at in at
+             and (e.time <= high) and (e.detail or {}).get("until", e.time) >= low
+             and (e.detail or {}).get("phase") != "up"]
+    return sorted(chosen + extra, key=lambda e: e.seq)
 
 
 def swimlane(source: "Result | Trace", *, correlation_ids: Iterable[str] | None = None,
