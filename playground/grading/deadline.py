@@ -24,12 +24,14 @@ from __future__ import annotations
 import ctypes
 import gc
 import logging
+import sys
 import threading
 import time
+import warnings
 from contextlib import contextmanager
 from typing import Any, Callable, TypeVar
 
-from playground.grading.learner import innermost_learner_function
+from playground.grading.learner import is_learner_file
 
 T = TypeVar("T")
 
@@ -74,6 +76,8 @@ class Guard:
         self.seconds = seconds
         self.target = target or threading.current_thread()
         self.fired = False
+        #: The learner function that was running when time ran out, if any.
+        self.where: str | None = None
         self._done = threading.Event()
         self._before = {t.ident for t in threading.enumerate()}
         self._timer = threading.Thread(target=self._watch, name="grading-guard", daemon=True)
@@ -92,6 +96,7 @@ class Guard:
         if self._done.wait(self.seconds):
             return
         self.fired = True
+        self.where = _running_learner_function(self._victims())
         while not self._done.is_set():
             for ident in self._victims():
                 _raise_in(ident, OutOfTime)
@@ -103,6 +108,19 @@ class Guard:
             self._timer.join()
         if self.fired:
             _raise_in(self.target.ident, None)
+
+
+def _running_learner_function(thread_ids: list[int]) -> str | None:
+    """The innermost learner function one of these threads is executing right now."""
+    frames = sys._current_frames()
+    for ident in thread_ids:
+        frame = frames.get(ident)
+        while frame is not None:
+            code = frame.f_code
+            if is_learner_file(code.co_filename) and code.co_name != "<module>":
+                return code.co_qualname
+            frame = frame.f_back
+    return None
 
 
 def call_with_limit(fn: Callable[[], T], *, seconds: float) -> T:
@@ -117,9 +135,11 @@ def call_with_limit(fn: Callable[[], T], *, seconds: float) -> T:
 
 @contextmanager
 def _quiet_asyncio():
-    """Mute asyncio's complaints about the tasks an interrupted simulation leaves behind.
+    """Mute the complaints about what an interrupted simulation leaves behind.
 
-    They are printed when those tasks are garbage-collected, so collect before unmuting.
+    asyncio logs the tasks it never finished and Python warns about the loop
+    and temporary folder it never closed — all when they are garbage-collected,
+    so collect (and let their finalizers clean up) before unmuting.
     """
     logger = logging.getLogger("asyncio")
     level = logger.level
@@ -127,7 +147,9 @@ def _quiet_asyncio():
     try:
         yield
     finally:
-        gc.collect()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ResourceWarning)
+            gc.collect()
         logger.setLevel(level)
 
 
@@ -157,10 +179,9 @@ def _call_with_limit(fn: Callable[[], T], seconds: float) -> T:
     guard.stop()
     error = outcome.get("error")
     if guard.fired or not finished.is_set():
-        where = innermost_learner_function(error.__traceback__) if isinstance(error, BaseException) else None
         outcome.clear()  # drop the interrupted run's frames now, so its tasks are collected while muted
         del error
-        raise OutOfTime(seconds, where)
+        raise OutOfTime(seconds, guard.where)
     if error is not None:
         raise error.with_traceback(error.__traceback__)
     return outcome["value"]

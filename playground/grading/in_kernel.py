@@ -25,6 +25,7 @@ class _CellLimit:
     def __init__(self, seconds: float):
         self.seconds = seconds
         self.guard: Guard | None = None
+        self.where: str | None = None  # what the last stopped cell was running
 
     def pre_run_cell(self, info: Any) -> None:
         self.guard = Guard(self.seconds).start()
@@ -35,6 +36,7 @@ class _CellLimit:
     def disarm(self) -> None:
         if self.guard is not None:
             self.guard.stop()
+            self.where = self.guard.where
             self.guard = None
 
 
@@ -43,7 +45,8 @@ _LIMIT: _CellLimit | None = None
 
 def _one_line(shell: Any, etype: type, value: BaseException, tb: Any, tb_offset: Any = None) -> list[str]:
     """IPython's handler for OutOfTime: the error output carries one sentence, no traceback."""
-    stopped = OutOfTime(_LIMIT.seconds if _LIMIT else 0.0, innermost_learner_function(tb))
+    where = _LIMIT.where if _LIMIT else None
+    stopped = OutOfTime(_LIMIT.seconds if _LIMIT else 0.0, where or innermost_learner_function(tb))
     value.args = (describe(stopped),)
     return [f"{etype.__name__}: {value.args[0]}"]
 

@@ -1,0 +1,98 @@
+"""Exercise 07's checks, tested three ways: the solution passes, the starter fails helpfully, wrong answers fail as expected."""
+
+import pytest
+
+from playground.grading.exercises import exercise
+from playground.services import Orders
+
+EXERCISE = exercise("07_loyalty_points")
+
+
+def _statuses(report):
+    return {r.id: r.status for r in report.results}
+
+
+def test_the_solution_earns_every_point(notebook_namespace):
+    namespace, errors = notebook_namespace("07_loyalty_points", "solutions")
+    assert errors == []
+    report = EXERCISE.run(namespace)
+    assert report.score == report.max_score == 10, report.text()
+
+
+def test_the_starter_earns_nothing_and_points_at_the_stubs(notebook_namespace):
+    namespace, errors = notebook_namespace("07_loyalty_points", "exercises")
+    assert errors and isinstance(errors[0], NotImplementedError)
+    report = EXERCISE.run(namespace)
+    assert report.score == 0
+    for result in report.results:
+        assert result.message == ("`Loyalty.__init__` still raises NotImplementedError: replace the stub with your "
+                                  "code (the TODO above it says what to do).")
+
+
+def test_points_at_placement_reward_cancelled_orders(learner):
+    report = EXERCISE.run(learner("07_loyalty_points", "eager"))
+    # A duplicated OrderPlaced pays twice as well: eager and not idempotent.
+    assert _statuses(report) == {"awards_points": "failed", "points_for_completed_orders": "failed",
+                                 "points_once_per_order": "failed", "producers_unchanged": "passed"}
+    message = report.results[1].message
+    assert "was cancelled (its payment was declined) yet earned" in message
+    assert "react to OrderCompleted, not OrderPlaced" in message
+
+
+def test_no_memory_of_rewarded_orders_pays_twice_under_repeats(learner):
+    report = EXERCISE.run(learner("07_loyalty_points", "twice"))
+    assert report.score == 7
+    (failed,) = [r for r in report.results if not r.passed]
+    assert failed.id == "points_once_per_order"
+    assert "earned points" in failed.message and "times when OrderCompleted reached the loyalty service again" in failed.message
+    assert "remember which orders already earned points" in failed.message
+
+
+def test_a_producer_taught_to_command_the_newcomer_is_caught(learner, monkeypatch):
+    monkeypatch.setattr(Orders, "complete", Orders.complete)  # the fixture patches it; put it back afterwards
+    report = EXERCISE.run(learner("07_loyalty_points", "producer_changed"))
+    result = {r.id: r for r in report.results}["producers_unchanged"]
+    assert result.status == "failed"
+    assert "the orders service's handler for CompleteOrder is not the one the order flow ships with" in result.message
+
+
+def test_a_mutated_reaction_table_is_caught(notebook_namespace, monkeypatch):
+    from playground.wiring import choreography
+
+    namespace, _ = notebook_namespace("07_loyalty_points", "solutions")
+    monkeypatch.setitem(choreography.ORDER_REACTIONS, "email", {"OrderCompleted": "SendConfirmation",
+                                                                 "PointsAwarded": "SendConfirmation"})
+    result = EXERCISE.check("producers_unchanged", namespace)
+    assert result.status == "failed"
+    assert "the reaction table of `email` changed" in result.message
+    assert "leave ORDER_REACTIONS alone" in result.message
+
+
+def test_a_renamed_class_is_named_in_the_feedback(learner):
+    report = EXERCISE.run(learner("07_loyalty_points", "renamed"))
+    assert report.score == 0
+    assert {r.status for r in report.results} == {"error"}
+    assert "defines no class called `Loyalty` (did you rename it `LoyaltyService`?)" in report.results[0].message
+    assert report.text().count("did you rename") == 1  # said once, then "the same reason as above"
+
+
+def test_an_endless_handler_is_stopped_and_named(learner):
+    namespace = learner("07_loyalty_points", "loop")
+    namespace["LOYALTY_REACTIONS"] = {"OrderPlaced": "RecordPurchase", "OrderCompleted": "AwardPoints"}
+    result = EXERCISE.check("points_for_completed_orders", namespace, limit=0.5)
+    assert result.status == "timeout"
+    assert result.message == ("Your code did not finish within 0.5 seconds of real time (it was still running "
+                              "`Loyalty.record`); look for a loop that never ends or a wait that nothing ever "
+                              "satisfies.")
+
+
+@pytest.mark.parametrize("reactions, fragment", [
+    ({"OrderCompleted": "GivePoints"}, "has no @handles('GivePoints') method"),
+    ("OrderCompleted", "should be a dict of event → command"),
+])
+def test_a_broken_reactions_table_gets_one_sentence(notebook_namespace, reactions, fragment):
+    namespace, _ = notebook_namespace("07_loyalty_points", "solutions")
+    namespace["LOYALTY_REACTIONS"] = reactions
+    result = EXERCISE.check("points_for_completed_orders", namespace)
+    assert result.status in ("failed", "error")
+    assert fragment in result.message and "\n" not in result.message
