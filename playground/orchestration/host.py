@@ -41,6 +41,8 @@ class OrchestratorHost:
         self._store_spec = store
         self.current: Orchestrator | None = None
         self.crashes = 0
+        #: simulated time → the god's-eye table at that moment (see :meth:`watch`)
+        self.snapshots: dict[float, Any] = {}
         self._up: asyncio.Event | None = None
 
     def attach(self) -> "OrchestratorHost":
@@ -124,6 +126,15 @@ class OrchestratorHost:
         from playground.orchestration.view import InstanceTable
 
         return InstanceTable.from_records(self.records(), now=self.bus.now() if self.bus._loop else None)
+
+    def watch(self, times: Iterable[float]) -> None:
+        """Take the god's-eye table at each of these simulated times (kept in :attr:`snapshots`)."""
+        loop = asyncio.get_running_loop()
+        for when in times:
+            loop.call_at(when, self._snapshot, when)
+
+    def _snapshot(self, when: float) -> None:
+        self.snapshots[when] = self.table()
 
     def diagram(self, instance: str | None = None, saga: str | None = None):
         """A saga's state machine as Mermaid, with ``instance``'s current state highlighted."""

@@ -276,7 +276,7 @@ class SagaDefinition:
         taken: dict[str, str] = {}
         for stage in self.stages:
             names = [(s.name, "step") for s in self.members(stage)]
-            if isinstance(stage, Parallel):
+            if isinstance(stage, Parallel) and stage.name not in {s.name for s in stage.steps}:
                 names.append((stage.name, "parallel group"))
             if isinstance(stage, Approval):
                 names.append((stage.escalated_state, "escalated approval"))

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 from playground.errors import ScenarioError
 from playground.orchestration.saga import Approval, Parallel, Retry, SagaDefinition, Step
@@ -57,7 +57,9 @@ def travel_saga(*, timeout: float | None = None, retry: Retry | None = None, par
 def _orchestration(scenario: "TravelBooking", bus: Bus, services: dict[str, Service], randomness: Randomness) -> None:
     host = orchestrate(bus, services, [scenario.saga], randomness, store=scenario.store,
                        reactions={"approvers": {"ApprovalRequested": "ReviewRequest"}})
-    scenario.run_extras.update(orchestrator=host, saga=scenario.saga, compensable=scenario.saga.compensable)
+    host.watch(scenario.watch)
+    scenario.run_extras.update(orchestrator=host, saga=scenario.saga, compensable=scenario.saga.compensable,
+                               snapshots=host.snapshots)
 
 
 _orchestration.components = {"orchestrator"}
@@ -74,6 +76,7 @@ class TravelBooking(Scenario):
             ``retry``, ``parallel`` and ``approval`` then do nothing).
         approve: the share of approval requests people approve.
         store: ``"memory"`` or a file path (SQLite) for the orchestrator's instances.
+        watch: simulated times at which to keep the god's-eye table (``result.extras["snapshots"]``).
     """
 
     name = "travel booking"
@@ -86,7 +89,8 @@ class TravelBooking(Scenario):
                  fail_cancel: Mapping[str, Any] | None = None, latency: Mapping[str, "float | Latency"] | None = None,
                  saga: SagaDefinition | None = None, timeout: float | None = None, retry: Retry | None = None,
                  parallel: bool = False, approval: Approval | None = None, approve: float = 1.0,
-                 store: "str | os.PathLike | Store" = "memory", wiring: str = "orchestration",
+                 store: "str | os.PathLike | Store" = "memory", watch: Iterable[float] = (),
+                 wiring: str = "orchestration",
                  faults: FaultPlan | None = None, horizon: float | None = None):
         super().__init__(seed=seed, wiring=wiring, horizon=horizon, faults=faults)
         self.trips = whole_number("trips", trips)
@@ -98,6 +102,7 @@ class TravelBooking(Scenario):
             raise ScenarioError(f"saga must be a SagaDefinition, not {type(saga).__name__}.")
         self.saga = saga or travel_saga(timeout=timeout, retry=retry, parallel=parallel, approval=approval)
         self.store = store
+        self.watch = sorted(positive_number("a watch time", t) for t in watch)
 
     @staticmethod
     def _rules(what: str, given: Mapping[str, Any] | None) -> dict[str, Any]:
