@@ -53,6 +53,7 @@ _OUTBOX: contextvars.ContextVar[list | None] = contextvars.ContextVar("playgroun
 #: Tansu delays a group's first join by half the session timeout; 6 s keeps start-up near 4 s.
 SESSION_TIMEOUT = 6.0
 HEARTBEAT_INTERVAL = 1.0
+PRODUCER_LINGER = float(os.environ.get("PLAYGROUND_LINGER", "0.005"))
 
 
 class _KafkaBoot(BootStrategy):
@@ -64,6 +65,17 @@ class KafkaApp(faust.App):
     """A faust app that talks to Kafka but runs no web server and no sensors."""
 
     BootStrategy = _KafkaBoot
+
+
+def app_settings(topology: Topology) -> dict[str, Any]:
+    """faust settings every Kafka-mode app uses (the benchmark's bare chain uses them too)."""
+    return dict(broker_session_timeout=SESSION_TIMEOUT, broker_heartbeat_interval=HEARTBEAT_INTERVAL,
+                # no leader topic: nothing here needs one, and tansu would auto-create it with 4 partitions
+                topic_disable_leader=True, topic_partitions=topology.partitions, topic_replication_factor=1,
+                # a service that joins late still sees what was published before it started
+                consumer_auto_offset_reset="earliest", web_enabled=False,
+                # a few milliseconds of batching turns one produce request per message into one per batch
+                producer_linger=PRODUCER_LINGER)
 
 
 def default_state_dir(broker: str, topology: Topology) -> str:
@@ -154,10 +166,7 @@ class KafkaBus(Bus):
 
     def _make_app(self, group: str, loop: asyncio.AbstractEventLoop) -> KafkaApp:
         datadir = os.path.join(self._workdir.name, group)
-        return KafkaApp(group, broker=self.url, datadir=datadir, loop=loop,
-                        broker_session_timeout=SESSION_TIMEOUT, broker_heartbeat_interval=HEARTBEAT_INTERVAL,
-                        topic_disable_leader=True, topic_partitions=self.topology.partitions,
-                        topic_replication_factor=1, consumer_auto_offset_reset="earliest", web_enabled=False)
+        return KafkaApp(group, broker=self.url, datadir=datadir, loop=loop, **app_settings(self.topology))
 
     def _app_for(self, inbox: str, handler: Any, loop: asyncio.AbstractEventLoop) -> KafkaApp:
         app = self._make_app(self.topology.group(inbox), loop)
@@ -235,13 +244,12 @@ class KafkaBus(Bus):
             return
         store = self._stores.get(inbox)
         if store is not None:
-            before = store.seen(inbox, envelope.message_id)
+            before = store.recall(inbox, envelope.message_id, handler.service, envelope.correlation_id)
             if before is not None:
                 self.trace.record(self.now(), "redeliver", inbox, envelope.type, envelope.message_id,
                                   envelope.correlation_id, envelope.causation_id, {"handled_before": True})
                 await self._send_all(inbox, _from_json(before))
                 return
-            store.load(handler.service, envelope.correlation_id)
         outbox: list[Record] = []
         token = _OUTBOX.set(outbox)
         try:

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from typing import Any, Iterable
+from typing import Any
 
 from playground.services.base import Service
 
@@ -72,6 +72,21 @@ class StateStore:
             attrs = self._attrs[id(service)] = keyed_attributes(service)
         return attrs
 
+    def recall(self, inbox: str, message_id: str, service: Service, key: str | None) -> list[dict[str, Any]] | None:
+        """:meth:`seen` and then :meth:`load` in one query (the hot path: one round trip per message).
+
+        Returns what handling ``message_id`` published before, without loading;
+        or None after loading the key's entries into ``service``.
+        """
+        rows = self._db.execute(
+            "SELECT '', outputs FROM handled WHERE inbox=? AND message_id=? "
+            "UNION ALL SELECT attr, value FROM state WHERE key=?", (inbox, message_id, key)).fetchall()
+        if rows and rows[0][0] == "":
+            return json.loads(rows[0][1])
+        if key is not None:
+            self._put(service, key, dict(rows))
+        return None
+
     def seen(self, inbox: str, message_id: str) -> list[dict[str, Any]] | None:
         """What handling ``message_id`` published last time, or None if it was never handled."""
         row = self._db.execute("SELECT outputs FROM handled WHERE inbox=? AND message_id=?",
@@ -82,7 +97,9 @@ class StateStore:
         """Put the stored entries for ``key`` into the service's dicts (and drop stale local ones)."""
         if key is None:
             return
-        rows = dict(self._db.execute("SELECT attr, value FROM state WHERE key=?", (key,)).fetchall())
+        self._put(service, key, dict(self._db.execute("SELECT attr, value FROM state WHERE key=?", (key,)).fetchall()))
+
+    def _put(self, service: Service, key: str, rows: dict[str, str]) -> None:
         for attr in self._attributes(service):
             table = getattr(service, attr)
             if attr in rows:
@@ -91,7 +108,7 @@ class StateStore:
                 table.pop(key, None)
 
     def commit(self, inbox: str, message_id: str, service: Service, key: str | None, *,
-               outputs: list[dict[str, Any]], effects: Iterable[tuple[str, str]], worker: str = "") -> None:
+               outputs: list[dict[str, Any]], effects: list[tuple[str, str]], worker: str = "") -> None:
         """Save the key's entries, the message as handled with its outputs, and its effects, atomically."""
         db = self._db
         db.execute("BEGIN IMMEDIATE")
@@ -105,8 +122,9 @@ class StateStore:
                     else:
                         db.execute("DELETE FROM state WHERE attr=? AND key=?", (attr, key))
             db.execute("INSERT OR REPLACE INTO handled VALUES (?, ?, ?)", (inbox, message_id, json.dumps(outputs)))
-            db.executemany("INSERT INTO effects (effect, key, message_id, worker) VALUES (?, ?, ?, ?)",
-                           [(effect, k, message_id, worker) for effect, k in effects])
+            if effects:
+                db.executemany("INSERT INTO effects (effect, key, message_id, worker) VALUES (?, ?, ?, ?)",
+                               [(effect, k, message_id, worker) for effect, k in effects])
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")

@@ -103,7 +103,11 @@ class Topology:
 
 def encode(envelope: Envelope) -> bytes:
     """The envelope as compact JSON, fields in declaration order."""
-    return json.dumps(envelope.to_dict(), separators=(",", ":")).encode()
+    e = envelope  # a plain dict: dataclasses.asdict deep-copies the payload, several times slower
+    return json.dumps({"type": e.type, "payload": e.payload, "message_id": e.message_id,
+                       "correlation_id": e.correlation_id, "causation_id": e.causation_id,
+                       "schema_version": e.schema_version, "time": e.time, "sender": e.sender},
+                      separators=(",", ":")).encode()
 
 
 def headers(envelope: Envelope) -> list[tuple[str, bytes]]:
