@@ -63,8 +63,9 @@ class FaultPlan:
         messages: :class:`Drop`, :class:`Duplicate`, :class:`Delay` and
             :class:`Reorder` rules applied on the bus, in the order given.
         redelivery_delay: seconds before an unacknowledged message comes back.
-        uncorrelated: services that publish their events without a correlation id
-            (a service that forgot to pass it on); everything caused downstream loses it too.
+        uncorrelated: services that publish their events without the context they were
+            handed — no correlation id, no causation id — as a service does that builds fresh
+            messages and forgets to copy them; everything caused downstream inherits the gap.
     """
 
     def __init__(self, *, outages: Mapping[str, Iterable[tuple[float, float]]] | None = None,
@@ -214,11 +215,11 @@ class FaultPlan:
             put(envelope)
 
     def strip_correlation(self, envelope: "Envelope", bus: "Bus") -> "Envelope":
-        """The same message without its correlation id; the fault entry remembers which one it lost."""
+        """The same message without correlation and causation ids; the fault entry remembers both."""
         e = envelope
         bus.trace.record(bus.now(), "fault", e.sender, e.type, e.message_id, e.correlation_id, e.causation_id,
                          {"fault": "uncorrelated"})
-        return type(e)(e.type, e.payload, e.message_id, None, e.causation_id, e.schema_version, e.time, e.sender)
+        return type(e)(e.type, e.payload, e.message_id, None, None, e.schema_version, e.time, e.sender)
 
     def on_handle(self, component: str, envelope: "Envelope", started: float, bus: "Bus") -> tuple[str, float] | None:
         """Whether the call ``component`` worked on since ``started`` fails, and how.

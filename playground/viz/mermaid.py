@@ -93,7 +93,10 @@ def sequence(source: "Result | Trace", correlation_id: str, *, effects: bool = T
         when = f" ({e.time:.2f} s)" if times else ""
         if e.kind == "send":
             sender = meet(e.at)
-            for inbox in (e.detail or {}).get("to", ()):
+            targets = (e.detail or {}).get("to", ())
+            if not targets:
+                body.append(f"    Note over {sender}: publishes {_label(e.type)}, nobody listens{when}")
+            for inbox in targets:
                 got = arrivals.get((e.message_id, inbox), [])
                 target = meet(inbox)
                 if not got:

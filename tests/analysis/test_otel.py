@@ -90,3 +90,13 @@ def _otlp_installed():
 def test_an_otlp_endpoint_without_the_exporter_package_gets_one_sentence(small_run):
     with pytest.raises(PlaygroundError, match="opentelemetry-exporter-otlp-proto-http"):
         export_spans(small_run, endpoint="http://127.0.0.1:4318/v1/traces")
+
+
+def test_a_service_that_drops_the_context_splits_each_transaction_into_two_traces():
+    intact = export_spans(order_flow(orders=10, seed=3).run())
+    cut = export_spans(order_flow(orders=10, seed=3, faults=FaultPlan(uncorrelated="payments")).run())
+    assert len(cut) == len(intact)
+    assert len({s.context.trace_id for s in intact}) == 10
+    assert len({s.context.trace_id for s in cut}) == 20  # the part after payments has nothing to join
+    orphans = [s for s in cut if s.parent is None and s.name != "orders handles PlaceOrder"]
+    assert {s.name for s in orphans} == {"invoices handles PaymentReceived"} and len(orphans) == 10

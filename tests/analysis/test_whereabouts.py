@@ -38,4 +38,5 @@ def test_stripping_the_correlation_id_at_one_service_breaks_the_reconstruction()
     assert len(stripped) == 20 and {e.detail["fault"] for e in stripped} == {"uncorrelated"}
     assert all(e.at == "payments" and e.correlation_id for e in stripped)  # the fault entry remembers the lost id
     lost = {e.message_id for e in stripped}
-    assert all(e.correlation_id is None for e in cut.trace.where(kind="send") if e.message_id in lost)
+    assert all(e.correlation_id is None and e.causation_id is None
+               for e in cut.trace.where(kind="send") if e.message_id in lost)

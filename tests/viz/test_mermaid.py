@@ -27,7 +27,10 @@ def test_a_sequence_diagram_has_one_arrow_per_delivery_of_the_transaction(small_
     assert [(a, t) for (_, _, a, t) in arrows] == [(e.at, e.type) for e in delivered]
     assert all(kind == "->>" for _, kind, _, _ in arrows)
     notes = [line for line in lines if line.lstrip().startswith("Note over")]
-    assert len(notes) == len(small_run.trace.where(kind="effect", correlation_id=order))
+    unheard = [line for line in notes if "nobody listens" in line]
+    assert len(notes) - len(unheard) == len(small_run.trace.where(kind="effect", correlation_id=order))
+    silent = [e for e in small_run.trace.where(kind="send", correlation_id=order) if not e.detail["to"]]
+    assert [line.split()[4].rstrip(",") for line in unheard] == [e.type for e in silent] == ["ConfirmationSent"]
     assert diagram._repr_mimebundle_()["text/vnd.mermaid"] == diagram.source
 
 
