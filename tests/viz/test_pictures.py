@@ -81,3 +81,15 @@ def test_the_latency_histogram_marks_each_runs_percentiles(small_run):
     assert len(outlines) == 2  # one step outline per run
     assert "first (30 transactions)" in [t.get_text() for t in ax.get_legend().get_texts()]
     plt.close(fig)
+
+
+def test_a_swimlane_of_chosen_orders_still_shows_when_a_lane_was_down():
+    plan = FaultPlan(crashes={"orchestrator": [(1.0, 3.0)]})
+    result = order_flow(orders=4, seed=1, faults=plan, wiring="orchestration").run()
+    fig = swimlane(result, correlation_ids=["order-0001", "order-0002"])
+    ax = fig.axes[0]
+    assert "orchestrator" in [t.get_text() for t in ax.get_yticklabels()]
+    (down,) = _gid(ax, "down")
+    xs = down.get_paths()[0].vertices[:, 0]
+    assert min(xs) == pytest.approx(1.0) and max(xs) == pytest.approx(3.0)
+    plt.close(fig)
