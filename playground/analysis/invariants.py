@@ -229,6 +229,10 @@ def compensations_mirror_forward_steps(result: "Result", compensable: Iterable[s
                 done[e.detail["step"]] = e
         expected = [s for s in reversed(done) if s in undoable]
         actual = [e.detail["step"] for e in undos]
+        # A step whose reply came after the rollback began can only be undone once it completes:
+        # it must be undone (once), but the newest-first order binds the steps done before.
+        began = undos[0].seq if undos else None
+        on_time = [s for s in expected if began is None or done[s].seq < began]
         cid = (entries[0].correlation_id or instance)
 
         def flag(message: str, evidence: Iterable[int]) -> None:
@@ -247,11 +251,11 @@ def compensations_mirror_forward_steps(result: "Result", compensable: Iterable[s
             flag(f"{instance} rolled back without undoing completed step(s) {', '.join(map(repr, missing))}; "
                  "add their compensations.",
                  [done[s].seq for s in missing] + [e.seq for e in steps[-1:]] + [e.seq for e in undos])
-        ordered = [s for s in dict.fromkeys(actual) if s in expected]
-        if not missing and ordered != expected:
+        ordered = [s for s in dict.fromkeys(actual) if s in on_time]
+        if not missing and ordered != on_time:
             flag(f"{instance} undid its steps in the order {', '.join(ordered)} but they completed as "
-                 f"{', '.join(reversed(expected))}; undo the newest step first.",
-                 [done[s].seq for s in expected] + [e.seq for e in undos])
+                 f"{', '.join(reversed(on_time))}; undo the newest step first.",
+                 [done[s].seq for s in on_time] + [e.seq for e in undos])
     return found
 
 

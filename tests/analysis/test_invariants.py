@@ -108,6 +108,20 @@ def test_a_rollback_in_reverse_order_keeps_the_saga_invariant():
     assert compensations_mirror_forward_steps(hand_built(SAGA_OK)) == []
 
 
+
+def test_a_step_that_completes_late_during_the_rollback_is_undone_after_the_others():
+    # 'ship' timed out, the rollback began, then its reply came: it is undone last, which is right.
+    rows = [*SAGA_OK[:3], SAGA_OK[3], step(4.5, "order-1", "ship", "done"), SAGA_OK[4], SAGA_OK[5], SAGA_OK[6],
+            undo(8, "order-1", "ship"), step(9, "order-1", "ship", "compensated")]
+    assert compensations_mirror_forward_steps(hand_built(rows), compensable={"invoice", "charge", "ship"}) == []
+    # ...but it must still be undone, and the steps done in time still newest first.
+    (found,) = compensations_mirror_forward_steps(hand_built(rows[:-2]), compensable={"invoice", "charge", "ship"})
+    assert "'ship'" in found.message
+    swapped = [*SAGA_OK[:3], step(4.5, "order-1", "ship", "done"), SAGA_OK[5], SAGA_OK[6], SAGA_OK[3], SAGA_OK[4],
+               undo(8, "order-1", "ship")]
+    (found,) = compensations_mirror_forward_steps(hand_built(swapped), compensable={"invoice", "charge", "ship"})
+    assert "undo the newest step first" in found.message
+
 @pytest.mark.parametrize("rows, fragment", [
     ([*SAGA_OK[:3], SAGA_OK[5], SAGA_OK[6], SAGA_OK[3], SAGA_OK[4]], "undo the newest step first"),
     ([*SAGA_OK[:5]], "without undoing completed step(s) 'invoice'"),
