@@ -10,8 +10,14 @@ from playground.catalog.onboarding import ONBOARDING_SPECS
 from playground.catalog.orchestration import ORCHESTRATION_SPECS
 from playground.catalog.orders import ORDER_SPECS
 from playground.catalog.travel import TRAVEL_SPECS
+from playground.catalog.escalation import ESCALATION_SPECS
+from playground.catalog.legacy import LEGACY_SPECS
+from playground.catalog.notifications import NOTIFICATION_SPECS
+from playground.catalog.order_variants import ORDER_VARIANT_SPECS
+from playground.catalog.pipeline import PIPELINE_SPECS
 
 #: Every message type the playground knows. Domains added later declare here too.
-CATALOG = Catalog([*ORDER_SPECS, *ONBOARDING_SPECS, *LOYALTY_SPECS, *TRAVEL_SPECS, *ORCHESTRATION_SPECS])
+CATALOG = Catalog([*ORDER_SPECS, *ONBOARDING_SPECS, *LOYALTY_SPECS, *TRAVEL_SPECS, *ORCHESTRATION_SPECS,
+                   *PIPELINE_SPECS, *NOTIFICATION_SPECS, *ORDER_VARIANT_SPECS, *LEGACY_SPECS, *ESCALATION_SPECS])
 
 __all__ = ["CATALOG", "Catalog", "MessageSpec", "UnknownMessageType"]
