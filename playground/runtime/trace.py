@@ -139,10 +139,13 @@ class Excerpt(list):
                  e.causation_id or "-", _detail_text(e.detail)) for e in self]
 
     def __str__(self) -> str:
-        widths = (5, 8, 12, 11, 19, 9, 10, 0)
+        rows = self.rows()
+        # The component column grows for long names ("orchestrator", "dead-letters") so columns stay aligned.
+        at = max([11, *(len(r[3]) for r in rows)])
+        widths = (5, 8, 12, at, 19, 9, 10, 0)
         aligns = (">", ">", "<", "<", "<", "<", "<", "<")
         lines = []
-        for row in [self.COLUMNS, *self.rows()]:
+        for row in [self.COLUMNS, *rows]:
             cells = [f"{c:{a}{w}}" if w else c for c, w, a in zip(row, widths, aligns)]
             lines.append("  ".join(cells).rstrip())
         return "\n".join(lines)

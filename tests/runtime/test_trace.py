@@ -29,3 +29,12 @@ def test_entries_stay_current_while_recording_continues():
 
 def test_every_kind_the_runtime_records_is_documented(small_run):
     assert set(small_run.trace.kinds()) <= set(KINDS)
+
+
+def test_a_story_stays_aligned_when_a_component_name_is_long():
+    trace = Trace()
+    trace.record(1.0, "send", "orchestrator", "ChargePayment", "m000002", "order-1", "m000001", {"to": ["payments"]})
+    trace.record(1.0, "send", "orders", "OrderPlaced", "m000001", "order-1", None, {"to": ["orchestrator"]})
+    lines = str(trace.story("order-1")).splitlines()
+    starts = {line.index(kind) for line, kind in zip(lines[1:], ("ChargePayment", "OrderPlaced"))}
+    assert len(starts) == 1 and lines[0].index("type") in starts
