@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import random
 from typing import Any, Iterable
 
 from playground.errors import SagaDefinitionError
@@ -21,6 +22,22 @@ from playground.orchestration.saga import SagaDefinition
 from playground.orchestration.store import Store, open_store
 from playground.runtime.bus import Bus
 from playground.runtime.envelope import Envelope
+
+
+def crash_windows(seed: int, count: int, *, within: tuple[float, float], downtime: float = 5.0) -> list[tuple[float, float]]:
+    """``count`` seeded, non-overlapping ``(crash, restart)`` windows inside ``within``, for a FaultPlan.
+
+    >>> [(round(a, 1), round(b, 1)) for a, b in crash_windows(7, 3, within=(0, 100), downtime=2)]
+    [(17.4, 19.4), (75.9, 77.9), (93.6, 95.6)]
+    """
+    rng = random.Random(f"crashes:{seed}")
+    start, end = within
+    windows: list[tuple[float, float]] = []
+    while len(windows) < count:
+        at = rng.uniform(start, end - downtime)
+        if all(at + downtime < a or at > b for a, b in windows):
+            windows.append((at, at + downtime))
+    return sorted(windows)
 
 
 class OrchestratorHost:
@@ -44,6 +61,7 @@ class OrchestratorHost:
         #: simulated time → the god's-eye table at that moment (see :meth:`watch`)
         self.snapshots: dict[float, Any] = {}
         self._up: asyncio.Event | None = None
+        self._final: list[dict[str, Any]] | None = None
 
     def attach(self) -> "OrchestratorHost":
         """Open the inbox, subscribe to every reply, schedule the fault plan's crashes; call on the running loop."""
@@ -119,6 +137,8 @@ class OrchestratorHost:
 
     def records(self) -> list[dict[str, Any]]:
         """Every instance the current orchestrator's store knows, as plain records."""
+        if self._final is not None:
+            return self._final
         return self.store.records() if self.store is not None else []
 
     def table(self):
@@ -146,5 +166,7 @@ class OrchestratorHost:
         return diagram(chosen, highlight=record["state"] if record else None, instance=instance)
 
     def close(self) -> None:
-        if self.store is not None:
+        """Keep the final records for later questions, then close the store."""
+        if self.store is not None and self._final is None:
+            self._final = self.store.records()
             self.store.close()

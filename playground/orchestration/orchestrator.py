@@ -143,7 +143,7 @@ class Orchestrator:
             await self._undo_reply(inst, run, e, ok)
         elif run.open:
             await self._reply(inst, run, e, ok)
-        elif run.status == "done":
+        elif run.status in ("done", "late"):
             self._park(e, f"{e.type} repeats a reply step '{run.step}' of {inst.id} already had; ignored")
         else:
             await self._late(inst, run, e, ok)
@@ -187,9 +187,10 @@ class Orchestrator:
             return self._park(e, f"{e.type} answered step '{run.step}' of {inst.id} after it was given up "
                                  f"({run.reason}); the saga ignores late replies, so whatever it did stands")
         # The effect happened after all: count the step as completed (late) so it is undone like the others.
+        # Status "late" still counts as given up for the stage, and makes later replies mere repeats.
         self._note(inst, "step", {"instance": inst.id, "step": run.step, "outcome": "done", "late": True}, e)
         inst.completed.append(run.step)
-        run.reason = f"{run.reason}; its reply came late"
+        run.status, run.reason = "late", f"{run.reason}; its reply came late"
         if inst.state == "compensating":
             busy = any(r.open for r in inst.undos.values())
             inst.to_undo.insert(1 if busy else 0, run.step)
@@ -230,7 +231,7 @@ class Orchestrator:
                 elif isinstance(step, Approval):
                     # An approval's "attempt" counts who has been asked: 1 the approver, 2 after escalation.
                     waited = step.escalation if run.attempt > 1 else step.timeout
-                    self._note(inst, "timeout", {"instance": inst.id, "step": run.step, "after": waited})
+                    self._timed_out(inst, run, waited)
                     if step.escalation and run.attempt == 1:
                         run.attempt, escalate = 2, True
                         run.deadline = now + step.escalation
@@ -239,7 +240,7 @@ class Orchestrator:
                         self._finish(inst, run, "timed_out", None, reason="nobody approved in time")
                 else:
                     waited = step.timeout if run.kind == "do" else step.undo_timeout
-                    self._note(inst, "timeout", {"instance": inst.id, "step": run.step, "after": waited})
+                    self._timed_out(inst, run, waited)
                     self._attempt_failed(inst, run, f"no reply within {waited:g} s", None, timed_out=True)
                     retried = retried or run.status == "waiting"
             if escalate:
@@ -248,6 +249,19 @@ class Orchestrator:
                 await self._advance(inst, None, retried=retried)
         except Exception as exc:  # a timer has no caller to raise to: stop the run loudly
             self.bus.fail(exc)
+
+    def _timed_out(self, inst: Instance, run: Run, waited: float) -> None:
+        """Trace a deadline that passed, naming the command (if any) whose reply did not come."""
+        detail = {"instance": inst.id, "step": run.step, "after": waited}
+        if run.kind == "undo":
+            detail["undo"] = True
+        sent = run.messages[-1][0] if run.messages else None
+        self.trace.record(self.bus.now(), "timeout", self.name, self._command_of(inst, run) if sent else None, sent,
+                          inst.id, None, detail)
+
+    def _command_of(self, inst: Instance, run: Run) -> str:
+        step = self.sagas[inst.saga].steps[run.step]
+        return step.action if run.kind == "do" else step.compensation
 
     def _attempt_failed(self, inst: Instance, run: Run, reason: str, cause: Envelope | None, *,
                         timed_out: bool = False) -> None:
@@ -359,6 +373,8 @@ class Orchestrator:
                                   "outcome": "done" if status == "done" else "failed"}, cause)
 
     def _start_undo(self, inst: Instance, step_name: str) -> None:
+        if step_name in inst.undos:
+            return  # each step is undone once; its run retries on its own
         step = self.sagas[inst.saga].steps[step_name]
         run = inst.open_run(step_name, "undo", now=self.bus.now(), deadline=None)
         self._send(inst, run, step.compensation, step.undo_timeout,
@@ -369,6 +385,8 @@ class Orchestrator:
         run.attempt += 1
         command, timeout = (step.action, step.timeout) if run.kind == "do" else (step.compensation, step.undo_timeout)
         detail = {"instance": inst.id, "step": run.step, "attempt": run.attempt}
+        if run.kind == "undo":
+            detail["undo"] = True
         if why:
             detail["why"] = why
         self._send(inst, run, command, timeout, note=("retry", detail))
