@@ -1,0 +1,414 @@
+"""The control panel: knobs, buttons, live counters and a refreshing plot for the order flow.
+
+A :class:`LivePanel` is an ipywidgets ``VBox``; show it by leaving it as the
+last line of a cell. Nothing runs until **start** is pressed; then one live
+session per chosen wiring runs on the kernel's loop, and a background task
+refreshes the counters four times a second and the plot once a second.
+Every field is plain text: a value that cannot be used is refused with a
+sentence in the panel, and the last good value stays in force.
+
+>>> import asyncio
+>>> async def demo():
+...     panel = LivePanel(Settings(rate=2, speed=50), key="doctest")
+...     panel.rate.value = "-1"                       # refused, shown in the panel
+...     refused = panel.message.value
+...     panel.start_button.click()
+...     await asyncio.sleep(0.6)
+...     panel.stop_button.click()
+...     await panel.idle()
+...     return "greater than 0" in refused, panel.counts()["choreography"]["completed"] > 5
+>>> asyncio.run(demo())
+(True, True)
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Awaitable, Callable
+
+import ipywidgets as W
+
+from playground.errors import PlaygroundError
+from playground.live import registry
+from playground.live.plot import Curves, curves_from_tally, draw, png
+from playground.live.replay import Replay, run_replay
+from playground.live.session import LiveSession
+from playground.live.settings import (SERVICES, WIRINGS, Settings, SettingError, available_wirings, latency_text,
+                                      parse_fraction, parse_latency, parse_rate, parse_timeout)
+from playground.live.view import counters_table, message, replay_text
+
+_EMPTY = Curves(([], []), ([], []), {})
+
+
+class LivePanel(W.VBox):
+    """Widgets driving live sessions of the order flow, plus a deterministic replay.
+
+    Args:
+        settings: the starting values of every knob.
+        key: panels registered under the same key replace each other (see :mod:`playground.live.registry`).
+        title, hint: a heading and one paragraph telling the learner what to try.
+        planned_crashes: crash windows a replay uses when no crash was made live.
+        refresh: seconds between counter refreshes; the plot is redrawn every ``plot_every`` seconds.
+        window: simulated seconds of history the live plot shows.
+    """
+
+    def __init__(self, settings: Settings | None = None, *, key: str = "panel", title: str = "The order flow, live",
+                 hint: str = "", planned_crashes: dict[str, list[tuple[float, float]]] | None = None,
+                 refresh: float = 0.25, plot_every: float = 1.0, window: float = 120.0):
+        self.settings = settings if settings is not None else Settings()
+        self.panel_key, self.title = key, title
+        self.planned_crashes = dict(planned_crashes or {})
+        self.refresh_every, self.plot_every, self.window = refresh, plot_every, window
+        self.sessions: dict[str, LiveSession] = {}
+        self.errors: list[str] = []       # unexpected failures, also shown in the panel
+        self.last_replay: Replay | None = None
+        self._tasks: set[asyncio.Task] = set()
+        self._ticker: asyncio.Task | None = None
+        super().__init__(children=self._build(hint))
+        self.add_class("pg-panel")
+        self._draw_plot()
+        registry.adopt(key, self)
+
+    # -- building the widgets ---------------------------------------------------------------------
+    def _build(self, hint: str) -> list[W.Widget]:
+        s = self.settings
+        text = dict(continuous_update=False, layout=W.Layout(width="9em"))
+        self.start_button = W.Button(description="start", icon="play", button_style="success")
+        self.stop_button = W.Button(description="stop", icon="stop")
+        self.reset_button = W.Button(description="reset", icon="refresh")
+        offered = [w for w in WIRINGS if w in available_wirings() or (w == "both" and len(available_wirings()) == 2)]
+        self.wiring = W.ToggleButtons(options=offered, value=s.wiring)
+        self.speed = W.Text(value=f"{s.speed:g}", description="speed ×", **text)
+        self.rate = W.Text(value=f"{s.rate:g}", description="orders/s", **text)
+        self.decline = W.Text(value=f"{s.decline_rate:g}", description="declined", **text)
+        self.timeout = W.Text(value="off" if s.timeout is None else f"{s.timeout:g}", description="timeout s", **text)
+        self.place_button = W.Button(description="place one order", icon="plus")
+        self.latency = {n: W.Text(value=latency_text(s.latency[n]), **text) for n in SERVICES}
+        self.failure = {n: W.Text(value=f"{s.failure.get(n, 0):g}", **text) for n in SERVICES}
+        components = [*SERVICES, "orchestrator"]
+        self.crash_buttons = {n: W.Button(description="crash", button_style="danger",
+                                          layout=W.Layout(width="6em")) for n in components}
+        self.restore_buttons = {n: W.Button(description="restore", disabled=True,
+                                            layout=W.Layout(width="6em")) for n in components}
+        self.duplicate_target = W.Dropdown(options=components, value="email", layout=W.Layout(width="10em"))
+        self.duplicate_button = W.Button(description="duplicate next message to", layout=W.Layout(width="16em"))
+        self.slow_seconds = W.Text(value="30", **text)
+        self.slow_button = W.Button(description="slow next payment by (s)", layout=W.Layout(width="16em"))
+        self.message = W.HTML("")
+        self.message.add_class("pg-message")
+        self.counters = W.HTML(self._counters_html())
+        self.counters.add_class("pg-counters")
+        self.plot = W.Image(format="png", layout=W.Layout(max_width="100%"))
+        self.plot.add_class("pg-plot")
+        self.replay_orders = W.Text(value=f"{s.orders}", description="orders", **text)
+        self.replay_button = W.Button(description="replay on simulated time", icon="repeat",
+                                      layout=W.Layout(width="16em"))
+        self.replay_summary = W.HTML("")
+        self.replay_plot = W.Image(format="png", layout=W.Layout(max_width="100%"))
+
+        for button, action in [(self.start_button, lambda: self._spawn(self.start())),
+                               (self.stop_button, lambda: self._spawn(self.stop())),
+                               (self.reset_button, lambda: self._spawn(self.reset())),
+                               (self.place_button, self._place),
+                               (self.duplicate_button, self._duplicate),
+                               (self.slow_button, self._slow),
+                               (self.replay_button, lambda: self._spawn(self._replay_in_thread()))]:
+            button.on_click(self._guard(lambda _button, act=action: act()))
+        for name in components:
+            self.crash_buttons[name].on_click(self._guard(lambda _button, n=name: self._toggle(n, down=True)))
+            self.restore_buttons[name].on_click(self._guard(lambda _button, n=name: self._toggle(n, down=False)))
+        self._field(self.rate, lambda v: parse_rate(v, "the order rate"), self._apply_rate)
+        self._field(self.speed, lambda v: parse_rate(v, "the speed"), lambda v: self._later(speed=v))
+        self._field(self.decline, lambda v: parse_fraction(v, "the share of declined cards"), self._apply_decline)
+        self._field(self.timeout, lambda v: parse_timeout(v, "the orchestrator timeout"), lambda v: self._later(timeout=v))
+        self._field(self.replay_orders, _orders, lambda v: self._set(orders=v))
+        self._field(self.slow_seconds, lambda v: parse_rate(v, "the extra seconds of the slow payment"), lambda v: None)
+        for n in SERVICES:
+            self._field(self.latency[n], lambda v, n=n: parse_latency(v, f"the latency of {n}"),
+                        lambda v, n=n: self._apply_latency(n, v))
+            self._field(self.failure[n], lambda v, n=n: parse_fraction(v, f"the failure rate of {n}"),
+                        lambda v, n=n: self._apply_failure(n, v))
+        self.wiring.observe(self._guard(lambda change: self._apply_wiring(change["new"])), names="value")
+
+        header = W.HTML(f"<b>{self.title}</b>" + (f"<br>{hint}" if hint else ""))
+        grid = [W.HTML("<b>component</b>"), W.HTML("<b>latency (s)</b>"), W.HTML("<b>failure rate</b>"),
+                W.HTML(""), W.HTML("")]
+        for n in components:
+            grid += [W.HTML(n), self.latency.get(n, W.HTML("")), self.failure.get(n, W.HTML("")),
+                     self.crash_buttons[n], self.restore_buttons[n]]
+        table = W.GridBox(grid, layout=W.Layout(grid_template_columns="8em 10em 10em 7em 7em"))
+        self._update_buttons()
+        return [header,
+                W.HBox([self.start_button, self.stop_button, self.reset_button, self.wiring]),
+                W.HBox([self.rate, self.decline, self.timeout, self.speed]),
+                table,
+                W.HBox([self.place_button, self.duplicate_button, self.duplicate_target]),
+                W.HBox([self.slow_button, self.slow_seconds]),
+                self.message,
+                W.HBox([self.counters, self.plot]),
+                W.HBox([self.replay_button, self.replay_orders]),
+                self.replay_summary, self.replay_plot]
+
+    def _field(self, widget: W.Text, parse: Callable[[str], Any], apply: Callable[[Any], None]) -> None:
+        def changed(change: dict) -> None:
+            try:
+                value = parse(change["new"])
+                apply(value)
+            except PlaygroundError as exc:
+                widget.add_class("pg-invalid")
+                self._say(str(exc), "error")
+            else:
+                widget.remove_class("pg-invalid")
+
+        widget.observe(self._guard(changed), names="value")
+
+    # -- running --------------------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return any(s.running for s in self.sessions.values())
+
+    async def start(self) -> None:
+        """Start fresh sessions (one per wiring) and the refresh task."""
+        if self.running:
+            return self._say("Already running; press stop or reset first.", "info")
+        self.sessions = {w: LiveSession(self.settings, wiring=w) for w in self.settings.wirings}
+        # Started together, so the two wirings' clocks begin at the same moment.
+        await asyncio.gather(*(s.start() for s in self.sessions.values()))
+        self._ticker = asyncio.get_running_loop().create_task(self._tick(), name="live panel refresh")
+        self._update_buttons()
+        self._say(f"Running {' and '.join(self.sessions)} at {self.settings.speed:g}× real time.", "info")
+
+    async def stop(self) -> None:
+        """Stop every session; the counters and the plot keep their last values."""
+        if self._ticker is not None:
+            self._ticker.cancel()
+            await asyncio.gather(self._ticker, return_exceptions=True)
+            self._ticker = None
+        was_running = self.running
+        await asyncio.gather(*(s.stop() for s in self.sessions.values()))
+        self._show_counts(check=True)
+        self._draw_plot()
+        self._update_buttons()
+        if was_running:
+            self._say("Stopped. Start again for a fresh run, or replay these settings on simulated time.", "info")
+
+    async def reset(self, restart: bool = False) -> None:
+        """Stop and forget the sessions (fresh services, trace and clock next time)."""
+        await self.stop()
+        self.sessions = {}
+        self._show_counts()
+        self._draw_plot()
+        if restart:
+            await self.start()
+        else:
+            self._say("Reset. Press start for a fresh run.", "info")
+
+    def shutdown(self) -> None:
+        """Stop everything without waiting (a newer panel took this one's place, or the cell ran again)."""
+        registry.release(self.panel_key, self)
+        if self._ticker is not None:
+            self._ticker.cancel()
+            self._ticker = None
+        for session in self.sessions.values():
+            if session.running:
+                self._spawn(session.stop())
+
+    async def idle(self) -> None:
+        """Wait until every action started by a button has finished (for tests and notebooks)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def _tick(self) -> None:
+        loop = asyncio.get_running_loop()
+        next_plot = loop.time() + self.plot_every
+        while True:
+            # Short, bounded work per tick, then a real sleep: the kernel keeps serving cells in between.
+            self._show_counts()
+            if loop.time() >= next_plot:
+                self._show_counts(check=True)
+                self._draw_plot()
+                next_plot = loop.time() + self.plot_every
+            await asyncio.sleep(self.refresh_every)
+
+    # -- reading -----------------------------------------------------------------------------------
+    def counts(self) -> dict[str, dict[str, int]]:
+        """The counters per wiring, read from the trace just now."""
+        return {w: s.refresh() for w, s in self.sessions.items()}
+
+    def _counters_html(self) -> str:
+        if not self.sessions:
+            zero = {name: 0 for name in ("in flight", "completed", "compensated", "dead-lettered", "anomalies")}
+            return counters_table({w: zero for w in self.settings.wirings}, {})
+        return counters_table({w: s.tally.counts() for w, s in self.sessions.items()},
+                              {w: s.now() for w, s in self.sessions.items()})
+
+    def _show_counts(self, check: bool = False) -> None:
+        for session in self.sessions.values():
+            session.refresh()
+            if check:
+                session.tally.check_invariants()
+        self.counters.value = self._counters_html()
+
+    def _draw_plot(self) -> None:
+        curves = {w: curves_from_tally(s.tally, self.window) for w, s in self.sessions.items()}
+        title = "live: press start" if not curves else f"live ({', '.join(curves)})"
+        self.plot.value = png(draw(curves or {w: _EMPTY for w in self.settings.wirings}, title=title,
+                                   size=(7.0, 4.0)))
+
+    # -- replay ------------------------------------------------------------------------------------
+    def crashes(self) -> dict[str, list[tuple[float, float]]]:
+        """The crash windows a replay uses: those made live, else the panel's planned ones."""
+        for session in self.sessions.values():
+            made = session.faults.crash_windows(until=session.now())
+            if made:
+                return made
+        return dict(self.planned_crashes)
+
+    def replay(self) -> Replay:
+        """Run the current settings on simulated time, show the result in the panel and return it."""
+        replay = run_replay(self.settings, self.crashes())
+        self._show_replay(replay)
+        return replay
+
+    async def _replay_in_thread(self) -> None:
+        self._say(f"Replaying {self.settings.orders:,} orders on simulated time…", "info")
+        # In a worker thread, so live sessions keep their pace meanwhile.
+        replay = await asyncio.to_thread(run_replay, self.settings, self.crashes())
+        self._show_replay(replay)
+        self._say("Replay done: the same settings always give the same result.", "info")
+
+    def _show_replay(self, replay: Replay) -> None:
+        self.last_replay = replay
+        self.replay_summary.value = replay_text(replay.summary(), replay.crashes)
+        self.replay_plot.value = png(replay.figure())
+
+    # -- what the knobs do -------------------------------------------------------------------------
+    def _set(self, **changes: Any) -> None:
+        self.settings = self.settings.but(**changes)
+
+    def _later(self, **changes: Any) -> None:
+        self._set(**changes)
+        if self.running:
+            self._say(f"The new {', '.join(changes)} applies from the next start (press reset, then start).", "info")
+
+    def _apply_rate(self, rate: float) -> None:
+        self._set(rate=rate)
+        for s in self.sessions.values():
+            s.set_rate(rate)
+
+    def _apply_decline(self, rate: float) -> None:
+        self._set(decline_rate=rate)
+        for s in self.sessions.values():
+            s.set_decline_rate(rate)
+
+    def _apply_latency(self, service: str, latency: Any) -> None:
+        self._set(latency={**self.settings.latency, service: latency})
+        for s in self.sessions.values():
+            if s.running:
+                s.set_latency(service, latency)
+
+    def _apply_failure(self, service: str, rate: float) -> None:
+        self._set(failure={**self.settings.failure, service: rate})
+        for s in self.sessions.values():
+            s.set_failure_rate(service, rate)
+
+    def _apply_wiring(self, wiring: str) -> None:
+        self._set(wiring=wiring)
+        self._update_buttons()
+        if self.running:
+            self._spawn(self.reset(restart=True))
+        else:
+            self.counters.value = self._counters_html()
+
+    # -- what the buttons do -------------------------------------------------------------------------
+    def _live(self) -> list[LiveSession]:
+        live = [s for s in self.sessions.values() if s.running]
+        if not live:
+            raise PlaygroundError("Nothing is running; press start first.")
+        return live
+
+    def _place(self) -> None:
+        ids = {s.place_order() for s in self._live()}
+        self._say(f"Placed {', '.join(sorted(ids))}.", "info")
+
+    def _toggle(self, component: str, *, down: bool) -> None:
+        targets = [s for s in self._live() if component in s.components()]
+        if not targets:
+            raise SettingError(f"The {' and '.join(self.sessions)} wiring has no {component}; "
+                               "choose orchestration or both to crash the orchestrator.")
+        for s in targets:
+            (s.crash if down else s.restore)(component)
+        self._update_buttons()
+        self._say(f"{component} is {'down: watch its backlog grow' if down else 'back: watch it drain'}.", "info")
+
+    def _duplicate(self) -> None:
+        target = self.duplicate_target.value
+        for s in self._live():
+            if target in s.components():
+                s.duplicate_next(target)
+        self._say(f"The next message to {target} will arrive twice.", "info")
+
+    def _slow(self) -> None:
+        seconds = parse_rate(self.slow_seconds.value, "the extra seconds of the slow payment")
+        for s in self._live():
+            s.slow_next("payments", seconds)
+        self._say(f"The next payment takes {seconds:g} s longer.", "info")
+
+    def _update_buttons(self) -> None:
+        has_orchestrator = "orchestration" in self.settings.wirings
+        for name, button in self.crash_buttons.items():
+            down = any(s.running and s.faults.is_down(name) for s in self.sessions.values())
+            button.disabled = down or (name == "orchestrator" and not has_orchestrator)
+            self.restore_buttons[name].disabled = not down
+
+    # -- plumbing ----------------------------------------------------------------------------------------
+    def _say(self, text: str, tone: str = "plain") -> None:
+        self.message.value = message(text, tone)
+
+    def _guard(self, action: Callable[..., Any]) -> Callable[..., None]:
+        """Run a widget callback; a learner's mistake becomes a message, a bug a message plus an entry in ``errors``."""
+        def run(*args: Any) -> None:
+            try:
+                action(*args)
+            except PlaygroundError as exc:
+                self._say(str(exc), "error")
+            except Exception as exc:  # a bug: show it where the learner looks, and keep it for tests
+                self.errors.append(f"{type(exc).__name__}: {exc}")
+                self._say(f"Something went wrong inside the panel: {type(exc).__name__}: {exc}", "error")
+        return run
+
+    def _spawn(self, coro: Awaitable[None]) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            coro.close()
+            raise PlaygroundError("Live mode needs a running event loop, as a Jupyter kernel has; "
+                                  "in a script, use panel.replay() instead.") from None
+        task = loop.create_task(self._guarded(coro))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _guarded(self, coro: Awaitable[None]) -> None:
+        try:
+            await coro
+        except PlaygroundError as exc:
+            self._say(str(exc), "error")
+        except Exception as exc:
+            self.errors.append(f"{type(exc).__name__}: {exc}")
+            self._say(f"Something went wrong inside the panel: {type(exc).__name__}: {exc}", "error")
+
+    def __repr__(self) -> str:
+        state = "running" if self.running else "stopped"
+        return (f"LivePanel({self.panel_key!r}: {self.settings.wiring}, {self.settings.rate:g} orders/s, "
+                f"speed {self.settings.speed:g}×, {state})")
+
+
+def _orders(text: Any) -> int:
+    raw = str(text).strip()
+    if not raw:
+        raise SettingError("The number of replay orders is empty; type a whole number such as 1000.")
+    if not raw.isdigit() or int(raw) < 1:
+        raise SettingError(f"The number of replay orders must be a whole number of at least 1, not {raw!r}.")
+    if int(raw) > 100_000:
+        raise SettingError(f"{int(raw):,} orders would take a long time to replay; use at most 100,000.")
+    return int(raw)
