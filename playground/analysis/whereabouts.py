@@ -65,7 +65,7 @@ class Whereabouts:
             where = f"handled by {', '.join(last.handled_by)}, and nothing since"
         else:
             where = "nobody listens to it, and nothing since"
-        return (f"{cid}: no outcome yet at {self.asked_at:.2f} s; last seen {last.type} from {last.sender} "
+        return (f"{cid}: no outcome yet at {self.asked_at:g} s; last seen {last.type} from {last.sender} "
                 f"at {last.time:.2f} s, {where} ({sources})")
 
     def __str__(self) -> str:
