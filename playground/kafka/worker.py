@@ -13,6 +13,7 @@ faust app from inside one of its own agents, which deadlocks.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import queue
 import signal
@@ -77,6 +78,9 @@ async def serve(services: Sequence[str], broker: str | None, *, topology: Topolo
 
 def run_serve(services: Sequence[str], broker: str | None, **kwargs) -> int:
     """Blocking entry point for ``playground serve``: SIGTERM and Ctrl-C stop it cleanly."""
+
+    # aiokafka warns about every rebalance ("Heartbeat failed ... rebalancing"); the assigned: lines say it better.
+    logging.getLogger("aiokafka").setLevel(logging.ERROR)
 
     async def main() -> KafkaBus:
         stop = asyncio.Event()
