@@ -72,7 +72,7 @@ CONFIRMATION = {"invoices": {"PaymentReceived": "MarkInvoicePaid"}}
 
 
 def _orchestration(scenario: "InvoiceIncident", bus: Bus, services: dict[str, Service], randomness: Randomness) -> None:
-    host = orchestrate(bus, services, [scenario.saga], randomness, reactions=CONFIRMATION)
+    host = orchestrate(bus, services, [scenario.saga], randomness, reactions=CONFIRMATION, store=scenario.store)
     scenario.run_extras.update(orchestrator=host, saga=scenario.saga, compensable=scenario.saga.compensable)
 
 

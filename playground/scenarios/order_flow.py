@@ -8,7 +8,8 @@ Counter({'completed': 20})
 from __future__ import annotations
 
 import asyncio
-from typing import Mapping
+import os
+from typing import TYPE_CHECKING, Mapping
 
 from playground.errors import ScenarioError
 from playground.runtime.bus import Bus
@@ -19,6 +20,9 @@ from playground.scenarios.base import (Scenario, fraction, latencies, positive_n
 from playground.services import Email, Invoices, Orders, Payments, Service, Shipping
 from playground.wiring.choreography import ORDER_REACTIONS, choreograph
 from playground.wiring.orchestration import order_orchestration
+
+if TYPE_CHECKING:  # pragma: no cover
+    from playground.orchestration.store import Store
 
 #: Default processing times in simulated seconds.
 ORDER_LATENCY: dict[str, "float | Latency"] = {
@@ -31,7 +35,11 @@ def _choreography(scenario: "OrderFlow", bus: Bus, services: dict[str, Service],
 
 
 class OrderFlow(Scenario):
-    """``orders`` orders arriving at ``rate`` per simulated second (exponential gaps)."""
+    """``orders`` orders arriving at ``rate`` per simulated second (exponential gaps).
+
+    ``store`` (orchestrated wiring only) is where the orchestrator keeps its
+    instances: ``"memory"`` (lost if it crashes) or a file path (SQLite, resumed).
+    """
 
     name = "order flow"
     start_event = "OrderPlaced"
@@ -43,7 +51,7 @@ class OrderFlow(Scenario):
     def __init__(self, *, orders: int = 100, seed: int = 0, rate: float = 1.0,
                  latency: Mapping[str, "float | Latency"] | None = None, decline_rate: float = 0.0,
                  malformed: int = 0, wiring: str = "choreography", faults: FaultPlan | None = None,
-                 horizon: float | None = None):
+                 horizon: float | None = None, store: "str | os.PathLike | Store" = "memory"):
         super().__init__(seed=seed, wiring=wiring, horizon=horizon, faults=faults)
         self.orders = whole_number("orders", orders)
         self.rate = positive_number("rate", rate)
@@ -52,6 +60,7 @@ class OrderFlow(Scenario):
         self.malformed = whole_number("malformed", malformed)
         if self.malformed > self.orders:
             raise ScenarioError(f"malformed ({self.malformed}) cannot exceed the number of orders ({self.orders}).")
+        self.store = store
 
     def planned(self) -> int:
         return self.orders
@@ -82,6 +91,14 @@ class OrderFlow(Scenario):
                        "amount": f"{amount} EUR" if i in broken else amount}
             self._ids.append(order_id)
             bus.publish(bus.message("PlaceOrder", payload, sender="customers", correlation_id=order_id))
+
+    async def _main(self):
+        try:
+            return await super()._main()
+        finally:
+            host = getattr(self, "run_extras", {}).get("orchestrator")
+            if host is not None:
+                host.close()  # a SQLite store is released; its final records stay readable
 
 
 def order_flow(**params) -> OrderFlow:

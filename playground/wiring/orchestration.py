@@ -71,11 +71,11 @@ def orchestrate(bus: Bus, services: Mapping[str, Service], sagas: list[SagaDefin
 
 def order_orchestration(scenario, bus: Bus, services: Mapping[str, Service], randomness: Randomness) -> None:
     """The orchestrated wiring of the order flow (registered in ``OrderFlow.wirings``)."""
-    host = orchestrate(bus, services, [ORDER_SAGA], randomness)
+    host = orchestrate(bus, services, [ORDER_SAGA], randomness, store=getattr(scenario, "store", "memory"))
     scenario.orchestrator = host
     extras = getattr(scenario, "run_extras", None)
     if extras is not None:
-        extras.update(orchestrator=host, compensable=ORDER_SAGA.compensable)
+        extras.update(orchestrator=host, saga=ORDER_SAGA, compensable=ORDER_SAGA.compensable)
 
 
 #: Components this wiring adds beside the services, so a fault plan may name them.

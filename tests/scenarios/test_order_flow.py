@@ -120,3 +120,18 @@ def test_summary_reports_counts_computed_from_the_run(small_run):
     counts = small_run.counts()
     assert f"{counts['completed']:,} completed" in text
     assert small_run.trace.digest() in text
+
+
+def test_an_orchestrator_crash_loses_in_flight_orders_in_memory_and_none_on_sqlite(tmp_path):
+    # Five orders a second keep several in flight at any moment, so the crash catches some.
+    plan = FaultPlan(crashes={"orchestrator": [(5, 10)]})
+    forgetful = order_flow(orders=60, seed=4, rate=5.0, wiring="orchestration", faults=plan).run()
+    durable = order_flow(orders=60, seed=4, rate=5.0, wiring="orchestration", faults=plan,
+                         store=tmp_path / "orders.db").run()
+    # A reply for an instance the new orchestrator never heard of is parked: the order never ends.
+    lost = [o for o, outcome in forgetful.outcomes.items() if outcome not in ("completed", "cancelled")]
+    assert lost and {forgetful.outcomes[o] for o in lost} == {"dead-lettered"}
+    assert set(durable.counts()) <= {"completed", "cancelled"} and sum(durable.counts().values()) == 60
+    # The durable store still answers after the run; the forgetful one knows only what came after the crash.
+    assert len(durable.extras["orchestrator"].table()) == 60
+    assert len(forgetful.extras["orchestrator"].table()) < 60 - len(lost)
