@@ -22,6 +22,7 @@ from typing import Any, Iterable, Iterator
 
 from transitions.extensions.diagrams import GraphMachine
 
+from playground.errors import SagaDefinitionError
 from playground.orchestration.machine import TERMINALS, machine_spec
 from playground.orchestration.saga import SagaDefinition
 
@@ -141,7 +142,8 @@ def diagram(saga: SagaDefinition, *, highlight: str | None = None, instance: str
     """
     states, transitions = machine_spec(saga)
     if highlight is not None and highlight not in {s["name"] for s in states}:
-        raise ValueError(f"The saga '{saga.name}' has no state called {highlight!r}.")
+        names = ", ".join(s["name"] for s in states)
+        raise SagaDefinitionError(f"The saga '{saga.name}' has no state called {highlight!r}; choose from {names}.")
     model = _Drawn()
     title = f"saga {saga.name}" + (f": {instance} is in {highlight}" if instance and highlight else "")
     machine = GraphMachine(model=model, states=states, transitions=transitions, initial="new",

@@ -44,8 +44,11 @@ FIXES = ("wait", "retry", "refund-late")
 PAYMENT_LATENCY = LongTail(typical=0.3, tail=8.0, tail_chance=0.05)
 
 
-def incident_saga(*, timeout: float = 5.0, fix: str | None = None) -> SagaDefinition:
+def incident_saga(*, timeout: float = 5.0, fix: str | None = None, retry: Retry | None = None) -> SagaDefinition:
     """The fulfilment saga of the incident, with the payment step as ``fix`` leaves it.
+
+    ``retry`` replaces the patient retry policy of ``fix="retry"`` (try ``Retry(count=20,
+    backoff=0)`` to see eager re-asking flood the payment service).
 
     >>> incident_saga().steps["payment"].timeout, incident_saga(fix="wait").steps["payment"].timeout
     (5.0, None)
@@ -54,8 +57,9 @@ def incident_saga(*, timeout: float = 5.0, fix: str | None = None) -> SagaDefini
     if fix == "wait":
         payment = {"timeout": None}
     elif fix == "retry":
-        # Enough re-asks to outlast any tail: the wait is in the timeout, so no backoff.
-        payment["retry"] = Retry(count=20, backoff=0.0)
+        # Patient re-asks: backing off matters, since every ask queues at payments like a real charge
+        # (asking again every few seconds floods the slow service and makes things worse).
+        payment["retry"] = retry or Retry(count=10, backoff=timeout, factor=2.0, max_delay=60.0)
     elif fix == "refund-late":
         payment["on_late"] = "compensate"
     return SagaDefinition("fulfilment", [
@@ -85,6 +89,7 @@ class InvoiceIncident(OrderFlow):
     Args:
         timeout: seconds the orchestrator waits for a payment.
         fix: None (the incident), or one of ``"wait"``, ``"retry"``, ``"refund-late"``.
+        retry: with ``fix="retry"``, the retry policy to use instead of the patient default.
         payment_latency: the payment service's processing time (default :data:`PAYMENT_LATENCY`).
         Other arguments as :class:`~playground.scenarios.order_flow.OrderFlow` (``rate`` defaults to 0.5).
     """
@@ -93,7 +98,7 @@ class InvoiceIncident(OrderFlow):
     wirings = {"orchestration": _orchestration, "choreography": _choreography}
 
     def __init__(self, *, orders: int = 200, seed: int = 0, rate: float = 0.5, timeout: float = 5.0,
-                 fix: str | None = None, payment_latency: "float | Latency" = PAYMENT_LATENCY,
+                 fix: str | None = None, retry: Retry | None = None, payment_latency: "float | Latency" = PAYMENT_LATENCY,
                  latency: Mapping[str, "float | Latency"] | None = None, wiring: str = "orchestration",
                  **params: Any):
         merged = {"payments": as_latency(payment_latency, what="payment_latency"), **(latency or {})}
@@ -105,8 +110,10 @@ class InvoiceIncident(OrderFlow):
         if fix is not None and wiring != "orchestration":
             raise ScenarioError(f"fix={fix!r} changes the orchestrator, but this run is wired as {wiring}; "
                                 "drop fix= or use wiring='orchestration'.")
+        if retry is not None and (fix != "retry" or not isinstance(retry, Retry)):
+            raise ScenarioError("retry= takes a Retry(...) and only goes with fix='retry'.")
         self.fix = fix
-        self.saga = incident_saga(timeout=self.timeout, fix=fix)
+        self.saga = incident_saga(timeout=self.timeout, fix=fix, retry=retry)
 
 
 def invoice_incident(**params: Any) -> InvoiceIncident:

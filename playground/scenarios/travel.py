@@ -116,7 +116,10 @@ class TravelBooking(Scenario):
         return self.trips
 
     def default_horizon(self) -> float:
-        return 10 * self.trips / self.rate + 7200
+        # People review one request at a time, so approvals can queue far beyond the arrivals.
+        people = self.trips * self.latency["approvers"].mean if any(
+            isinstance(stage, Approval) for stage in self.saga.stages) else 0.0
+        return 10 * self.trips / self.rate + 7200 + people
 
     def build_services(self, randomness: Randomness) -> dict[str, Service]:
         lat = self.latency
