@@ -1,4 +1,4 @@
-"""Each fault kind happens exactly as configured, seeded, in every wiring — proven from the trace."""
+"""The fault plan (playground.runtime.faults): each fault kind happens exactly as configured, seeded, in every wiring — proven from the trace."""
 
 from types import SimpleNamespace
 
