@@ -163,6 +163,12 @@ class Exercise:
             return result("error", explain(exc))
         return result("passed")
 
+    def not_run(self, problems: list[str]) -> Report:
+        """A report for a notebook that never got as far as the checks: no points, and why."""
+        results = [CheckResult(c.id, c.title, c.points, 0, "error",
+                               "Not run: the notebook did not get as far as the checks.") for c in self.checks]
+        return Report(self.id, self.title, results, list(problems))
+
     def run(self, namespace: Mapping[str, Any], *, limit: float = CHECK_LIMIT,
             problems: list[str] | None = None) -> Report:
         """Run every check, in order, and collect the results."""
