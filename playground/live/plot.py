@@ -115,6 +115,7 @@ def draw(curves: Mapping[str, Curves], *, title: str, size: tuple[float, float] 
         top, bottom = fig.subplots(2, 1, sharex=True)
         # Fixed margins: a constrained layout lays the figure out twice and triples the cost of a redraw.
         fig.subplots_adjust(left=0.08, right=0.98, top=0.93, bottom=0.1, hspace=0.28)
+        named: set[str] = set()  # each inbox appears once in the legend, in its colour
         for wiring, c in curves.items():
             dash = DASHES.get(wiring, "-")
             label = f" ({wiring})" if len(curves) > 1 else ""
@@ -126,7 +127,8 @@ def draw(curves: Mapping[str, Curves], *, title: str, size: tuple[float, float] 
                          label=f"compensated{label}", linewidth=1.4)
             for inbox, steps in c.backlog.items():
                 bottom.step(*steps, where="post", color=colour_for(inbox), linestyle=dash, linewidth=1.3,
-                            label=inbox if wiring == next(iter(curves)) else None)
+                            label=None if inbox in named else inbox)
+                named.add(inbox)
         top.set_ylabel("orders finished")
         top.set_ylim(bottom=0)
         for ax in (top, bottom):

@@ -132,8 +132,13 @@ class LiveSession:
 
     async def _drive(self) -> None:
         rng = self._workload
+        due = self.now()
         while self.placed < LIVE_LIMIT:
-            await self.bus.sleep(rng.expovariate(self.rate))
+            # Arrivals are scheduled on simulated time, so a busy loop that wakes late catches up
+            # instead of quietly lowering the order rate.
+            due += rng.expovariate(self.rate)
+            if due > self.now():
+                await self.bus.sleep(due - self.now())
             self.place_order()
 
     # -- what a learner can do -----------------------------------------------------------------

@@ -1,0 +1,34 @@
+"""The panel's picture: thinned backlog curves keep every peak; both wirings share one figure."""
+
+from playground.live.plot import curves_from_result, draw, peaks, png
+from playground.runtime.faults import FaultPlan
+from playground.scenarios import order_flow
+
+
+def test_peaks_keep_the_highest_level_of_every_slice_and_the_last_level():
+    times = [i * 0.1 for i in range(1000)]
+    values = [(i % 50) for i in range(1000)]
+    t, v = peaks(times, values, bins=20)
+    assert len(t) == 21 and t[0] == 0.0 and t[-1] == times[-1]
+    assert max(v) == 49 and v[-1] == values[-1]
+    assert peaks([0.0, 1.0], [0, 1], bins=20) == ([0.0, 1.0], [0, 1])
+
+
+def test_curves_from_a_run_count_its_outcomes_and_show_an_outage():
+    result = order_flow(orders=40, seed=1, decline_rate=0.2, faults=FaultPlan(outages={"email": [(5, 25)]})).run()
+    curves = curves_from_result(result)
+    ends = result.counts()
+    assert curves.completed[1][-1] == ends["completed"] and curves.compensated[1][-1] == ends["cancelled"]
+    assert max(curves.backlog["email"][1]) >= 5 and "dead-letters" not in curves.backlog
+
+
+def test_two_wirings_in_one_figure_are_told_apart_by_line_style():
+    run = {w: curves_from_result(order_flow(orders=10, seed=2, wiring=w).run())
+           for w in ("choreography", "orchestration")}
+    fig = draw(run, title="side by side")
+    top, bottom = fig.axes
+    styles = {line.get_label(): line.get_linestyle() for line in top.get_lines()}
+    assert styles == {"completed (choreography)": "-", "completed (orchestration)": "--"}
+    assert "orchestrator" in [line.get_label() for line in bottom.get_lines()]
+    assert bottom.get_xlabel() == "simulated time (s)"
+    assert png(fig)[:4] == b"\x89PNG"
