@@ -1,0 +1,213 @@
+"""The claims the course chapters make, checked on the same seeded runs the chapters show.
+
+Each chapter's figures are computed in its notebook; these tests hold the
+statements the prose makes about them (``test_chNN_*`` for chapter NN), so a
+change in the playground that would make a chapter's text wrong fails here,
+with the claim in the test's name.
+"""
+
+from pathlib import Path
+
+import pytest
+
+from playground.analysis.compare import side_by_side
+from playground.analysis.invariants import check
+from playground.analysis.metrics import end_to_end
+from playground.analysis.coupling import compare, footprint, hot_spots
+from playground.analysis.event_graph import event_graph
+from playground.analysis.windows import drained_at, handled
+from playground.runtime.faults import FaultPlan
+from playground.scenarios.pipeline import data_pipeline
+
+# -- chapter 05: the hidden drag on velocity ------------------------------------------------------
+CH05_TODAY = ("warehouse", "search")
+CH05_WITH_CRM = ("warehouse", "search", "crm")
+CH05_DOWN = (100, 200)
+
+
+@pytest.fixture(scope="module")
+def ch05_outages():
+    halted = data_pipeline(records=600, seed=5, destinations=CH05_WITH_CRM, wiring="orchestration",
+                           faults=FaultPlan(outages={"orchestrator": [CH05_DOWN]})).run()
+    one_down = data_pipeline(records=600, seed=5, destinations=CH05_WITH_CRM, wiring="choreography",
+                             faults=FaultPlan(outages={"warehouse": [CH05_DOWN]})).run()
+    return halted, one_down
+
+
+def test_ch05_orchestration_sends_more_messages_for_the_same_deliveries():
+    runs = {w: data_pipeline(records=300, seed=5, destinations=CH05_TODAY, wiring=w).run()
+            for w in ("choreography", "orchestration")}
+    assert runs["choreography"].counts() == runs["orchestration"].counts() == {"delivered": 300}
+    assert runs["orchestration"].trace.kinds()["send"] > runs["choreography"].trace.kinds()["send"]
+
+
+def test_ch05_a_deployed_crm_that_no_definition_names_gets_nothing_until_a_definition_changes():
+    deployed = data_pipeline(records=300, seed=5, destinations=CH05_TODAY, standby=("crm",),
+                             wiring="orchestration").run()
+    assert handled(deployed, "crm") == 0 and "crm" not in event_graph(deployed).components
+    assert event_graph(deployed).fan_out()["orchestrator"] == 2
+    for wiring in ("orchestration", "choreography"):
+        assert handled(data_pipeline(records=300, seed=5, destinations=CH05_WITH_CRM, wiring=wiring).run(), "crm") == 300
+
+
+def test_ch05_wiring_the_crm_is_the_sales_teams_change_in_choreography_and_the_orchestrators_in_orchestration():
+    wired = {}
+    for wiring in ("choreography", "orchestration"):
+        before = footprint(data_pipeline(destinations=CH05_TODAY, standby=("crm",), wiring=wiring))
+        wired[wiring] = compare(before, footprint(data_pipeline(destinations=CH05_WITH_CRM, wiring=wiring)),
+                                requested_by="crm")
+    assert wired["choreography"].keys() == ["reactions crm"] and wired["choreography"].foreign_owners() == []
+    assert wired["orchestration"].keys() == ["saga pipeline"]
+    assert wired["orchestration"].foreign_owners() == ["orchestrator"]
+    assert wired["orchestration"].redeploys() == ["orchestrator"]
+    whole = {w: compare(footprint(data_pipeline(destinations=CH05_TODAY, wiring=w)),
+                        footprint(data_pipeline(destinations=CH05_WITH_CRM, wiring=w)), requested_by="crm")
+             for w in ("choreography", "orchestration")}
+    assert whole["choreography"].owners() == ["crm"]
+    assert whole["orchestration"].owners() == ["crm", "orchestrator"]
+
+
+def test_ch05_every_change_of_three_teams_runs_through_the_one_saga():
+    plan = [("crm", CH05_TODAY, CH05_WITH_CRM),
+            ("marketing", CH05_WITH_CRM, (*CH05_WITH_CRM, "marketing")),
+            ("search", (*CH05_WITH_CRM, "marketing"), ("warehouse", "crm", "marketing"))]
+    for wiring, foreign, spots in (("choreography", 0, []),
+                                   ("orchestration", 3, [("saga pipeline", "orchestrator", 3,
+                                                          ["crm", "marketing", "search"])])):
+        changes = [compare(footprint(data_pipeline(destinations=old, wiring=wiring)),
+                           footprint(data_pipeline(destinations=new, wiring=wiring)), requested_by=team)
+                   for team, old, new in plan]
+        assert sum(len(c.foreign_owners()) for c in changes) == foreign
+        assert hot_spots(changes) == spots
+
+
+def test_ch05_while_the_orchestrator_is_down_no_destination_works_while_the_warehouse_is_down_only_it_waits(ch05_outages):
+    halted, one_down = ch05_outages
+    for run in ch05_outages:
+        assert handled(run, "ingest", *CH05_DOWN) > 150  # records keep arriving in both runs
+    assert [handled(halted, d, *CH05_DOWN) for d in CH05_WITH_CRM] == [0, 0, 0]
+    arrived = handled(one_down, "ingest", *CH05_DOWN)
+    assert handled(one_down, "warehouse", *CH05_DOWN) == 0
+    assert handled(one_down, "search", *CH05_DOWN) >= 0.95 * arrived
+    assert handled(one_down, "crm", *CH05_DOWN) >= 0.95 * arrived
+
+
+def test_ch05_nothing_is_lost_but_the_orchestrators_backlog_lands_everywhere_at_once(ch05_outages):
+    halted, one_down = ch05_outages
+    assert halted.counts() == one_down.counts() == {"delivered": 600}
+    end = CH05_DOWN[1]
+    # in the choreography the healthy destinations had nothing to catch up on (at most the record in hand)
+    assert drained_at(one_down, "search", after=end) < end + 1 and drained_at(one_down, "crm", after=end) < end + 1
+    assert drained_at(halted, "crm", after=end) > drained_at(one_down, "warehouse", after=end) > end
+    assert all(drained_at(halted, d, after=end) > end for d in CH05_WITH_CRM)
+
+
+# -- chapter 00: two ways to dance ----------------------------------------------------------------
+CH00 = {"orders": 100, "seed": 7, "decline_rate": 0.05}
+CH00_CRASH = (50, 80)
+
+
+@pytest.fixture(scope="module")
+def ch00_runs(tmp_path_factory):
+    from playground.scenarios import order_flow
+
+    crash = FaultPlan(crashes={"orchestrator": [CH00_CRASH]})
+    return {
+        "troupe": order_flow(**CH00).run(),
+        "conductor": order_flow(**CH00, wiring="orchestration").run(),
+        "forgetful": order_flow(**CH00, wiring="orchestration", faults=crash).run(),
+        "durable": order_flow(**CH00, wiring="orchestration", faults=crash,
+                              store=Path(tmp_path_factory.mktemp("ch00")) / "orders.db").run(),
+    }
+
+
+def test_ch00_about_one_card_in_twenty_is_declined_and_those_orders_end_cancelled(ch00_runs):
+    troupe = ch00_runs["troupe"]
+    counts = troupe.counts()
+    assert set(counts) == {"completed", "cancelled"} and 2 <= counts["cancelled"] <= 10
+    declined = {e.correlation_id for e in troupe.trace.where(kind="send", type="PaymentFailed")}
+    assert declined == {o for o, end in troupe.outcomes.items() if end == "cancelled"}
+
+
+def test_ch00_a_malformed_order_is_dead_lettered_at_orders_and_the_others_all_end():
+    from playground.scenarios import order_flow
+
+    broken = order_flow(**CH00, malformed=1).run()
+    (letter,) = broken.dead_letters
+    assert letter.at == "orders" and "field 'amount' should be a number" in letter.reason
+    assert broken.counts()["dead-lettered"] == 1
+    assert broken.counts()["completed"] + broken.counts()["cancelled"] == 99
+
+
+def test_ch00_slow_payments_make_orders_wait_only_in_front_of_payments_and_faster_ones_drain():
+    from playground.runtime.latency import Uniform
+    from playground.scenarios import order_flow
+
+    slow = order_flow(**CH00, latency={"payments": Uniform(0.9, 1.5)}).run()
+    fast = order_flow(**CH00, latency={"payments": Uniform(0.3, 0.7)}).run()
+    assert set(slow.counts()) == set(fast.counts()) == {"completed", "cancelled"}  # every order still ends
+    story = slow.trace.story("order-0100", kinds=("send", "start"))
+    sent = {e.message_id: e.time for e in story if e.kind == "send"}
+    waits = {e.at: e.time - sent[e.message_id] for e in story if e.kind == "start"}
+    assert waits["payments"] > 10 and all(w == 0 for at, w in waits.items() if at != "payments")
+    assert max(end_to_end(slow).values()) > 10 * max(end_to_end(fast).values())
+
+
+def test_ch00_both_wirings_end_every_order_the_same_way_and_completed_ones_in_the_same_time(ch00_runs):
+    troupe, conductor = ch00_runs["troupe"], ch00_runs["conductor"]
+    assert conductor.outcomes == troupe.outcomes
+    took, took_conducted = end_to_end(troupe), end_to_end(conductor)
+    completed = [o for o, end in troupe.outcomes.items() if end == "completed"]
+    # "the same time": to within a few milliseconds (queues interleave a little differently)
+    assert [took_conducted[o] for o in completed] == pytest.approx([took[o] for o in completed], abs=0.005)
+    # a cancelled order is undone one step at a time when orchestrated, all at once when choreographed
+    cancelled = [o for o, end in troupe.outcomes.items() if end == "cancelled"]
+    assert all(took_conducted[o] > took[o] + 0.01 for o in cancelled)
+    table = side_by_side({"choreography": troupe, "orchestration": conductor})
+    assert all(table.value(name, label) == 0 for name in check(troupe) for label in table.labels)
+
+
+def test_ch00_the_orchestration_sends_roughly_twice_the_messages(ch00_runs):
+    ratio = ch00_runs["conductor"].trace.kinds()["send"] / ch00_runs["troupe"].trace.kinds()["send"]
+    assert 1.7 < ratio < 2.1
+
+
+def test_ch00_in_the_orchestration_every_service_answers_the_orchestrator_and_only_it_sends_commands(ch00_runs):
+    sends = ch00_runs["conductor"].trace.story("order-0001", kinds=("send",))
+    replies = [e for e in sends[1:] if e.at != "orchestrator"]  # after the customer's PlaceOrder
+    commands = [e for e in sends if e.at == "orchestrator" and e.type != "SagaCompleted"]
+    assert replies and all(e.detail["to"] == ["orchestrator"] for e in replies)
+    # each command is caused by the reply before it: the orchestrator decides every next step
+    assert [c.causation_id for c in commands] == [r.message_id for r in replies[:len(commands)]]
+    assert len(commands) == len(replies) - 1 and sends[-1].type == "SagaCompleted"
+
+
+def test_ch00_a_conductor_crash_with_memory_strands_charged_orders_that_never_end(ch00_runs):
+    forgetful = ch00_runs["forgetful"]
+    lost = {o for o, end in forgetful.outcomes.items() if end not in ("completed", "cancelled")}
+    found = check(forgetful)
+    assert lost and {v.correlation_id for v in found["paid-without-invoice"]} == lost
+    assert {v.correlation_id for v in found["one-terminal-state"]} == lost
+    assert all("has no record of" in d.reason for d in forgetful.dead_letters)
+    phases = {e.detail["phase"]: e.detail for e in forgetful.trace.where(kind="fault", at="orchestrator")}
+    assert phases["lost-memory"]["instances"] >= len(lost) and phases["resumed"]["instances"] == 0
+    ends = [e.time for e in forgetful.trace.where(kind="send", type="OrderCompleted")]
+    assert not [t for t in ends if CH00_CRASH[0] < t < CH00_CRASH[1]]  # nothing completes while it is down
+
+
+def test_ch00_a_sqlite_store_loses_nothing_and_only_the_naive_email_repeats_itself(ch00_runs):
+    durable, troupe = ch00_runs["durable"], ch00_runs["troupe"]
+    assert durable.outcomes == troupe.outcomes
+    found = check(durable)
+    assert {name: len(v) for name, v in found.items() if name != "effects-at-most-once"} == {
+        "one-terminal-state": 0, "paid-without-invoice": 0, "compensations-mirror-forward-steps": 0,
+        "money-conserved": 0}
+    assert found["effects-at-most-once"] and all("email did 'email'" in str(v) for v in found["effects-at-most-once"])
+    phases = {e.detail["phase"]: e.detail for e in durable.trace.where(kind="fault", at="orchestrator")}
+    assert phases["resumed"]["instances"] == phases["lost-memory"]["instances"] > 0
+    resent = {e.correlation_id for e in durable.trace.where(kind="retry", type="ChargePayment")}
+    charges = [e for e in durable.trace.where(kind="effect") if e.detail["effect"] == "charge" and e.detail["key"] in resent]
+    assert resent and len(charges) == len(resent)  # payments was asked again and charged once
+    assert durable.dead_letters and all("repeats a reply" in d.reason for d in durable.dead_letters)
+    ends = [e.time for e in durable.trace.where(kind="send", type="OrderCompleted")]
+    assert not [t for t in ends if CH00_CRASH[0] < t < CH00_CRASH[1]]
