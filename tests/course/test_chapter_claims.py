@@ -164,6 +164,8 @@ def test_ch00_both_wirings_end_every_order_the_same_way_and_completed_ones_in_th
     cancelled = [o for o, end in troupe.outcomes.items() if end == "cancelled"]
     assert all(took_conducted[o] > took[o] + 0.01 for o in cancelled)
     table = side_by_side({"choreography": troupe, "orchestration": conductor})
+    for measure in ("median latency (s)", "99th percentile latency (s)"):
+        assert table.value(measure, "choreography") == pytest.approx(table.value(measure, "orchestration"), abs=0.005)
     assert all(table.value(name, label) == 0 for name in check(troupe) for label in table.labels)
 
 
