@@ -25,7 +25,6 @@ Time is real here (``now()`` is Unix time), not the virtual loop.
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import json
 import os
 import secrets
@@ -40,15 +39,13 @@ from faust.app.base import BootStrategy
 from playground.catalog import CATALOG, Catalog
 from playground.errors import PlaygroundError
 from playground.kafka.broker import broker_address, broker_url, check_broker, ensure_topics, BrokerError
-from playground.kafka.live_trace import LiveTrace, collecting_effects
+from playground.kafka.inbox import OUTBOX, KafkaInbox, Record
+from playground.kafka.live_trace import LiveTrace
 from playground.kafka.state import StateStore
-from playground.kafka.topics import MalformedRecord, Topology, decode, encode, headers, key
+from playground.kafka.topics import Topology, encode, headers, key
 from playground.runtime.bus import Bus, DeadLetter
 from playground.runtime.envelope import Envelope, MessageIds
 from playground.runtime.faults import FaultPlan
-
-#: Records a handler publishes, collected per handled message (each agent runs in its own task).
-_OUTBOX: contextvars.ContextVar[list | None] = contextvars.ContextVar("playground_outbox", default=None)
 
 #: Tansu delays a group's first join by half the session timeout; 6 s keeps start-up near 4 s.
 SESSION_TIMEOUT = 6.0
@@ -82,24 +79,6 @@ def default_state_dir(broker: str, topology: Topology) -> str:
     """Where a service's state file lives unless told otherwise: shared by its workers on this machine."""
     address = broker_address(broker).replace(":", "-").strip("[]")
     return os.path.join(tempfile.gettempdir(), "playground-kafka", address, topology.prefix)
-
-
-Record = tuple  # (topic, key bytes or None, value bytes, [(header, bytes)])
-
-
-def _record(topic: str, envelope_key: bytes | None, value: bytes, hdrs: list[tuple[str, bytes]]) -> Record:
-    return (topic, envelope_key, value, hdrs)
-
-
-def _as_json(records: list[Record]) -> list[dict]:
-    """Records as JSON-able dicts for the state store (values are UTF-8 JSON, headers text)."""
-    return [{"topic": t, "key": k.decode() if k is not None else None, "value": v.decode("utf-8", "replace"),
-             "headers": [[h, b.decode("utf-8", "replace")] for h, b in hs]} for t, k, v, hs in records]
-
-
-def _from_json(stored: list[dict]) -> list[Record]:
-    return [(r["topic"], r["key"].encode() if r["key"] is not None else None, r["value"].encode(),
-             [(h, b.encode()) for h, b in r["headers"]]) for r in stored]
 
 
 class KafkaBus(Bus):
@@ -174,8 +153,8 @@ class KafkaBus(Bus):
         names = self.reads(inbox)
         source = app.topic(*names, key_serializer="raw", value_serializer="raw",
                            partitions=self.topology.partitions)
-        wanted = self.topology.wants(inbox, reacts)
-        app.agent(source, name=f"{inbox}-agent")(self._agent(inbox, handler, wanted))
+        receiver = KafkaInbox(self, inbox, handler, self.topology.wants(inbox, reacts), self._stores.get(inbox))
+        app.agent(source, name=f"{inbox}-agent")(self._agent(receiver))
 
         async def assigned(sender: Any, assigned: Any, **kwargs: Any) -> None:
             partitions = sorted({tp.partition for tp in assigned})
@@ -216,66 +195,31 @@ class KafkaBus(Bus):
             raise self.failure
 
     # -- receiving ------------------------------------------------------
-    def _agent(self, inbox: str, handler: Any, wanted: frozenset[str]):
+    def _agent(self, receiver: KafkaInbox):
         async def consume(stream: Any) -> None:
-            async for event in stream.events():
-                try:
-                    await self._receive(inbox, handler, wanted, event)
-                except Exception as exc:  # a bug, not a bad record: stop this process loudly
-                    self.failure = exc
-                    print(f"playground: the {inbox} consumer failed: {exc!r}", file=sys.stderr, flush=True)
-                    self.stopped.set()
-                    raise
+            try:
+                await receiver.consume(stream)
+            except Exception as exc:  # a bug, not a bad record: stop this process loudly
+                self.failure = exc
+                print(f"playground: the {receiver.name} consumer failed: {exc!r}", file=sys.stderr, flush=True)
+                self.stopped.set()
+                raise
 
         return consume
 
-    async def _receive(self, inbox: str, handler: Any, wanted: frozenset[str], event: Any) -> None:
-        type_header = event.headers.get("type")
-        if type_header is not None:
-            type_ = type_header.decode(errors="replace")
-            if type_ not in wanted and type_ in self.catalog:
-                return  # another consumer's message on a shared topic
-        try:
-            envelope = decode(event.value, catalog=self.catalog, now=self.now())
-        except MalformedRecord as exc:
-            self._park_raw(event, str(exc), at=inbox)
-            return
-        if envelope.type not in wanted and envelope.type in self.catalog:
-            return
-        store = self._stores.get(inbox)
-        if store is not None:
-            before = store.recall(inbox, envelope.message_id, handler.service, envelope.correlation_id)
-            if before is not None:
-                self.trace.record(self.now(), "redeliver", inbox, envelope.type, envelope.message_id,
-                                  envelope.correlation_id, envelope.causation_id, {"handled_before": True})
-                await self._send_all(inbox, _from_json(before))
-                return
-        outbox: list[Record] = []
-        token = _OUTBOX.set(outbox)
-        try:
-            with collecting_effects(self.trace) as effects:
-                await handler(envelope)
-        finally:
-            _OUTBOX.reset(token)
-        if store is not None:
-            mine = [(d["effect"], d["key"]) for mid, d in effects if mid == envelope.message_id]
-            store.commit(inbox, envelope.message_id, handler.service, envelope.correlation_id,
-                         outputs=_as_json(outbox), effects=mine, worker=self.process)
-        self.handled += 1
-        await self._send_all(inbox, outbox)
-
-    def _park_raw(self, event: Any, reason: str, *, at: str) -> None:
+    def park_raw(self, event: Any, reason: str, *, at: str) -> None:
+        """Dead-letter a record that is not an envelope: its text, where it was, and why."""
         msg = event.message
         where = f"{msg.topic}[{msg.partition}]@{msg.offset}"
         raw = event.value if isinstance(event.value, (bytes, type(None))) else str(event.value).encode()
+        record_key = event.key if isinstance(event.key, bytes) else None
         self.trace.record(self.now(), "dead_letter", at, None, None,
-                          event.key.decode(errors="replace") if isinstance(event.key, bytes) else None, None,
+                          record_key.decode(errors="replace") if record_key is not None else None, None,
                           {"reason": reason, "from": at, "record": where})
         body = json.dumps({"reason": reason, "at": at, "record": where,
                            "value": raw.decode("utf-8", "replace") if raw is not None else None}).encode()
         hdrs = [("reason", reason.encode()), ("at", at.encode()), ("record", where.encode())]
-        record = _record(self.topology.dead_letters, event.key if isinstance(event.key, bytes) else None, body, hdrs)
-        self._emit(record, at)
+        self._emit((self.topology.dead_letters, record_key, body, hdrs), at)
 
     # -- sending --------------------------------------------------------
     def now(self) -> float:
@@ -296,7 +240,7 @@ class KafkaBus(Bus):
         if not targets:
             self.dead_letter(e, self._unroutable(e), at=e.sender)
             return
-        self._emit(_record(targets[0], key(e), encode(e), headers(e)), e.sender)
+        self._emit((targets[0], key(e), encode(e), headers(e)), e.sender)
 
     def dead_letter(self, envelope: Envelope, reason: str, *, at: str) -> None:
         """Send the message to the DLQ topic with the reason (body and ``reason`` header)."""
@@ -306,7 +250,7 @@ class KafkaBus(Bus):
         self.dead_letters.append(DeadLetter(e, reason, at))
         body = json.dumps({"reason": reason, "at": at, "envelope": e.to_dict()}).encode()
         hdrs = headers(e) + [("reason", reason.encode()), ("at", at.encode())]
-        self._emit(_record(self.topology.dead_letters, key(e), body, hdrs), at)
+        self._emit((self.topology.dead_letters, key(e), body, hdrs), at)
 
     def redeliver(self, envelope: Envelope, inbox: str, delay: float) -> None:
         """Hand ``envelope`` to ``inbox`` again after ``delay`` real seconds (an injected redelivery)."""
@@ -317,13 +261,14 @@ class KafkaBus(Bus):
         self._loop.call_later(delay, lambda: self._loop.create_task(handler(e)))
 
     def _emit(self, record: Record, sender: str) -> None:
-        outbox = _OUTBOX.get()
+        outbox = OUTBOX.get()
         if outbox is not None:
-            outbox.append(record)
+            outbox.append(record)  # sent once the handled message is committed
         else:
-            self._loop.create_task(self._send_all(sender, [record]))
+            self._loop.create_task(self.send_records(sender, [record]))
 
-    async def _send_all(self, inbox: str, records: list[Record]) -> None:
+    async def send_records(self, inbox: str, records: list[Record]) -> None:
+        """Hand records to the producer of ``inbox``'s app (they are sent within the linger time)."""
         app = self._apps.get(inbox) or next(iter(self._apps.values()))
         for name, record_key, value, hdrs in records:
             topic = self._topics.get((inbox, name))
@@ -337,8 +282,8 @@ class KafkaBus(Bus):
         for e in envelopes:
             self.trace.record(self.now(), "send", e.sender, e.type, e.message_id, e.correlation_id,
                               e.causation_id, {"to": self.routes(e)})
-        records = [_record(self.routes(e)[0], key(e), encode(e), headers(e)) for e in envelopes]
-        await self._send_all("", records)
+        records = [(self.routes(e)[0], key(e), encode(e), headers(e)) for e in envelopes]
+        await self.send_records("", records)
         for app in self._apps.values():
             await app.producer.flush()
 

@@ -130,6 +130,34 @@ class StateStore:
             db.execute("ROLLBACK")
             raise
 
+    def commit_batch(self, inbox: str, service: Service, keys: set[str],
+                     handled: list[tuple[str, str, list[tuple[str, str]]]], *, worker: str = "") -> None:
+        """Like :meth:`commit` for many messages at once: ``handled`` holds ``(message_id, outputs_json, effects)``.
+
+        The keys' current entries are written once, whatever number of the
+        batch's messages changed them: one transaction, one write to the file.
+        """
+        db = self._db
+        attrs = self._attributes(service) if service is not None else []
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for key in keys:
+                for attr in attrs:
+                    table = getattr(service, attr)
+                    if key in table:
+                        db.execute("INSERT OR REPLACE INTO state VALUES (?, ?, ?)", (attr, key, json.dumps(table[key])))
+                    else:
+                        db.execute("DELETE FROM state WHERE attr=? AND key=?", (attr, key))
+            db.executemany("INSERT OR REPLACE INTO handled VALUES (?, ?, ?)",
+                           [(inbox, message_id, outputs) for message_id, outputs, _ in handled])
+            db.executemany("INSERT INTO effects (effect, key, message_id, worker) VALUES (?, ?, ?, ?)",
+                           [(effect, k, message_id, worker) for message_id, _, effects in handled
+                            for effect, k in effects])
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
     def effects(self, *, worker: bool = False) -> list[tuple[str, ...]]:
         """Every effect ever committed, in order: ``(effect, key, message_id)``, plus the worker process if ``worker``."""
         columns = "effect, key, message_id, worker" if worker else "effect, key, message_id"

@@ -9,8 +9,9 @@ import pytest
 from playground.errors import PlaygroundError
 from playground.kafka.broker import BROKER_ENV, broker_address
 from playground.kafka.bus import KafkaBus
-from playground.kafka.client import collect, completed, place_orders
+from playground.kafka.client import collect, completed, orders_for, place_orders
 from playground.kafka.live_trace import LiveTrace, live_result
+from playground.kafka.topics import encode, key
 from playground.kafka.worker import serve
 
 ORDER_SERVICES = ("orders", "invoices", "payments", "shipping", "email")
@@ -71,6 +72,14 @@ def test_a_bus_starts_and_stops_from_code_and_its_trace_is_analysed_like_a_simul
             if len(trace.where(kind="send", type="ConfirmationSent")) == 5:
                 break
             await asyncio.sleep(0.05)
+        # The broker hands the first order over again (at-least-once): nothing runs twice,
+        # each service re-sends what it sent the first time, down the whole chain.
+        (first,) = [e for e in orders_for(5, batch="code") if e.correlation_id == ids[0]]
+        await _produce_raw(broker.url, topology.topic_for("PlaceOrder"), [(key(first), encode(first))])
+        for _ in range(300):
+            if len(trace.where(kind="redeliver")) == 7:
+                break
+            await asyncio.sleep(0.05)
         began = time.monotonic()
         stop.set()
         bus = await asyncio.wait_for(task, 20)
@@ -78,7 +87,12 @@ def test_a_bus_starts_and_stops_from_code_and_its_trace_is_analysed_like_a_simul
 
     ids, bus, stopping = asyncio.run(main())
     assert stopping < 10
-    assert bus.handled == 5 * 7  # seven hops per order
+    assert bus.handled == 5 * 7  # seven hops per order, the repeated one not run again
+    again = trace.where(kind="redeliver")
+    assert sorted(e.at for e in again) == sorted(["orders", "invoices", "payments", "invoices", "shipping",
+                                                  "orders", "email"])
+    assert {e.correlation_id for e in again} == {ids[0]}
+    assert len(trace.where(kind="effect", correlation_id=ids[0])) == 3  # charge, ship, email: once each
     result = live_result(trace, ids)
     assert result.counts() == {"completed": 5}
     assert all(e.message_id.startswith(bus.process) for e in trace.where(kind="send") if e.at != "customers")

@@ -1,0 +1,134 @@
+"""One service's inbox on Kafka: decode, skip, dedupe, handle, then commit and send in batches.
+
+A faust agent hands :class:`KafkaInbox` one record at a time. The inbox
+skips records of types its service does not react to (by header, before
+decoding), dead-letters records that are not envelopes, recognises messages
+it handled before, and runs the service's host on the rest.
+
+Handled messages are not acknowledged one by one. While more records wait in
+the agent's buffer (up to :data:`BATCH`), their results pile up; then one
+SQLite transaction commits the keys' state, the handled message ids with
+what they published, and the effects (a group commit), the records go to the
+producer, and only then are the Kafka records acknowledged. faust flushes the
+producer before it commits offsets, so a message's offset is never committed
+before its state and its output: whoever receives it again finds it handled
+and re-sends the same records instead of running the service twice.
+
+When the buffer runs dry the batch is committed at once, so a quiet inbox
+has nothing waiting, and a rebalance (which clears the buffer and waits for
+every delivered record to be acknowledged) finds nothing half-done.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import json
+from typing import TYPE_CHECKING, Any
+
+from playground.kafka.live_trace import collecting_effects
+from playground.kafka.state import StateStore
+from playground.kafka.topics import MalformedRecord, decode
+
+if TYPE_CHECKING:  # pragma: no cover
+    from playground.kafka.bus import KafkaBus
+
+#: Records a handler publishes, collected per handled message (each agent runs in its own task).
+OUTBOX: contextvars.ContextVar[list | None] = contextvars.ContextVar("playground_outbox", default=None)
+
+#: Most messages handled before their results are committed together.
+BATCH = 64
+
+Record = tuple  # (topic, key bytes or None, value bytes, [(header, bytes)])
+
+
+def as_json(records: list[Record]) -> list[dict]:
+    """Records as JSON-able dicts for the state store (values are UTF-8 JSON, headers text)."""
+    return [{"topic": t, "key": k.decode() if k is not None else None, "value": v.decode("utf-8", "replace"),
+             "headers": [[h, b.decode("utf-8", "replace")] for h, b in hs]} for t, k, v, hs in records]
+
+
+def from_json(stored: list[dict]) -> list[Record]:
+    return [(r["topic"], r["key"].encode() if r["key"] is not None else None, r["value"].encode(),
+             [(h, b.encode()) for h, b in r["headers"]]) for r in stored]
+
+
+class KafkaInbox:
+    """The receiving side of one inbox of a :class:`~playground.kafka.bus.KafkaBus`."""
+
+    def __init__(self, bus: "KafkaBus", name: str, handler: Any, wanted: frozenset[str],
+                 store: StateStore | None):
+        self.bus, self.name, self.handler, self.wanted, self.store = bus, name, handler, wanted, store
+        self.service = getattr(handler, "service", None)
+        self._events: list[Any] = []          # delivered, not yet acknowledged
+        self._records: list[Record] = []      # to send once committed
+        self._handled: list[tuple] = []       # (message_id, key, outputs, effects) to commit
+        self._keys: set[str] = set()          # keys changed in memory, not yet committed
+        self._ids: set[str] = set()           # message ids handled, not yet committed
+
+    async def consume(self, stream: Any) -> None:
+        """The agent: every record, in order; a batch is closed when the buffer is empty or full."""
+        queue = getattr(stream.channel, "queue", None)
+        async for event in stream.noack().events():
+            await self.receive(event)
+            if len(self._events) >= BATCH or queue is None or queue.empty():
+                await self.flush()
+
+    async def receive(self, event: Any) -> None:
+        self._events.append(event)
+        type_header = event.headers.get("type")
+        if type_header is not None:
+            type_ = type_header.decode(errors="replace")
+            if type_ not in self.wanted and type_ in self.bus.catalog:
+                return  # another consumer's message on a shared topic
+        outbox: list[Record] = []
+        token = OUTBOX.set(outbox)
+        try:
+            await self._handle(event, outbox)
+        finally:
+            OUTBOX.reset(token)
+        self._records.extend(outbox)
+
+    async def _handle(self, event: Any, outbox: list[Record]) -> None:
+        bus = self.bus
+        try:
+            envelope = decode(event.value, catalog=bus.catalog, now=bus.now())
+        except MalformedRecord as exc:
+            bus.park_raw(event, str(exc), at=self.name)
+            return
+        if envelope.type not in self.wanted and envelope.type in bus.catalog:
+            return
+        e, store = envelope, self.store
+        if e.message_id in self._ids:
+            return  # the same message twice in one batch: its results are already waiting
+        if store is not None:
+            # A key changed in this batch is newer in memory than in the file.
+            key = None if e.correlation_id in self._keys else e.correlation_id
+            before = store.recall(self.name, e.message_id, self.service, key)
+            if before is not None:
+                bus.trace.record(bus.now(), "redeliver", self.name, e.type, e.message_id, e.correlation_id,
+                                 e.causation_id, {"handled_before": True})
+                outbox.extend(from_json(before))
+                return
+        with collecting_effects(bus.trace) as effects:
+            await self.handler(e)
+        bus.handled += 1
+        if store is not None:
+            mine = [(d["effect"], d["key"]) for mid, d in effects if mid == e.message_id]
+            self._handled.append((e.message_id, e.correlation_id, list(outbox), mine))
+            self._ids.add(e.message_id)
+            if e.correlation_id is not None:
+                self._keys.add(e.correlation_id)
+
+    async def flush(self) -> None:
+        """Commit the batch's state and handled ids, hand its records to the producer, acknowledge it."""
+        if self.store is not None and self._handled:
+            self.store.commit_batch(
+                self.name, self.service, self._keys,
+                [(mid, json.dumps(as_json(outputs)), effects) for mid, _, outputs, effects in self._handled],
+                worker=self.bus.process)
+        records, events = self._records, self._events
+        self._records, self._events, self._handled = [], [], []
+        self._keys, self._ids = set(), set()
+        await self.bus.send_records(self.name, records)
+        for event in events:
+            event.ack()
