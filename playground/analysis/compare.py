@@ -45,23 +45,24 @@ def _outcome_order(results: Iterable["Result"]) -> list[str]:
     return sorted(totals, key=lambda s: (-totals[s], s))
 
 
-def _measures(result: "Result", outcomes: list[str], invariants: tuple[str, ...]) -> list[tuple[str, Any, str]]:
+def _measures(result: "Result", outcomes: list[str], invariants: tuple[str, ...],
+              latency: bool) -> list[tuple[str, Any, str]]:
     """(row label, value, format) for one run; labels use the run's unit ("orders", "trips"...)."""
     unit = result.unit
     single = unit[:-1] if unit.endswith("s") else unit
     counts = result.counts()
-    latencies = list(end_to_end(result).values())
+    latencies = list(end_to_end(result).values()) if latency else []
     sent = sum(messages_per_transaction(result).values())
     rows: list[tuple[str, Any, str]] = [(unit, len(result.outcomes), "d")]
     rows += [(f"  {state}", counts.get(state, 0), "d") for state in outcomes]
     rows += [
         ("messages sent", result.trace.kinds()["send"], ",d"),
         (f"messages per {single}", sent / len(result.outcomes) if result.outcomes else None, ".1f"),
-        ("median latency (s)", percentile(latencies, 50) if latencies else None, ".2f"),
-        ("99th percentile latency (s)", percentile(latencies, 99) if latencies else None, ".2f"),
-        ("finished at (s)", result.finished_at, ",.1f"),
-        ("dead letters", len(result.dead_letters), "d"),
     ]
+    if latency:
+        rows += [("median latency (s)", percentile(latencies, 50) if latencies else None, ".2f"),
+                 ("99th percentile latency (s)", percentile(latencies, 99) if latencies else None, ".2f")]
+    rows += [("finished at (s)", result.finished_at, ",.1f"), ("dead letters", len(result.dead_letters), "d")]
     if invariants:
         found = check(result, *invariants)
         rows += [(name, len(found[name]), "d") for name in invariants]
@@ -103,12 +104,15 @@ class Comparison:
         return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def side_by_side(results: Mapping[str, "Result"], *, invariants: Iterable[str] | bool = True) -> Comparison:
+def side_by_side(results: Mapping[str, "Result"], *, invariants: Iterable[str] | bool = True,
+                 latency: bool = True) -> Comparison:
     """Compare runs, one column each, in the order given.
 
     Args:
         results: column label → a scenario result.
         invariants: True for every invariant, False for none, or the names to count violations of.
+        latency: show end-to-end latency (time to a transaction's *first* terminal event); leave it
+            out where a transaction has several independent endings and no single finish.
     """
     runs = dict(results)
     if not runs:
@@ -116,7 +120,7 @@ def side_by_side(results: Mapping[str, "Result"], *, invariants: Iterable[str] |
     chosen = tuple(INVARIANTS) if invariants is True else () if invariants is False else tuple(
         n.replace("_", "-") for n in invariants)
     outcomes = _outcome_order(runs.values())
-    per_run = [_measures(r, outcomes, chosen) for r in runs.values()]
+    per_run = [_measures(r, outcomes, chosen, latency) for r in runs.values()]
     if len({tuple(label for label, _, _ in rows) for rows in per_run}) != 1:
         raise PlaygroundError("These runs count different things (orders, trips, users...); compare runs of one scenario.")
     rows = [(label, [rows[i][1] for rows in per_run], fmt) for i, (label, _, fmt) in enumerate(per_run[0])]

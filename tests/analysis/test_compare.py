@@ -57,3 +57,10 @@ def test_mismatched_or_missing_runs_and_names_get_one_sentence(pair):
         table.value("speed", "choreography")
     with pytest.raises(PlaygroundError, match="no run called 'both'"):
         table.value("orders", "both")
+
+
+def test_latency_rows_can_be_left_out_for_transactions_without_a_single_finish(pair):
+    table = side_by_side(pair, invariants=False, latency=False)
+    labels = [label for label, _, _ in table.rows]
+    assert not [label for label in labels if "latency" in label]
+    assert "messages sent" in labels and "finished at (s)" in labels
