@@ -5,7 +5,7 @@ In a notebook, one line gives a panel preset to a chapter's experiment:
 >>> from playground.live import panel_for
 >>> panel = panel_for("two-ways")
 >>> panel
-LivePanel('two-ways': choreography, 1 orders/s, speed 10×, stopped)
+LivePanel('two-ways': both, 1 orders/s, speed 10×, stopped)
 
 Nothing runs until its start button is pressed. ``panel.replay()`` runs the
 same settings on simulated time instead, for a result that never changes.

@@ -73,15 +73,18 @@ class LivePanel(W.VBox):
     def _build(self, hint: str) -> list[W.Widget]:
         s = self.settings
         text = dict(continuous_update=False, layout=W.Layout(width="9em"))
+        # A described field needs room for its label and for a value such as "off" or "0.9-1.5".
+        named = dict(continuous_update=False, layout=W.Layout(width="13em"), style={"description_width": "5em"})
         self.start_button = W.Button(description="start", icon="play", button_style="success")
         self.stop_button = W.Button(description="stop", icon="stop")
         self.reset_button = W.Button(description="reset", icon="refresh")
         offered = [w for w in WIRINGS if w in available_wirings() or (w == "both" and len(available_wirings()) == 2)]
         self.wiring = W.ToggleButtons(options=offered, value=s.wiring)
-        self.speed = W.Text(value=f"{s.speed:g}", description="speed ×", **text)
-        self.rate = W.Text(value=f"{s.rate:g}", description="orders/s", **text)
-        self.decline = W.Text(value=f"{s.decline_rate:g}", description="declined", **text)
-        self.timeout = W.Text(value="off" if s.timeout is None else f"{s.timeout:g}", description="timeout s", **text)
+        self.speed = W.Text(value=f"{s.speed:g}", description="speed ×", **named)
+        self.rate = W.Text(value=f"{s.rate:g}", description="orders/s", **named)
+        self.decline = W.Text(value=f"{s.decline_rate:g}", description="declined", **named)
+        self.timeout = W.Text(value="off" if s.timeout is None else f"{s.timeout:g}", description="timeout s",
+                              **named)
         self.place_button = W.Button(description="place one order", icon="plus")
         self.latency = {n: W.Text(value=latency_text(s.latency[n]), **text) for n in SERVICES}
         self.failure = {n: W.Text(value=f"{s.failure.get(n, 0):g}", **text) for n in SERVICES}
@@ -98,13 +101,14 @@ class LivePanel(W.VBox):
         self.message.add_class("pg-message")
         self.counters = W.HTML(self._counters_html())
         self.counters.add_class("pg-counters")
-        self.plot = W.Image(format="png", layout=W.Layout(max_width="100%"))
+        # Natural sizes (figure inches × dpi): stretched to the page width, the text would blow up.
+        self.plot = W.Image(format="png", layout=W.Layout(width="560px", max_width="100%"))
         self.plot.add_class("pg-plot")
-        self.replay_orders = W.Text(value=f"{s.orders}", description="orders", **text)
+        self.replay_orders = W.Text(value=f"{s.orders}", description="orders", **named)
         self.replay_button = W.Button(description="replay on simulated time", icon="repeat",
                                       layout=W.Layout(width="16em"))
         self.replay_summary = W.HTML("")
-        self.replay_plot = W.Image(format="png", layout=W.Layout(max_width="100%"))
+        self.replay_plot = W.Image(format="png", layout=W.Layout(width="640px", max_width="100%"))
 
         for button, action in [(self.start_button, lambda: self._spawn(self.start())),
                                (self.stop_button, lambda: self._spawn(self.stop())),

@@ -21,6 +21,7 @@ import io
 from typing import TYPE_CHECKING, Mapping, NamedTuple
 
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from playground.analysis.metrics import backlog
 from playground.viz.style import OKABE_ITO, colour_for, course_style
@@ -114,7 +115,7 @@ def draw(curves: Mapping[str, Curves], *, title: str, size: tuple[float, float] 
         fig = Figure(figsize=size, dpi=dpi)
         top, bottom = fig.subplots(2, 1, sharex=True)
         # Fixed margins: a constrained layout lays the figure out twice and triples the cost of a redraw.
-        fig.subplots_adjust(left=0.08, right=0.98, top=0.93, bottom=0.1, hspace=0.28)
+        fig.subplots_adjust(left=0.1, right=0.98, top=0.93, bottom=0.11, hspace=0.3)
         named: set[str] = set()  # each inbox appears once in the legend, in its colour
         for wiring, c in curves.items():
             dash = DASHES.get(wiring, "-")
@@ -129,6 +130,8 @@ def draw(curves: Mapping[str, Curves], *, title: str, size: tuple[float, float] 
                 bottom.step(*steps, where="post", color=colour_for(inbox), linestyle=dash, linewidth=1.3,
                             label=None if inbox in named else inbox)
                 named.add(inbox)
+        for ax in (top, bottom):
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # orders and messages come whole
         top.set_ylabel("orders finished")
         top.set_ylim(bottom=0)
         for ax in (top, bottom):

@@ -43,7 +43,7 @@ PRESETS: dict[str, Preset] = {
         "Chapter 00 · a service that cannot keep up",
         "Payments take 0.9–1.5 s per charge while orders arrive about once a second. Press <b>start</b> and "
         "watch the payments backlog climb; then type <code>0.3-0.7</code> into its latency and watch it drain.",
-        {"wiring": "choreography", "rate": 1.0, "latency": {"payments": Uniform(0.9, 1.5)}, "decline_rate": 0.05,
+        {"wiring": "both", "rate": 1.0, "latency": {"payments": Uniform(0.9, 1.5)}, "decline_rate": 0.05,
          "speed": 10.0, "seed": 7, "orders": 300}),
     # Chapter 03: the invoice that would not die — a fixed payment timeout and a long-tailed payment service.
     "invoice-incident": Preset(
