@@ -1,0 +1,97 @@
+"""Exercise 04 · the travel saga undoes the car too, and undoing twice changes nothing.
+
+The learner writes ``CAR_STEP`` (the car step with its compensation) and
+``IdempotentCars`` (a car rental whose cancellation is idempotent). Every
+trip in the checks is turned down by the approving manager after the car is
+reserved, so the orchestrator must undo car, hotel and flight, newest first;
+the compensations-mirror-forward-steps and effects-at-most-once invariants
+judge the trace, and cancellations are duplicated and redelivered to prove
+a repeat releases nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from playground.analysis.invariants import compensations_mirror_forward_steps, effects_at_most_once
+from playground.grading.checks import Check, Exercise, Failed
+from playground.grading.learner import fetch, watched
+from playground.orchestration import Approval, Step
+from playground.runtime.faults import Duplicate, FailCalls, FaultPlan
+from playground.scenarios.trip_variants import trip_with
+from playground.services.naive_cars import ForgetfulCars
+
+STEP, SERVICE = "CAR_STEP", "IdempotentCars"
+#: Every trip is turned down after the car is reserved: everything must be undone.
+REJECTED = {"trips": 20, "seed": 4, "approval": Approval("manager", timeout=900), "approve": 0.0}
+#: Compensations that arrive twice: duplicated on the bus, or redelivered after a crash before the ack.
+REPEATS = FaultPlan(messages=[Duplicate(type="CancelCar", inbox="cars", fraction=0.5)],
+                    failures=[FailCalls("cars", type="CancelCar", after_work=True, nth=(2, 5))])
+UNDOABLE = ("flight", "hotel", "car")
+
+
+def _releases(result) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for e in result.trace.where(kind="effect", at="cars"):
+        if e.detail.get("effect") == "release":
+            counts[e.detail.get("key")] = counts.get(e.detail.get("key"), 0) + 1
+    return counts
+
+
+def car_is_compensated(ns: Mapping[str, Any]) -> None:
+    step = fetch(ns, STEP, what="Step")
+    if not isinstance(step, Step):
+        raise Failed(f"`{STEP}` should be Step(\"car\", \"ReserveCar\", ...), not {type(step).__name__}")
+    result = trip_with(car_step=step, **REJECTED).run()
+    for violation in compensations_mirror_forward_steps(result, compensable=UNDOABLE):
+        if "without undoing completed step(s) 'car'" in violation.message:
+            raise Failed(f"{violation.correlation_id} was turned down after its car was reserved, but the car was "
+                         "never cancelled and stays held; give the car step its compensation: "
+                         "Step(\"car\", \"ReserveCar\", \"CancelCar\", ...)")
+        raise Failed(violation.message)
+    held = sorted(result.services["cars"].held())
+    if held:
+        raise Failed(f"{held[0]} was turned down but its car is still held; the car step's compensation must "
+                     "cancel the car")
+
+
+def _repeated(ns: Mapping[str, Any]):
+    cls = fetch(ns, SERVICE, what="class", base=ForgetfulCars)
+    cls()  # an unfinished __init__ is the first thing to report
+    probe = watched(cls)
+    result = trip_with(cars=probe, timeout=30, faults=REPEATS, **REJECTED).run()
+    if probe.first_error is not None:
+        raise probe.first_error
+    return result
+
+
+def cancel_is_idempotent(ns: Mapping[str, Any]) -> None:
+    result = _repeated(ns)
+    twice = [v for v in effects_at_most_once(result) if v.message.startswith("cars did 'release'")]
+    if twice:
+        trip = twice[0].correlation_id
+        raise Failed(f"{trip}'s car was released {_releases(result)[trip]} times when CancelCar reached the car "
+                     "service again (a duplicate, or a redelivery after a crash before the acknowledgement); "
+                     "release a held car once, and let a repeat release nothing")
+    never = sorted(t for t in result.outcomes if t not in _releases(result))
+    if never:
+        raise Failed(f"{never[0]} was turned down but its car was never released; the first CancelCar must "
+                     "release the car, only repeats change nothing")
+
+
+def repeat_still_answers(ns: Mapping[str, Any]) -> None:
+    result = _repeated(ns)
+    unfinished = sorted(t for t, state in result.outcomes.items() if state != "compensated")
+    if unfinished:
+        trip = unfinished[0]
+        raise Failed(f"{trip} ended {result.outcomes[trip]} instead of compensated: when a CancelCar came back, "
+                     "your service answered nothing, so the orchestrator never heard the car was released; "
+                     "answer a repeat with CarCancelled, as the first time")
+
+
+EXERCISE = Exercise("04_car_compensation", "Undo the car, once", [
+    Check("car_is_compensated", "a trip turned down gets its car cancelled, newest step first", 4,
+          car_is_compensated),
+    Check("cancel_is_idempotent", "a repeated cancellation releases the car only once", 3, cancel_is_idempotent),
+    Check("repeat_still_answers", "a repeated cancellation still answers CarCancelled", 3, repeat_still_answers),
+])
