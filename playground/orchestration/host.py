@@ -145,7 +145,7 @@ class OrchestratorHost:
         """The god's-eye view: one row per instance (see :class:`~playground.orchestration.view.InstanceTable`)."""
         from playground.orchestration.view import InstanceTable
 
-        return InstanceTable.from_records(self.records(), now=self.bus.now() if self.bus._loop else None)
+        return InstanceTable.from_records(self.records())
 
     def watch(self, times: Iterable[float]) -> None:
         """Take the god's-eye table at each of these simulated times (kept in :attr:`snapshots`)."""

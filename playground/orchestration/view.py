@@ -62,7 +62,7 @@ class InstanceTable:
         self.rows = list(rows)
 
     @classmethod
-    def from_records(cls, records: Iterable[dict[str, Any]], now: float | None = None) -> "InstanceTable":
+    def from_records(cls, records: Iterable[dict[str, Any]]) -> "InstanceTable":
         return cls(_row(r) for r in records)
 
     def __len__(self) -> int:

@@ -1,0 +1,157 @@
+"""Benchmark: 10,000 travel sagas on simulated time, against the same steps without a state machine.
+
+Run with ``python benchmarks/travel_sagas.py``. Three ways to book the same
+trips (flight → hotel → car, same arrivals, same seeded processing times,
+each service one reservation at a time), all in the same process:
+
+* **ours** — the travel scenario: one ``transitions`` machine serving every
+  trip, the orchestrator's bookkeeping and store, services on the bus, the trace;
+* **coroutine orchestrator** — the same bus, services and trace, but each trip
+  is a plain coroutine that sends a command and awaits its reply: the ratio
+  ours/this is what the state machine and the saga bookkeeping cost;
+* **bare coroutines** — no bus at all: each trip awaits three locked sleeps;
+  the ratio ours/this is the whole simulation's cost over the bare schedule.
+
+``--profile`` prints where the time of one "ours" run goes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import pstats
+import statistics
+import time
+
+from playground.runtime.bus import Bus
+from playground.runtime.clock import run_simulated
+from playground.runtime.envelope import Envelope
+from playground.runtime.latency import as_latency
+from playground.runtime.randomness import Randomness
+from playground.scenarios import travel_booking
+from playground.scenarios.travel import STEPS, TRAVEL_LATENCY, TravelBooking
+from playground.services import Service
+from playground.wiring.host import ServiceHost
+
+RATE = 2.0  # trips per simulated second: every service stays below full load
+
+
+def timed(fn, repeat: int) -> tuple[float, float]:
+    """Median wall seconds and median CPU seconds of ``repeat`` calls (CPU is steadier on a shared machine)."""
+    walls, cpus = [], []
+    for _ in range(repeat):
+        wall, cpu = time.perf_counter(), time.process_time()
+        fn()
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
+    return statistics.median(walls), statistics.median(cpus)
+
+
+def _bare(trips: int, seed: int):
+    """Each trip a coroutine awaiting the three services in turn; a service is a lock around a sleep."""
+
+    async def main() -> None:
+        randomness = Randomness(seed)
+        workload = randomness.stream("workload")
+        services = [service for _, service in STEPS.values()]
+        latency = {s: as_latency(TRAVEL_LATENCY[s]) for s in services}
+        rngs = {s: randomness.stream(f"latency:{s}") for s in services}
+        locks = {s: asyncio.Lock() for s in services}
+
+        async def call(service: str) -> None:
+            async with locks[service]:
+                await asyncio.sleep(latency[service].sample(rngs[service]))
+
+        async def trip() -> None:
+            for service in services:
+                await call(service)
+
+        tasks = []
+        for _ in range(trips):
+            await asyncio.sleep(workload.expovariate(RATE))
+            workload.randrange(1, 201)  # the traveller draw the scenario makes
+            tasks.append(asyncio.create_task(trip()))
+        await asyncio.gather(*tasks)
+
+    return main
+
+
+class CoroutineOrchestrated(TravelBooking):
+    """The travel scenario with each trip run by a plain coroutine instead of the saga machine."""
+
+    name = "travel booking (coroutines)"
+
+
+def _coroutines(scenario: CoroutineOrchestrated, bus: Bus, services: dict[str, Service], randomness: Randomness) -> None:
+    for name, service in services.items():
+        ServiceHost(service, bus, latency_rng=randomness.stream(f"latency:{name}")).attach()
+    waiting: dict[str, asyncio.Future] = {}
+    loop = asyncio.get_running_loop()
+
+    async def trip(start: Envelope) -> None:
+        cause = start
+        for _, (thing, _) in STEPS.items():
+            command = bus.message(f"Reserve{thing}", dict(start.payload), sender="orchestrator", cause=cause,
+                                  correlation_id=start.correlation_id)
+            waiting[command.message_id] = future = loop.create_future()
+            bus.publish(command)
+            cause = await future
+        bus.release()
+
+    async def inbox(envelope: Envelope) -> None:
+        bus.deliver(envelope, "orchestrator")
+        if envelope.type == "BookTrip":
+            bus.hold()  # the trip is work in flight until its coroutine ends
+            loop.create_task(trip(envelope))
+        else:
+            waiting.pop(envelope.causation_id).set_result(envelope)
+
+    bus.add_inbox("orchestrator", inbox)
+    bus.subscribe("orchestrator", *(f"{thing}Reserved" for thing, _ in STEPS.values()))
+
+
+CoroutineOrchestrated.wirings = {"orchestration": _coroutines}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--trips", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=1, help="runs per figure; the median is printed")
+    parser.add_argument("--profile", action="store_true", help="also profile one run of ours")
+    args = parser.parse_args()
+    trips, seed = args.trips, 7
+    travel_booking(trips=20, seed=1).run()  # warm-up: imports and faust's lazy settings
+
+    ours_result = {}
+
+    def ours() -> None:
+        ours_result["r"] = travel_booking(trips=trips, seed=seed, rate=RATE).run()
+
+    def coroutines() -> None:
+        result = CoroutineOrchestrated(trips=trips, seed=seed, rate=RATE).run()
+        assert len(result.trace.where(kind="effect")) == 3 * trips
+
+    ours_s, ours_cpu = timed(ours, args.repeat)
+    assert ours_result["r"].counts() == {"completed": trips}
+    coro_s, coro_cpu = timed(coroutines, args.repeat)
+    bare_s, bare_cpu = timed(lambda: run_simulated(_bare(trips, seed), horizon=10 * trips / RATE + 3600), args.repeat)
+    print(f"{trips:,} travel sagas (flight → hotel → car) on simulated time, {RATE:g} trips/s")
+    print(f"{'':48} {'wall':>8} {'cpu':>8} {'ours/this (wall, cpu)':>23}")
+    print(f"  {'ours: one transitions machine for all trips':46} {ours_s:7.3f}s {ours_cpu:7.3f}s"
+          f"   target ≤ 2 s wall: {'met' if ours_s <= 2.0 else 'MISSED'}")
+    print(f"  {'coroutine orchestrator on the same bus':46} {coro_s:7.3f}s {coro_cpu:7.3f}s"
+          f" {ours_s / coro_s:10.2f}x {ours_cpu / coro_cpu:6.2f}x")
+    print(f"  {'bare coroutines (locks and sleeps, no bus)':46} {bare_s:7.3f}s {bare_cpu:7.3f}s"
+          f" {ours_s / bare_s:10.2f}x {ours_cpu / bare_cpu:6.2f}x")
+    if args.profile:
+        profiler = cProfile.Profile()
+        profiler.enable()
+        ours()
+        profiler.disable()
+        stats = pstats.Stats(profiler)
+        stats.sort_stats("tottime").print_stats(15)
+
+
+if __name__ == "__main__":
+    main()
