@@ -33,6 +33,10 @@ from playground.grading.exercises import exercise
 class CheckFailed(AssertionError):
     """A check did not pass; the message is the feedback (an AssertionError, as nbgrader expects)."""
 
+    def _render_traceback_(self) -> list[str]:
+        # IPython shows this instead of a traceback: the feedback is the whole story.
+        return [f"{type(self).__name__}: {self}"]
+
 
 class SelfCheck:
     """Runs one exercise's checks against the notebook's own globals."""
@@ -44,8 +48,6 @@ class SelfCheck:
         self.results: dict[str, CheckResult] = {}
 
     def __call__(self, check_id: str) -> None:
-        # IPython leaves frames that set this out of the tracebacks it shows.
-        __tracebackhide__ = True  # noqa: F841
         result = self.results[check_id] = self.exercise.check(check_id, self.namespace, limit=self.limit)
         if not result.passed:
             raise CheckFailed(f"{result.earned}/{result.points} points — {result.message}")

@@ -96,3 +96,11 @@ def test_a_broken_reactions_table_gets_one_sentence(notebook_namespace, reaction
     result = EXERCISE.check("points_for_completed_orders", namespace)
     assert result.status in ("failed", "error")
     assert fragment in result.message and "\n" not in result.message
+
+
+def test_an_exception_inside_a_handler_is_reported_not_dead_lettered_away(learner):
+    report = EXERCISE.run(learner("07_loyalty_points", "crashes"))
+    assert report.score == 0
+    assert {r.status for r in report.results} == {"error"}
+    assert report.results[0].message == "`Loyalty.award` raised KeyError: 'customer-1'."
+    assert report.results[1].message.startswith("`Loyalty.award` raised KeyError: 'customer-")
