@@ -85,7 +85,8 @@ def state_history(result: "Result", orchestrator: str = "orchestrator") -> State
 def plot_saga_states(result: "Result", *, title: str | None = None) -> Figure:
     """Instances that have ended (top) and instances waiting in each state (bottom, stacked) over time."""
     history = state_history(result)
-    end = max(history.times[-1], result.finished_at)
+    # A little room after the last change, so an ending at the very last moment still shows as a step.
+    end = max(history.times[-1], result.finished_at) * 1.03
     times = [*history.times, end]
     with course_style():
         fig, (top, bottom) = plt.subplots(2, 1, figsize=(WIDE[0], 6.0), sharex=True, layout="constrained",
@@ -97,7 +98,8 @@ def plot_saga_states(result: "Result", *, title: str | None = None) -> Figure:
         top.set_ylabel("instances ended")
         top.set_ylim(bottom=0)
         top.legend(loc="upper left")
-        palette = [c for c in OKABE_ITO if c != COMPENSATING]
+        # Neighbouring states get far-apart colours; orange comes late so it rarely sits beside vermillion.
+        palette = [OKABE_ITO[i] for i in (0, 5, 2, 6, 4, 1, 7)]
         stacked = [[*history.count(s), history.count(s)[-1]] for s in history.waiting]
         others = iter(palette * (1 + len(history.waiting) // len(palette)))
         colours = [COMPENSATING if s == "compensating" else next(others) for s in history.waiting]

@@ -304,3 +304,222 @@ def test_ch02_every_undone_user_is_welcomed_to_a_closed_account_and_each_fix_wel
     assert any("before their account was closed" in v.message for v in found)  # exercise 2 has an answer
     for fixed in ("process_down", "network_down"):
         assert welcomed_to_a_closed_account(ch02_runs[fixed]) == []
+
+
+# -- chapter 04: the orchestrator's playbook ------------------------------------------------------
+CH04 = {"trips": 20, "seed": 4}
+
+
+def test_ch04_five_broken_definitions_are_each_refused_in_one_sentence():
+    from playground.errors import SagaDefinitionError
+    from playground.orchestration import SagaDefinition, Step
+
+    broken = [[Step("flight", "ReserveFlight", "CancelFlight"), Step("flight", "ReserveHotel", "CancelHotel")],
+              [Step("flight", "ReserveFlight", "CancelFlight"), Step("hotel", "ReserveHotel")],
+              [Step("hotel", "ReserveHotl", "CancelHotel")],
+              [Step("flight", "ReserveFlight", "CancelHotel")],
+              [Step("completed", "ReserveFlight", "CancelFlight")]]
+    for stages in broken:
+        with pytest.raises(SagaDefinitionError) as refused:
+            SagaDefinition("trip", stages, started_by="BookTrip")
+        message = str(refused.value)
+        assert message.replace("e.g. ", "").count(". ") == 0 and message.endswith(".") and "\n" not in message
+
+
+def test_ch04_each_failing_step_undoes_exactly_the_completed_ones_newest_first():
+    from playground.analysis.invariants import compensations_mirror_forward_steps
+    from playground.scenarios import travel_booking
+
+    assert travel_booking(**CH04).run().counts() == {"completed": 20}
+    expected = {"flight": [], "hotel": ["flight"], "car": ["hotel", "flight"]}
+    for step, undone in expected.items():
+        failed = travel_booking(**CH04, fail={step: "always"}).run()
+        assert failed.counts() == {"compensated": 20}
+        for trip in failed.outcomes:
+            assert [e.detail["step"] for e in failed.trace.where(kind="compensate", correlation_id=trip)] == undone
+        assert compensations_mirror_forward_steps(failed) == []
+
+
+def test_ch04_one_transient_hotel_failure_rolls_back_every_trip_and_a_retry_after_1s_saves_them():
+    from playground.analysis.invariants import effects_at_most_once
+    from playground.orchestration import Retry
+    from playground.scenarios import travel_booking
+
+    assert travel_booking(**CH04, fail={"hotel": "once"}).run().counts() == {"compensated": 20}
+    patient = travel_booking(**CH04, fail={"hotel": "once"}, retry=Retry(count=2, backoff=1.0)).run()
+    assert patient.counts() == {"completed": 20} and effects_at_most_once(patient) == []
+    for trip in patient.outcomes:
+        failed = next(e for e in patient.trace.where(kind="send", type="HotelUnavailable", correlation_id=trip))
+        (retry,) = patient.trace.where(kind="retry", correlation_id=trip)
+        assert retry.time == pytest.approx(failed.time + 1.0) and retry.detail["attempt"] == 2
+
+
+def test_ch04_a_03s_timeout_rolls_back_almost_every_trip_at_exact_times_and_late_replies_are_undone():
+    from playground.analysis.reservations import stranded_reservations
+    from playground.scenarios import travel_booking
+
+    hasty = travel_booking(**CH04, timeout=0.3).run()
+    assert hasty.counts()["compensated"] >= 18
+    sent = {e.message_id: e.time for e in hasty.trace.where(kind="send")}
+    timeouts = hasty.trace.where(kind="timeout")
+    assert timeouts and all(e.time == pytest.approx(sent[e.message_id] + 0.3) for e in timeouts)
+    story = [e.kind for e in hasty.trace.where(correlation_id="trip-0001") if e.kind in ("timeout", "compensate")]
+    assert story[:2] == ["timeout", "compensate"]
+    late = [e for e in hasty.trace.where(kind="step") if e.detail.get("late")]
+    assert late and all(hasty.trace.where(kind="compensate", correlation_id=e.correlation_id) for e in late)
+    assert stranded_reservations(hasty) == []
+
+
+def test_ch04_ignoring_late_replies_strands_reservations_and_retries_complete_every_trip():
+    from playground.analysis.reservations import stranded_reservations
+    from playground.orchestration import Retry
+    from playground.scenarios import travel_booking
+    from playground.scenarios.travel import travel_saga
+
+    careless = travel_booking(**CH04, saga=travel_saga(timeout=0.3, on_late="ignore")).run()
+    assert stranded_reservations(careless) and all("ignores late replies" in d.reason for d in careless.dead_letters)
+    steady = travel_booking(**CH04, timeout=0.3, retry=Retry(count=3, backoff=0.5)).run()
+    assert steady.counts() == {"completed": 20} and stranded_reservations(steady) == []
+    assert steady.trace.where(kind="timeout")
+
+
+def test_ch04_at_1000s_one_trip_waits_escalated_and_every_rollback_names_its_reason():
+    from playground.orchestration import Approval, dashboard
+    from playground.scenarios import travel_booking
+
+    approved = travel_booking(**{**CH04, "trips": 10}, rate=1 / 200, approve=0.8, watch=[1000],
+                              approval=Approval("manager", timeout=300, escalation=600)).run()
+    midway = approved.extras["snapshots"][1000]
+    escalated = midway.where(state="manager_escalated")
+    assert len(escalated) == 1 and next(iter(escalated))["attempt"] == 2
+    assert approved.trace.where(kind="send", type="ApprovalEscalated")
+    undone = dashboard(approved).where(state="compensated")
+    assert len(undone) > 0 and all(row["reason"] == "step 'manager': the approval was rejected" for row in undone)
+    assert set(approved.counts()) == {"completed", "compensated"}
+
+
+def test_ch04_crashes_with_memory_lose_trips_and_strand_reservations_sqlite_loses_nothing(tmp_path):
+    from playground.analysis.invariants import check
+    from playground.analysis.reservations import stranded_reservations
+    from playground.orchestration import dashboard
+    from playground.orchestration.host import crash_windows
+    from playground.scenarios import travel_booking
+
+    crashes = FaultPlan(crashes={"orchestrator": crash_windows(4, 3, within=(10, 50), downtime=5.0)})
+    params = {"trips": 60, "seed": 4, "fail": {"car": 0.3}, "faults": crashes}
+    forgetful = travel_booking(**params).run()
+    durable = travel_booking(**params, store=tmp_path / "trips.db").run()
+    lost = {t for t, outcome in forgetful.outcomes.items() if outcome not in ("completed", "compensated")}
+    assert lost and {v.correlation_id for v in stranded_reservations(forgetful)} <= lost
+    assert len(stranded_reservations(forgetful)) > len(lost)  # several services hold something for one trip
+    assert len(dashboard(forgetful)) < 60 - len(lost)
+    phases = [e.detail for e in forgetful.trace.where(kind="fault", at="orchestrator")]
+    assert [d["instances"] for d in phases if d["phase"] == "resumed"] == [0, 0, 0]
+    # SQLite: 0 lost, 0 steps done twice, 0 compensations missing, nothing stranded, the dashboard knows all
+    assert set(durable.counts()) == {"completed", "compensated"} and sum(durable.counts().values()) == 60
+    found = check(durable, "one-terminal-state", "effects-at-most-once", "compensations-mirror-forward-steps")
+    assert found == {name: [] for name in found}
+    assert stranded_reservations(durable) == [] and len(dashboard(durable)) == 60
+    resumed = [d["instances"] for d in (e.detail for e in durable.trace.where(kind="fault", at="orchestrator"))
+               if d["phase"] == "resumed"]
+    assert all(n > 0 for n in resumed)
+    assert [e for e in durable.trace.where(kind="retry") if e.detail.get("why") == "resumed after a crash"]
+    assert all("repeats a reply" in d.reason for d in durable.dead_letters)
+    # the plateaus: no trip ends while the orchestrator is down
+    ends = [e.time for e in durable.trace.where(kind="send", at="orchestrator")
+            if e.type in ("SagaCompleted", "SagaCompensated")]
+    assert not [t for t in ends for start, stop in crashes.crashes["orchestrator"] if start < t < stop]
+
+
+# -- chapter 06: when to yank the orchestration string ----------------------------------------------
+def _broken(result):
+    from playground.analysis.invariants import check
+
+    return {name: len(found) for name, found in check(result).items() if found}
+
+
+def test_ch06_a_saga_undoes_newest_first_and_gives_up_on_a_failed_cancellation_unless_it_retries():
+    from playground.orchestration import Retry, dashboard
+    from playground.scenarios import travel_booking
+    from playground.scenarios.travel import travel_saga
+
+    trips = travel_booking(trips=100, seed=3, fail={"car": 0.2}).run()
+    undone = next(t for t, o in trips.outcomes.items() if o == "compensated")
+    assert [e.detail["step"] for e in trips.trace.where(kind="compensate", correlation_id=undone)] == ["hotel", "flight"]
+    assert _broken(trips) == {}
+    give_up = travel_booking(trips=100, seed=3, fail={"car": 0.2}, fail_cancel={"hotel": 0.5},
+                             saga=travel_saga(compensation_retry=Retry(count=0))).run()
+    stuck = give_up.counts()["stuck"]
+    assert stuck > 0 and _broken(give_up) == {"compensations-mirror-forward-steps": stuck}
+    assert len(dashboard(give_up).where(state="stuck")) == stuck
+    patient = travel_booking(trips=100, seed=3, fail={"car": 0.2}, fail_cancel={"hotel": 0.5}).run()
+    assert "stuck" not in patient.counts() and _broken(patient) == {}
+    assert len(patient.trace.where(kind="retry")) > 0
+
+
+def test_ch06_silence_cancels_trips_whose_managers_answer_late_and_escalation_completes_every_trip():
+    from playground.scenarios.approval_desk import approval_desk, who_decided
+
+    silent = approval_desk(trips=80, seed=4, escalation=None).run()
+    cancelled = silent.counts()["compensated"]
+    assert cancelled > 0 and who_decided(silent)["nobody in time"] == cancelled
+    assert len(silent.dead_letters) == cancelled  # every late "yes" parked with its reason
+    assert all("after the approval was given up" in d.reason for d in silent.dead_letters)
+    escalated = approval_desk(trips=80, seed=4, escalation=600).run()
+    assert escalated.counts() == {"completed": 80} and who_decided(escalated)["a senior"] > 0
+    assert who_decided(escalated)["the manager, in time"] == who_decided(silent)["the manager, in time"]
+
+
+def test_ch06_a_busy_erp_cancels_orders_unless_the_saga_retries_and_the_migration_ends_the_retries():
+    from playground.analysis.coupling import compare, footprint
+    from playground.analysis.metrics import latency_percentiles
+    from playground.scenarios.strangler import legacy_migration
+
+    impatient = legacy_migration(orders=200, seed=3, retry=None).run()
+    assert impatient.counts()["cancelled"] > 0
+    runs = [legacy_migration(orders=200, seed=3, migrated=share).run() for share in (0.0, 0.5, 1.0)]
+    retries = [len(r.trace.where(kind="retry")) for r in runs]
+    assert all(r.counts() == {"completed": 200} and _broken(r) == {} for r in runs)
+    assert retries[0] > retries[1] > retries[2] == 0
+    assert latency_percentiles(runs[2], (50,))[50] < latency_percentiles(runs[0], (50,))[50]
+    change = compare(footprint(legacy_migration()), footprint(legacy_migration(migrated=1.0)), requested_by="invoices")
+    assert change.keys() == ["service invoices"] and change.foreign_owners() == []
+
+
+def test_ch06_every_follow_up_step_grows_the_god_orchestrator_and_splitting_shrinks_it_back():
+    from playground.analysis.scope import load, saga_size
+    from playground.scenarios.god_orchestrator import growing_orchestrator
+
+    growth = [(), ("confirm",), ("confirm", "push"), ("confirm", "push", "report")]
+    sizes, traffic = [], []
+    for extras in growth:
+        scenario = growing_orchestrator(orders=200, seed=2, extras=extras)
+        sizes.append(saga_size(*scenario.definitions()["sagas"]))
+        traffic.append(load(scenario.run()).per_transaction)
+    for attr in ("steps", "states", "transitions", "services"):
+        values = [getattr(s, attr) for s in sizes]
+        assert values == sorted(set(values)), attr  # strictly growing
+    assert traffic == sorted(set(traffic))
+    split = growing_orchestrator(orders=200, seed=2, extras=growth[-1], split=True)
+    assert saga_size(*split.definitions()["sagas"]) == sizes[0]
+    assert load(split.run()).per_transaction == traffic[0]
+
+
+def test_ch06_a_push_outage_holds_god_instances_open_but_no_split_ones():
+    from playground.analysis.coupling import compare, footprint
+    from playground.analysis.scope import held_at, open_at
+    from playground.scenarios.god_orchestrator import growing_orchestrator
+
+    everything, plan = ("confirm", "push", "report"), FaultPlan(outages={"push": [(100, 200)]})
+    god = growing_orchestrator(orders=300, seed=2, extras=everything, faults=plan).run()
+    split = growing_orchestrator(orders=300, seed=2, extras=everything, split=True, faults=plan).run()
+    assert god.counts() == split.counts() == {"completed": 300}
+    assert open_at(god, 199.9) > 50 and open_at(split, 199.9) == 0
+    oldest = held_at(god, 199.9)[0]
+    done = god.trace.where(kind="send", type="OrderCompleted", correlation_id=oldest)[0].time
+    started = god.trace.where(kind="send", type="PlaceOrder", correlation_id=oldest)[0].time
+    assert done - started < 2 and started < 101  # completed at once, then held for the rest of the outage
+    for split_it, foreign in ((False, ["orchestrator"]), (True, [])):
+        change = compare(footprint(growing_orchestrator(extras=("confirm", "report"), split=split_it)),
+                         footprint(growing_orchestrator(extras=everything, split=split_it)), requested_by="push")
+        assert change.foreign_owners() == foreign
