@@ -30,7 +30,7 @@ import ipywidgets as W
 
 from playground.errors import PlaygroundError
 from playground.live import registry
-from playground.live.plot import Curves, curves_from_tally, draw, png
+from playground.live.plot import Curves, LivePlot, curves_from_tally, png
 from playground.live.replay import Replay, run_replay
 from playground.live.session import LiveSession
 from playground.live.settings import (SERVICES, WIRINGS, Settings, SettingError, available_wirings, latency_text,
@@ -64,6 +64,7 @@ class LivePanel(W.VBox):
         self.last_replay: Replay | None = None
         self._tasks: set[asyncio.Task] = set()
         self._ticker: asyncio.Task | None = None
+        self._live_plot = LivePlot()
         super().__init__(children=self._build(hint))
         self.add_class("pg-panel")
         self._draw_plot()
@@ -230,8 +231,13 @@ class LivePanel(W.VBox):
             self._show_counts()
             if loop.time() >= next_plot:
                 self._show_counts(check=True)
-                self._draw_plot()
-                next_plot = loop.time() + self.plot_every
+                began = loop.time()
+                # Drawn in a worker thread: the GIL passes back to the loop every few milliseconds,
+                # where a redraw on the loop would hold every cell and click for its whole length.
+                curves, title = self._plot_data()
+                self.plot.value = await asyncio.to_thread(self._live_plot.render, curves, title)
+                # On a machine too busy to redraw in time, redraw less often rather than fall behind.
+                next_plot = loop.time() + max(self.plot_every, 4 * (loop.time() - began))
             await asyncio.sleep(self.refresh_every)
 
     # -- reading -----------------------------------------------------------------------------------
@@ -253,11 +259,13 @@ class LivePanel(W.VBox):
                 session.tally.check_invariants()
         self.counters.value = self._counters_html()
 
-    def _draw_plot(self) -> None:
+    def _plot_data(self) -> tuple[dict[str, Curves], str]:
         curves = {w: curves_from_tally(s.tally, self.window) for w, s in self.sessions.items()}
         title = "live: press start" if not curves else f"live ({', '.join(curves)})"
-        self.plot.value = png(draw(curves or {w: _EMPTY for w in self.settings.wirings}, title=title,
-                                   size=(7.0, 4.0)))
+        return curves or {w: _EMPTY for w in self.settings.wirings}, title
+
+    def _draw_plot(self) -> None:
+        self.plot.value = self._live_plot.render(*self._plot_data())
 
     # -- replay ------------------------------------------------------------------------------------
     def crashes(self) -> dict[str, list[tuple[float, float]]]:
@@ -276,15 +284,20 @@ class LivePanel(W.VBox):
 
     async def _replay_in_thread(self) -> None:
         self._say(f"Replaying {self.settings.orders:,} orders on simulated time…", "info")
+        settings, crashes = self.settings, self.crashes()
+
+        def work() -> tuple[Replay, str, bytes]:
+            replay = run_replay(settings, crashes)
+            return replay, replay.summary(digest=False), png(replay.figure())
+
         # In a worker thread, so live sessions keep their pace meanwhile.
-        replay = await asyncio.to_thread(run_replay, self.settings, self.crashes())
-        self._show_replay(replay)
+        self._show_replay(*await asyncio.to_thread(work))
         self._say("Replay done: the same settings always give the same result.", "info")
 
-    def _show_replay(self, replay: Replay) -> None:
+    def _show_replay(self, replay: Replay, summary: str | None = None, picture: bytes | None = None) -> None:
         self.last_replay = replay
-        self.replay_summary.value = replay_text(replay.summary(), replay.crashes)
-        self.replay_plot.value = png(replay.figure())
+        self.replay_summary.value = replay_text(summary or replay.summary(digest=False), replay.crashes)
+        self.replay_plot.value = picture if picture is not None else png(replay.figure())
 
     # -- what the knobs do -------------------------------------------------------------------------
     def _set(self, **changes: Any) -> None:

@@ -28,7 +28,8 @@ def test_two_wirings_in_one_figure_are_told_apart_by_line_style():
     fig = draw(run, title="side by side")
     top, bottom = fig.axes
     styles = {line.get_label(): line.get_linestyle() for line in top.get_lines()}
-    assert styles == {"completed (choreography)": "-", "completed (orchestration)": "--"}
+    assert styles == {"completed (choreography)": "-", "completed (orchestration)": "--",
+                      "compensated (choreography)": "-", "compensated (orchestration)": "--"}
     assert "orchestrator" in [line.get_label() for line in bottom.get_lines()]
     assert bottom.get_xlabel() == "simulated time (s)"
     assert png(fig)[:4] == b"\x89PNG"
