@@ -2,7 +2,7 @@
 
 A wiring is made of *definitions*: each service's code, each service's
 reaction table (choreography), each saga definition (orchestration) and
-each message contract the running components use. Every definition has an
+each message contract a reaction table or a saga names. Every definition has an
 owner — the team that must make, review and deploy a change to it. Saga
 definitions belong to the orchestrator's team, whatever services they name.
 
@@ -46,7 +46,7 @@ class Definition:
         kind: ``service`` (its code), ``reactions``, ``saga`` or ``contract``.
         name: the service, saga or message type it describes.
         owner: the team (component) that owns it.
-        runs_in: the component that must be redeployed when it changes.
+        runs_in: the component that must be redeployed when it changes ("" for a contract).
         fingerprint: a short hash of its content; equal fingerprints, same definition.
     """
 
@@ -84,7 +84,9 @@ def footprint(scenario: Any, *, catalog: Catalog = CATALOG) -> dict[str, Definit
     """Every definition ``scenario`` is wired from, by key (e.g. ``"saga pipeline"``).
 
     The scenario must offer ``build_services(randomness)`` and ``definitions()``
-    (a dict with ``reactions`` and ``sagas``).
+    (a dict with ``reactions`` and ``sagas``). A message contract belongs to the
+    wiring when a reaction table or a saga names it: that is what ties a
+    component to another team's message.
     """
     definitions = getattr(scenario, "definitions", None)
     if definitions is None:
@@ -93,27 +95,22 @@ def footprint(scenario: Any, *, catalog: Catalog = CATALOG) -> dict[str, Definit
     parts = definitions()
     services: Mapping[str, Service] = scenario.build_services(Randomness(0))
     found: list[Definition] = []
-    used: set[str] = set()
+    named: set[str] = set()
     for name, service in services.items():
         found.append(Definition("service", name, name, name, _hash(code_of(type(service)))))
-        used |= {spec.name for spec in catalog.owned_by(name)} & _types_of(service, catalog)
     for name, table in parts.get("reactions", {}).items():
         if table:
             found.append(Definition("reactions", name, name, name, _hash(repr(sorted(table.items())))))
-            used |= set(table)
+            named |= set(table) | set(table.values())
     for saga in parts.get("sagas", ()):
         found.append(Definition("saga", saga.name, ORCHESTRATOR, ORCHESTRATOR, _hash(_saga_text(saga))))
-        used |= saga.reply_types() | {s.action for s in saga.steps.values() if hasattr(s, "action")}
-    for type_ in sorted(used):
+        named |= saga.reply_types()
+        named |= {c for s in saga.steps.values() for c in (getattr(s, "action", None), s.compensation) if c}
+    for type_ in sorted(named):
         spec = catalog[type_]
-        found.append(Definition("contract", type_, spec.owner, spec.owner, _hash(repr(spec))))
+        # A contract is a catalog entry, not code: changing it alone redeploys nothing.
+        found.append(Definition("contract", type_, spec.owner, "", _hash(repr(spec))))
     return {d.key: d for d in found}
-
-
-def _types_of(service: Service, catalog: Catalog) -> set[str]:
-    """The commands a service handles and the events its team declares (what it may emit)."""
-    events = {s.name for s in catalog.owned_by(service.name) if s.kind == "event"}
-    return set(service.commands) | events
 
 
 @dataclass(frozen=True)
