@@ -109,7 +109,13 @@ def work(path: Path, exercise_id: str, limit: float) -> None:
                 problems.append(problem)
         _emit(event="start", cell="the checks")
         client.timeout = math.ceil((limit + 4) * len(checks.checks)) + 10
-        cell = _run_code(client, f"_grading.report({exercise_id!r}, globals(), {limit!r});")
+        try:
+            cell = _run_code(client, f"_grading.report({exercise_id!r}, globals(), {limit!r});")
+        except (CellTimeoutError, DeadKernelError):
+            problems.append("the checks did not finish: something in the notebook stopped them (an exit() call, "
+                            "or code stuck outside Python); run the notebook top to bottom and look for it")
+            _emit(event="report", **checks.not_run(problems).to_dict())
+            return
     data = next((o["data"][REPORT_MIME] for o in cell.outputs if REPORT_MIME in o.get("data", {})), None)
     if data is None:
         problems.append(_cell_problem("the checks", cell.outputs) or "the checks produced no report")
