@@ -10,7 +10,7 @@ A notebook needs only a few names from here:
 ['flight', 'hotel_and_car']
 """
 
-from playground.orchestration.host import OrchestratorHost
+from playground.orchestration.host import OrchestratorHost, crash_windows
 from playground.orchestration.orchestrator import Orchestrator
 from playground.orchestration.saga import Approval, Parallel, Retry, SagaDefinition, Step
 from playground.orchestration.store import MemoryStore, SqliteStore, open_store
@@ -29,4 +29,4 @@ def dashboard(result) -> InstanceTable:
 
 
 __all__ = ["Approval", "Diagram", "InstanceTable", "MemoryStore", "Orchestrator", "OrchestratorHost", "Parallel",
-           "Retry", "SagaDefinition", "SqliteStore", "Step", "dashboard", "diagram", "open_store"]
+           "Retry", "SagaDefinition", "SqliteStore", "Step", "crash_windows", "dashboard", "diagram", "open_store"]

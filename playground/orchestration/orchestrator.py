@@ -15,6 +15,32 @@ Trace entries it writes (``at`` = "orchestrator", correlation id = instance):
 ``state`` {instance, from, to}; ``step`` {instance, step, outcome: done | failed |
 compensated}; ``compensate`` {instance, step}; ``retry`` {instance, step, attempt};
 ``timeout`` {instance, step, after}.
+
+>>> from playground.orchestration.saga import SagaDefinition, Step
+>>> from playground.runtime.bus import Bus
+>>> from playground.runtime.clock import run_simulated
+>>> from playground.runtime.randomness import Randomness
+>>> from playground.services import Flights, Hotels
+>>> from playground.wiring.orchestration import orchestrate
+>>> saga = SagaDefinition("trip", [Step("flight", "ReserveFlight", "CancelFlight"),
+...                                Step("hotel", "ReserveHotel", "CancelHotel")])
+>>> async def book_one_trip():
+...     bus = Bus()
+...     services = {"flights": Flights(latency=0.5), "hotels": Hotels(latency=0.25, fail="always")}
+...     host = orchestrate(bus, services, [saga], Randomness(1))
+...     await bus.start()
+...     await host.start("trip", "trip-1", {"trip_id": "trip-1", "traveller": "a traveller"})
+...     await bus.drained()
+...     await bus.stop()
+...     return [(e.time, e.kind, e.detail.get("to") or e.detail["step"]) for e in bus.trace
+...             if e.at == "orchestrator" and e.kind in ("state", "compensate")]
+>>> for entry in run_simulated(book_one_trip, horizon=60):
+...     print(entry)
+(0.0, 'state', 'flight')
+(0.5, 'state', 'hotel')
+(0.75, 'state', 'compensating')
+(0.75, 'compensate', 'flight')
+(1.25, 'state', 'compensated')
 """
 
 from __future__ import annotations
