@@ -24,24 +24,23 @@ sentence in the panel, and the last good value stays in force.
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Awaitable, Callable
-
-import ipywidgets as W
+from typing import Any
 
 from playground.errors import PlaygroundError
 from playground.live import registry
+from playground.live.controls import COMPONENTS, PanelControls
 from playground.live.plot import Curves, LivePlot, curves_from_tally, png
 from playground.live.replay import Replay, run_replay
 from playground.live.session import LiveSession
-from playground.live.settings import (SERVICES, WIRINGS, Settings, SettingError, available_wirings, latency_text,
-                                      parse_fraction, parse_latency, parse_rate, parse_timeout)
-from playground.live.view import counters_table, message, replay_text
+from playground.live.settings import (SERVICES, Settings, SettingError, parse_count, parse_fraction, parse_latency,
+                                      parse_rate, parse_timeout)
+from playground.live.view import counters_table, replay_text
 
 _EMPTY = Curves(([], []), ([], []), {})
 
 
-class LivePanel(W.VBox):
-    """Widgets driving live sessions of the order flow, plus a deterministic replay.
+class LivePanel(PanelControls):
+    """The panel's widgets (:class:`PanelControls`) driving live sessions of the order flow, plus a replay.
 
     Args:
         settings: the starting values of every knob.
@@ -55,62 +54,20 @@ class LivePanel(W.VBox):
     def __init__(self, settings: Settings | None = None, *, key: str = "panel", title: str = "The order flow, live",
                  hint: str = "", planned_crashes: dict[str, list[tuple[float, float]]] | None = None,
                  refresh: float = 0.25, plot_every: float = 1.0, window: float = 120.0):
-        self.settings = settings if settings is not None else Settings()
-        self.panel_key, self.title = key, title
+        self.panel_key = key
         self.planned_crashes = dict(planned_crashes or {})
         self.refresh_every, self.plot_every, self.window = refresh, plot_every, window
         self.sessions: dict[str, LiveSession] = {}
-        self.errors: list[str] = []       # unexpected failures, also shown in the panel
         self.last_replay: Replay | None = None
-        self._tasks: set[asyncio.Task] = set()
         self._ticker: asyncio.Task | None = None
         self._live_plot = LivePlot()
-        super().__init__(children=self._build(hint))
-        self.add_class("pg-panel")
+        super().__init__(settings if settings is not None else Settings(), title=title, hint=hint)
+        self._connect()
         self._draw_plot()
         registry.adopt(key, self)
 
-    # -- building the widgets ---------------------------------------------------------------------
-    def _build(self, hint: str) -> list[W.Widget]:
-        s = self.settings
-        text = dict(continuous_update=False, layout=W.Layout(width="9em"))
-        # A described field needs room for its label and for a value such as "off" or "0.9-1.5".
-        named = dict(continuous_update=False, layout=W.Layout(width="13em"), style={"description_width": "5em"})
-        self.start_button = W.Button(description="start", icon="play", button_style="success")
-        self.stop_button = W.Button(description="stop", icon="stop")
-        self.reset_button = W.Button(description="reset", icon="refresh")
-        offered = [w for w in WIRINGS if w in available_wirings() or (w == "both" and len(available_wirings()) == 2)]
-        self.wiring = W.ToggleButtons(options=offered, value=s.wiring)
-        self.speed = W.Text(value=f"{s.speed:g}", description="speed ×", **named)
-        self.rate = W.Text(value=f"{s.rate:g}", description="orders/s", **named)
-        self.decline = W.Text(value=f"{s.decline_rate:g}", description="declined", **named)
-        self.timeout = W.Text(value="off" if s.timeout is None else f"{s.timeout:g}", description="timeout s",
-                              **named)
-        self.place_button = W.Button(description="place one order", icon="plus")
-        self.latency = {n: W.Text(value=latency_text(s.latency[n]), **text) for n in SERVICES}
-        self.failure = {n: W.Text(value=f"{s.failure.get(n, 0):g}", **text) for n in SERVICES}
-        components = [*SERVICES, "orchestrator"]
-        self.crash_buttons = {n: W.Button(description="crash", button_style="danger",
-                                          layout=W.Layout(width="6em")) for n in components}
-        self.restore_buttons = {n: W.Button(description="restore", disabled=True,
-                                            layout=W.Layout(width="6em")) for n in components}
-        self.duplicate_target = W.Dropdown(options=components, value="email", layout=W.Layout(width="10em"))
-        self.duplicate_button = W.Button(description="duplicate next message to", layout=W.Layout(width="16em"))
-        self.slow_seconds = W.Text(value="30", **text)
-        self.slow_button = W.Button(description="slow next payment by (s)", layout=W.Layout(width="16em"))
-        self.message = W.HTML("")
-        self.message.add_class("pg-message")
-        self.counters = W.HTML(self._counters_html())
-        self.counters.add_class("pg-counters")
-        # Natural sizes (figure inches × dpi): stretched to the page width, the text would blow up.
-        self.plot = W.Image(format="png", layout=W.Layout(width="560px", max_width="100%"))
-        self.plot.add_class("pg-plot")
-        self.replay_orders = W.Text(value=f"{s.orders}", description="orders", **named)
-        self.replay_button = W.Button(description="replay on simulated time", icon="repeat",
-                                      layout=W.Layout(width="16em"))
-        self.replay_summary = W.HTML("")
-        self.replay_plot = W.Image(format="png", layout=W.Layout(width="640px", max_width="100%"))
-
+    def _connect(self) -> None:
+        """Give every button and field its action."""
         for button, action in [(self.start_button, lambda: self._spawn(self.start())),
                                (self.stop_button, lambda: self._spawn(self.stop())),
                                (self.reset_button, lambda: self._spawn(self.reset())),
@@ -119,14 +76,14 @@ class LivePanel(W.VBox):
                                (self.slow_button, self._slow),
                                (self.replay_button, lambda: self._spawn(self._replay_in_thread()))]:
             button.on_click(self._guard(lambda _button, act=action: act()))
-        for name in components:
+        for name in COMPONENTS:
             self.crash_buttons[name].on_click(self._guard(lambda _button, n=name: self._toggle(n, down=True)))
             self.restore_buttons[name].on_click(self._guard(lambda _button, n=name: self._toggle(n, down=False)))
         self._field(self.rate, lambda v: parse_rate(v, "the order rate"), self._apply_rate)
         self._field(self.speed, lambda v: parse_rate(v, "the speed"), lambda v: self._later(speed=v))
         self._field(self.decline, lambda v: parse_fraction(v, "the share of declined cards"), self._apply_decline)
         self._field(self.timeout, lambda v: parse_timeout(v, "the orchestrator timeout"), lambda v: self._later(timeout=v))
-        self._field(self.replay_orders, _orders, lambda v: self._set(orders=v))
+        self._field(self.replay_orders, parse_count, lambda v: self._set(orders=v))
         self._field(self.slow_seconds, lambda v: parse_rate(v, "the extra seconds of the slow payment"), lambda v: None)
         for n in SERVICES:
             self._field(self.latency[n], lambda v, n=n: parse_latency(v, f"the latency of {n}"),
@@ -134,38 +91,6 @@ class LivePanel(W.VBox):
             self._field(self.failure[n], lambda v, n=n: parse_fraction(v, f"the failure rate of {n}"),
                         lambda v, n=n: self._apply_failure(n, v))
         self.wiring.observe(self._guard(lambda change: self._apply_wiring(change["new"])), names="value")
-
-        header = W.HTML(f"<b>{self.title}</b>" + (f"<br>{hint}" if hint else ""))
-        grid = [W.HTML("<b>component</b>"), W.HTML("<b>latency (s)</b>"), W.HTML("<b>failure rate</b>"),
-                W.HTML(""), W.HTML("")]
-        for n in components:
-            grid += [W.HTML(n), self.latency.get(n, W.HTML("")), self.failure.get(n, W.HTML("")),
-                     self.crash_buttons[n], self.restore_buttons[n]]
-        table = W.GridBox(grid, layout=W.Layout(grid_template_columns="8em 10em 10em 7em 7em"))
-        self._update_buttons()
-        return [header,
-                W.HBox([self.start_button, self.stop_button, self.reset_button, self.wiring]),
-                W.HBox([self.rate, self.decline, self.timeout, self.speed]),
-                table,
-                W.HBox([self.place_button, self.duplicate_button, self.duplicate_target]),
-                W.HBox([self.slow_button, self.slow_seconds]),
-                self.message,
-                W.HBox([self.counters, self.plot]),
-                W.HBox([self.replay_button, self.replay_orders]),
-                self.replay_summary, self.replay_plot]
-
-    def _field(self, widget: W.Text, parse: Callable[[str], Any], apply: Callable[[Any], None]) -> None:
-        def changed(change: dict) -> None:
-            try:
-                value = parse(change["new"])
-                apply(value)
-            except PlaygroundError as exc:
-                widget.add_class("pg-invalid")
-                self._say(str(exc), "error")
-            else:
-                widget.remove_class("pg-invalid")
-
-        widget.observe(self._guard(changed), names="value")
 
     # -- running --------------------------------------------------------------------------------
     @property
@@ -218,12 +143,17 @@ class LivePanel(W.VBox):
             if session.running:
                 self._spawn(session.stop())
 
-    async def idle(self) -> None:
-        """Wait until every action started by a button has finished (for tests and notebooks)."""
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
-
     async def _tick(self) -> None:
+        try:
+            await self._refresh_steadily()
+        except PlaygroundError as exc:  # a session broke (a bug in a handler): say so and stop the others
+            self._ticker = None
+            self._say(str(exc), "error")
+            for session in self.sessions.values():
+                self._spawn(session.stop())
+            self._update_buttons()
+
+    async def _refresh_steadily(self) -> None:
         loop = asyncio.get_running_loop()
         next_plot = loop.time() + self.plot_every
         while True:
@@ -247,8 +177,7 @@ class LivePanel(W.VBox):
 
     def _counters_html(self) -> str:
         if not self.sessions:
-            zero = {name: 0 for name in ("in flight", "completed", "compensated", "dead-lettered", "anomalies")}
-            return counters_table({w: zero for w in self.settings.wirings}, {})
+            return super()._counters_html()
         return counters_table({w: s.tally.counts() for w, s in self.sessions.items()},
                               {w: s.now() for w, s in self.sessions.items()})
 
@@ -378,54 +307,8 @@ class LivePanel(W.VBox):
             button.disabled = down or (name == "orchestrator" and not has_orchestrator)
             self.restore_buttons[name].disabled = not down
 
-    # -- plumbing ----------------------------------------------------------------------------------------
-    def _say(self, text: str, tone: str = "plain") -> None:
-        self.message.value = message(text, tone)
-
-    def _guard(self, action: Callable[..., Any]) -> Callable[..., None]:
-        """Run a widget callback; a learner's mistake becomes a message, a bug a message plus an entry in ``errors``."""
-        def run(*args: Any) -> None:
-            try:
-                action(*args)
-            except PlaygroundError as exc:
-                self._say(str(exc), "error")
-            except Exception as exc:  # a bug: show it where the learner looks, and keep it for tests
-                self.errors.append(f"{type(exc).__name__}: {exc}")
-                self._say(f"Something went wrong inside the panel: {type(exc).__name__}: {exc}", "error")
-        return run
-
-    def _spawn(self, coro: Awaitable[None]) -> None:
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            coro.close()
-            raise PlaygroundError("Live mode needs a running event loop, as a Jupyter kernel has; "
-                                  "in a script, use panel.replay() instead.") from None
-        task = loop.create_task(self._guarded(coro))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def _guarded(self, coro: Awaitable[None]) -> None:
-        try:
-            await coro
-        except PlaygroundError as exc:
-            self._say(str(exc), "error")
-        except Exception as exc:
-            self.errors.append(f"{type(exc).__name__}: {exc}")
-            self._say(f"Something went wrong inside the panel: {type(exc).__name__}: {exc}", "error")
-
     def __repr__(self) -> str:
         state = "running" if self.running else "stopped"
         return (f"LivePanel({self.panel_key!r}: {self.settings.wiring}, {self.settings.rate:g} orders/s, "
                 f"speed {self.settings.speed:g}×, {state})")
 
-
-def _orders(text: Any) -> int:
-    raw = str(text).strip()
-    if not raw:
-        raise SettingError("The number of replay orders is empty; type a whole number such as 1000.")
-    if not raw.isdigit() or int(raw) < 1:
-        raise SettingError(f"The number of replay orders must be a whole number of at least 1, not {raw!r}.")
-    if int(raw) > 100_000:
-        raise SettingError(f"{int(raw):,} orders would take a long time to replay; use at most 100,000.")
-    return int(raw)

@@ -57,6 +57,18 @@ def _shown(value: float) -> str:
     return f"{value:g}"
 
 
+def parse_count(text: Any, what: str = "the number of replay orders") -> int:
+    """A whole number of orders, from 1 to 100,000."""
+    raw = str(text).strip()
+    if not raw:
+        raise SettingError(f"{what} is empty; type a whole number such as 1000.")
+    if not raw.isdigit() or int(raw) < 1:
+        raise SettingError(f"{what} must be a whole number of at least 1, not {raw!r}.")
+    if int(raw) > 100_000:
+        raise SettingError(f"{int(raw):,} orders would take a long time to replay; use at most 100,000.")
+    return int(raw)
+
+
 def parse_timeout(text: Any, what: str) -> float | None:
     """Seconds greater than 0, or "off" (None) for an orchestrator that waits for ever."""
     if text is None or str(text).strip().lower() in ("off", "none", "never"):
