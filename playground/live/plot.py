@@ -149,7 +149,8 @@ def draw(curves: Mapping[str, Curves], *, title: str, size: tuple[float, float] 
 def png(fig: Figure) -> bytes:
     """The figure as PNG bytes (for an ipywidgets Image)."""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=fig.dpi)
+    # Light compression: a live picture is replaced within a second, so encoding speed beats size.
+    fig.savefig(buffer, format="png", dpi=fig.dpi, pil_kwargs={"compress_level": 1})
     return buffer.getvalue()
 
 
