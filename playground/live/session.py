@@ -33,6 +33,7 @@ from playground.runtime.bus import Bus
 from playground.runtime.latency import Latency
 from playground.runtime.randomness import Randomness
 from playground.runtime.realtime import ScaledClock, running_on
+from playground.runtime.trace import Trace
 from playground.scenarios.base import Result, outcomes_from
 from playground.scenarios.order_flow import OrderFlow
 
@@ -220,10 +221,20 @@ class LiveSession:
     def result(self) -> Result:
         """What happened so far, as a scenario :class:`Result` (for plots, metrics and invariants)."""
         ids = list(self.tally.outcome)
-        trace = self.bus.trace
+        trace, now = self.bus.trace, self.now()
+        if any(self.faults.is_down(c) for c in self.faults.windows):
+            # A crash still under way has no end yet; the snapshot ends it now, as metrics and
+            # timelines expect an end for every "down" entry.
+            trace = Trace()
+            for e in self.bus.trace.entries:
+                detail = e.detail
+                if e.kind == "fault" and isinstance(detail, dict) and detail.get("phase") == "down" \
+                        and detail.get("until", 0) is None:
+                    detail = {**detail, "until": now}
+                trace.record(e.time, e.kind, e.at, e.type, e.message_id, e.correlation_id, e.causation_id, detail)
         return Result(self.scenario.name, self.wiring, self.settings.seed, trace,
                       outcomes_from(trace, ids, self.scenario.terminals), list(self.bus.dead_letters),
-                      self.services, self.now(), terminals=dict(self.scenario.terminals),
+                      self.services, now, terminals=dict(self.scenario.terminals),
                       start=self.scenario.start_event, unit=self.scenario.unit, extras={"live": True})
 
     # -- checks -----------------------------------------------------------------------------------

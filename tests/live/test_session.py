@@ -4,6 +4,7 @@ import asyncio
 
 import pytest
 
+from playground.analysis.metrics import down_windows
 from playground.errors import PlaygroundError
 from playground.live.session import LiveSession
 from playground.live.settings import Settings
@@ -112,3 +113,19 @@ def test_latency_and_failure_rates_change_while_running():
     assert took and min(took) >= 1.9  # scaled wall time can only add to a 2-3 s latency
     with pytest.raises(PlaygroundError, match="no service called"):
         session.set_latency("mail", 1)
+
+
+def test_a_snapshot_taken_while_a_service_is_down_ends_its_outage_at_the_snapshot(eventually):
+    async def main():
+        session = LiveSession(Settings(**FAST))
+        await session.start()
+        await asyncio.sleep(0.1)
+        session.crash("email")
+        await asyncio.sleep(0.2)
+        snapshot = session.result()
+        await session.stop()
+        return snapshot
+
+    snapshot = asyncio.run(main())
+    ((start, end),) = down_windows(snapshot, "email")
+    assert 0 < start < end == snapshot.finished_at
