@@ -59,6 +59,11 @@ def plot_follow_up(result: "Result", cause: str, follow_up: str, *, mark: float 
         top.set_ylim(bottom=0)
         top.legend(loc="upper left")
         top.set_title(title or f"Every {cause} should be followed by a {follow_up}")
+        if ys[-1] > 0:  # a gap of one is invisible next to a backlog of a hundred: say it
+            below = ys[-1] > max(ys) / 2  # keep the label inside its own panel
+            bottom.annotate(f"{ys[-1]} still owed at the end", xy=(xs[-1], ys[-1]), xytext=(-10, -30 if below else 25),
+                            textcoords="offset points", ha="right", color=OKABE_ITO[3],
+                            arrowprops={"arrowstyle": "->", "color": OKABE_ITO[3]})
         bottom.set_ylabel(f"{cause} without {follow_up}")
         bottom.set_xlabel("simulated time (s)")
         bottom.set_xlim(left=0)

@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # pragma: no cover
 DOWN = "#D55E00"
 #: Line styles handed out in order, so services with equal rates stay visible on top of each other.
 DASHES = ["-", "--", ":", "-."]
+MARKERS = ["o", "^", "s", "D"]
 
 
 def outages(result: "Result") -> list[tuple[str, float, float]]:
@@ -91,9 +92,12 @@ def plot_outage(runs: "Mapping[str, Result]", inbox: str, *, title: str | None =
         for i, (label, result) in enumerate(runs.items()):
             colour = colour_for(label) if label in ("choreography", "orchestration") else OKABE_ITO[i % len(OKABE_ITO)]
             s = backlog(result, [inbox])[inbox]
-            top.step(s.times, s.values, where="post", color=colour, lw=1.6, label=label)
+            # Equal backlogs are common (the same messages wait either way): dashes keep both visible.
+            top.step(s.times, s.values, where="post", color=colour, lw=2.4 if i == 0 else 1.6,
+                     ls=DASHES[i % len(DASHES)], label=label)
             starts, took = latency_by_start(result)
-            bottom.scatter(starts, took, s=9, color=colour, label=label, alpha=0.8)
+            bottom.scatter(starts, took, s=12 if i == 0 else 9, color=colour, label=label, alpha=0.8,
+                           marker=MARKERS[i % len(MARKERS)], zorder=3 - i)
         shaded = _shade(top, first)
         _shade(bottom, first)
         top.set_ylabel(f"waiting in {inbox}'s inbox")

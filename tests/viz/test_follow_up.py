@@ -20,3 +20,12 @@ def test_the_gap_grows_while_the_follow_up_is_down_and_closes_after():
 def test_a_cause_that_never_happened_is_refused():
     with pytest.raises(PlaygroundError, match="No PushSent was sent"):
         plot_follow_up(order_flow(orders=3, seed=1).run(), "PushSent", "OrderCompleted")
+
+
+def test_a_follow_up_still_owed_at_the_end_is_pointed_out():
+    from playground.runtime.faults import Drop
+
+    lost = order_flow(orders=10, seed=2, faults=FaultPlan(messages=[Drop(type="OrderCompleted", inbox="email", nth=3)])).run()
+    fig = plot_follow_up(lost, "OrderCompleted", "ConfirmationSent")
+    assert [t.get_text() for t in fig.axes[1].texts] == ["1 still owed at the end"]
+    assert len(plot_follow_up(order_flow(orders=10, seed=2).run(), "OrderCompleted", "ConfirmationSent").axes[1].texts) == 0
