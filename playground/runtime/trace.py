@@ -30,10 +30,10 @@ KINDS = {
     "fault": "an injected fault happened (detail: which)",
     "redeliver": "a message was not acknowledged and goes back to its inbox",
     "dead_letter": "a message could not be handled and was parked with a reason",
-    "timeout": "a wait ended because its deadline passed (detail: instance, step, after)",
-    "retry": "a failed step is tried again (detail: instance, step, attempt)",
+    "timeout": "a wait ended because its deadline passed (detail: instance, step, after; undo: true for a compensation)",
+    "retry": "a failed step is tried again (detail: instance, step, attempt; undo for a compensation, why when not a failure)",
     "compensate": "a completed step is being undone (detail: instance, step)",
-    "step": "a saga step ended (detail: instance, step, outcome: done, failed or compensated)",
+    "step": "a saga step ended (detail: instance, step, outcome: done, failed or compensated; late when its reply came after the deadline)",
 }
 
 
