@@ -31,6 +31,7 @@ import secrets
 import sys
 import tempfile
 import time
+import traceback
 from typing import Any, Callable, Mapping
 
 import faust
@@ -114,6 +115,8 @@ class KafkaBus(Bus):
         self._topics: dict[tuple[str, str], Any] = {}
         self._stores: dict[str, StateStore] = {}
         self._workdir: tempfile.TemporaryDirectory | None = None
+        self._receivers: list[KafkaInbox] = []
+        self._closing = False
         self.stopped = asyncio.Event()
         self.handled = 0
         #: inbox → partition numbers this process holds now (every topic of the inbox alike).
@@ -154,6 +157,7 @@ class KafkaBus(Bus):
         source = app.topic(*names, key_serializer="raw", value_serializer="raw",
                            partitions=self.topology.partitions)
         receiver = KafkaInbox(self, inbox, handler, self.topology.wants(inbox, reacts), self._stores.get(inbox))
+        self._receivers.append(receiver)
         app.agent(source, name=f"{inbox}-agent")(self._agent(receiver))
 
         async def assigned(sender: Any, assigned: Any, **kwargs: Any) -> None:
@@ -174,9 +178,15 @@ class KafkaBus(Bus):
 
     async def stop(self, timeout: float = 10.0) -> None:
         """Leave the groups and stop the apps (each within ``timeout`` s), then close the state files."""
-        apps, self._apps = list(self._apps.values()), {}
+        # Batches still open are neither committed nor acknowledged: whoever reads those
+        # records next handles them, so dropping them here loses nothing.
+        self._closing = True
+        for receiver in self._receivers:
+            receiver.close()
+        apps = list(self._apps.values())
         results = await asyncio.gather(*(asyncio.wait_for(app.stop(), timeout) for app in apps),
                                        return_exceptions=True)
+        self._apps = {}
         for store in self._stores.values():
             store.close()
         self._stores = {}
@@ -200,12 +210,18 @@ class KafkaBus(Bus):
             try:
                 await receiver.consume(stream)
             except Exception as exc:  # a bug, not a bad record: stop this process loudly
-                self.failure = exc
-                print(f"playground: the {receiver.name} consumer failed: {exc!r}", file=sys.stderr, flush=True)
-                self.stopped.set()
+                self.fail(receiver.name, exc)
                 raise
 
         return consume
+
+    def fail(self, inbox: str, exc: BaseException) -> None:
+        """A bug in the machinery (not a bad record): say so with the traceback and stop the process."""
+        if self.failure is None:
+            self.failure = exc
+        trace = "".join(traceback.format_exception(exc))
+        print(f"playground: the {inbox} consumer failed: {exc!r}\n{trace}", file=sys.stderr, flush=True)
+        self.stopped.set()
 
     def park_raw(self, event: Any, reason: str, *, at: str) -> None:
         """Dead-letter a record that is not an envelope: its text, where it was, and why."""
@@ -269,7 +285,11 @@ class KafkaBus(Bus):
 
     async def send_records(self, inbox: str, records: list[Record]) -> None:
         """Hand records to the producer of ``inbox``'s app (they are sent within the linger time)."""
-        app = self._apps.get(inbox) or next(iter(self._apps.values()))
+        app = self._apps.get(inbox)
+        if app is None:
+            app = next(iter(self._apps.values()), None)
+        if app is None or self._closing:
+            return  # stopping: unacknowledged records come back to whoever reads them next
         for name, record_key, value, hdrs in records:
             topic = self._topics.get((inbox, name))
             if topic is None:

@@ -102,7 +102,10 @@ async def watch(broker: str, *, topology: Topology | None = None, from_beginning
                                 auto_offset_reset="earliest" if from_beginning else "latest")
     await consumer.start()
     try:
-        consumer.assign([TopicPartition(t, p) for t in names for p in range(topology.partitions)])
+        partitions = [TopicPartition(t, p) for t in names for p in range(topology.partitions)]
+        consumer.assign(partitions)
+        if from_beginning:  # explicit, rather than trusting the reset policy of a fresh assignment
+            await consumer.seek_to_beginning(*partitions)
         async for record in consumer:
             yield _seen(record, topology)
     finally:

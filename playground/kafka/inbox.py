@@ -14,13 +14,15 @@ producer before it commits offsets, so a message's offset is never committed
 before its state and its output: whoever receives it again finds it handled
 and re-sends the same records instead of running the service twice.
 
-When the buffer runs dry the batch is committed at once, so a quiet inbox
-has nothing waiting, and a rebalance (which clears the buffer and waits for
-every delivered record to be acknowledged) finds nothing half-done.
+When the buffer runs dry the batch is committed a few milliseconds later
+(:data:`FLUSH_AFTER`), so a quiet inbox has nothing waiting for long, and a
+rebalance (which clears the buffer and waits until every delivered record is
+acknowledged) finds nothing half-done.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import json
 from typing import TYPE_CHECKING, Any
@@ -37,6 +39,8 @@ OUTBOX: contextvars.ContextVar[list | None] = contextvars.ContextVar("playground
 
 #: Most messages handled before their results are committed together.
 BATCH = 64
+#: How long an open batch waits for more records once the buffer is empty (seconds).
+FLUSH_AFTER = 0.01
 
 Record = tuple  # (topic, key bytes or None, value bytes, [(header, bytes)])
 
@@ -64,31 +68,71 @@ class KafkaInbox:
         self._handled: list[tuple] = []       # (message_id, key, outputs, effects) to commit
         self._keys: set[str] = set()          # keys changed in memory, not yet committed
         self._ids: set[str] = set()           # message ids handled, not yet committed
+        self._timer: asyncio.TimerHandle | None = None
+        self._tasks: set[asyncio.Task] = set()
+        self._lock = asyncio.Lock()
+        self._closed = False
 
     async def consume(self, stream: Any) -> None:
-        """The agent: every record, in order; a batch is closed when the buffer is empty or full."""
+        """The agent: every record, in order; a batch closes when full, or soon after the buffer runs dry."""
         queue = getattr(stream.channel, "queue", None)
         async for event in stream.noack().events():
             await self.receive(event)
-            if len(self._events) >= BATCH or queue is None or queue.empty():
+            if len(self._events) >= BATCH:
                 await self.flush()
+            elif queue is None or queue.empty():
+                self._flush_soon()
+
+    def _flush_soon(self) -> None:
+        # Records reach the buffer a few at a time: waiting a moment lets one commit cover many.
+        if self._timer is None:
+            loop = asyncio.get_running_loop()
+            self._timer = loop.call_later(FLUSH_AFTER, self._start_flush)
+
+    def close(self) -> None:
+        """Stop flushing: the open batch is dropped unacknowledged (it will be delivered again)."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self._closed = True
+
+    def _start_flush(self) -> None:
+        self._timer = None
+        task = asyncio.get_running_loop().create_task(self.flush())
+        self._tasks.add(task)
+        task.add_done_callback(self._flushed)
+
+    def _flushed(self, task: asyncio.Task) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            self.bus.fail(self.name, task.exception())  # a flush that fails must not stall the inbox unseen
 
     async def receive(self, event: Any) -> None:
-        self._events.append(event)
+        """Handle one record; it joins the open batch only once its handling is complete."""
         type_header = event.headers.get("type")
         if type_header is not None:
             type_ = type_header.decode(errors="replace")
             if type_ not in self.wanted and type_ in self.bus.catalog:
+                self._events.append(event)
                 return  # another consumer's message on a shared topic
         outbox: list[Record] = []
         token = OUTBOX.set(outbox)
         try:
-            await self._handle(event, outbox)
+            handled = await self._handle(event, outbox)
         finally:
             OUTBOX.reset(token)
+        # No await from here on: a flush never sees half of a message.
+        if handled is not None:
+            message_id, key, effects = handled
+            self._handled.append((message_id, key, outbox, effects))
+            self._ids.add(message_id)
+            if key is not None:
+                self._keys.add(key)
         self._records.extend(outbox)
+        self._events.append(event)
 
-    async def _handle(self, event: Any, outbox: list[Record]) -> None:
+    async def _handle(self, event: Any, outbox: list[Record]) -> tuple | None:
+        """Run the service on the record; returns (message id, key, effects) if it was handled now."""
         bus = self.bus
         try:
             envelope = decode(event.value, catalog=bus.catalog, now=bus.now())
@@ -112,23 +156,26 @@ class KafkaInbox:
         with collecting_effects(bus.trace) as effects:
             await self.handler(e)
         bus.handled += 1
-        if store is not None:
-            mine = [(d["effect"], d["key"]) for mid, d in effects if mid == e.message_id]
-            self._handled.append((e.message_id, e.correlation_id, list(outbox), mine))
-            self._ids.add(e.message_id)
-            if e.correlation_id is not None:
-                self._keys.add(e.correlation_id)
+        if store is None:
+            return None
+        return e.message_id, e.correlation_id, [(d["effect"], d["key"]) for mid, d in effects if mid == e.message_id]
 
     async def flush(self) -> None:
         """Commit the batch's state and handled ids, hand its records to the producer, acknowledge it."""
-        if self.store is not None and self._handled:
-            self.store.commit_batch(
-                self.name, self.service, self._keys,
-                [(mid, json.dumps(as_json(outputs)), effects) for mid, _, outputs, effects in self._handled],
-                worker=self.bus.process)
-        records, events = self._records, self._events
-        self._records, self._events, self._handled = [], [], []
-        self._keys, self._ids = set(), set()
-        await self.bus.send_records(self.name, records)
-        for event in events:
-            event.ack()
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self._closed or not self._events:
+            return
+        async with self._lock:  # one batch at a time, so records leave in the order they were made
+            records, events, handled, keys = self._records, self._events, self._handled, self._keys
+            self._records, self._events, self._handled, self._keys, self._ids = [], [], [], set(), set()
+            if self.store is not None and handled:
+                # Before any await: once the batch is out of the open lists, the file must have it.
+                self.store.commit_batch(
+                    self.name, self.service, keys,
+                    [(mid, json.dumps(as_json(outputs)), effects) for mid, _, outputs, effects in handled],
+                    worker=self.bus.process)
+            await self.bus.send_records(self.name, records)
+            for event in events:
+                event.ack()

@@ -60,6 +60,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def die_with_parent() -> None:
+    """In a child about to exec: ask Linux to send SIGTERM when the parent dies, so no broker outlives its owner."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+
+
 def _answers(host: str, port: int) -> bool:
     try:
         with socket.create_connection((host, port), timeout=0.2):
@@ -92,7 +103,7 @@ class TansuBroker:
         self.process = subprocess.Popen(
             [tansu_binary(), "broker", "--listener-url", listener, "--advertised-listener-url", listener,
              "--storage-engine", "memory://tansu/"],
-            env=env, stdout=out, stderr=out, start_new_session=True)
+            env=env, stdout=out, stderr=out, start_new_session=True, preexec_fn=die_with_parent)
         deadline = time.monotonic() + timeout
         while not _answers(self.host, self.port):
             if self.process.poll() is not None:

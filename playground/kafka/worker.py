@@ -26,6 +26,7 @@ from typing import Callable, Sequence
 from playground.errors import PlaygroundError
 from playground.kafka.bus import KafkaBus, reactions_of
 from playground.kafka.live_trace import LiveTrace
+from playground.kafka.tansu import die_with_parent
 from playground.kafka.topics import Topology
 from playground.runtime.randomness import Randomness
 from playground.scenarios.base import known_names
@@ -124,7 +125,8 @@ class ServiceProcess:
 
     def start(self) -> "ServiceProcess":
         self.process = subprocess.Popen(self.command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                        text=True, env=self.env, start_new_session=True)
+                                        text=True, env=self.env, start_new_session=True,
+                                        preexec_fn=die_with_parent)
         self._reader = threading.Thread(target=self._pump, daemon=True)
         self._reader.start()
         return self

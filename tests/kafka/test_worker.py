@@ -37,7 +37,8 @@ def test_the_order_flow_runs_end_to_end_across_three_service_processes(broker, t
     ids = asyncio.run(place_orders(broker.url, 40, topology=topology, batch="e2e", seed=3))
 
     seen = collect(broker.url, topology=topology, until=lambda s: _confirmed(s) >= set(ids), timeout=60)
-    assert completed(seen) == set(ids)
+    assert completed(seen) == set(ids), (Counter(r.envelope.type for r in seen if r.envelope),
+                                         "\n".join(p.output() for p in processes))
     assert _confirmed(seen) == set(ids)
     for record in seen:  # the key is the correlation id; headers mirror the envelope
         assert record.key == record.envelope.correlation_id
