@@ -764,6 +764,10 @@ def test_ch08_a_deadline_on_the_email_step_cancels_paid_orders_that_are_then_con
     first = sorted(cancelled)[0]
     kinds = [e.kind for e in strict.trace.where(correlation_id=first) if e.kind in ("timeout", "compensate", "dead_letter")]
     assert kinds[0] == "timeout" and kinds.count("compensate") == 4 and kinds[-1] == "dead_letter"
+    placed = strict.trace.where(kind="send", type="PlaceOrder", correlation_id=first)[0].time
+    shipped = next(e.time for e in strict.trace.where(kind="effect", correlation_id=first) if e.detail["effect"] == "ship")
+    timed_out = strict.trace.where(kind="timeout", correlation_id=first)[0].time
+    assert shipped - placed < 1 and timed_out > shipped  # charged and shipped within a second, undone later
 
 
 def test_ch08_taking_the_email_out_of_the_saga_completes_orders_during_the_outage(ch08_runs):
