@@ -83,6 +83,10 @@ class Trace:
             self._entries.extend(make((seq, *raw[seq])) for seq in range(done, len(raw)))
         return self._entries
 
+    def raw(self) -> list[tuple]:
+        """Entries as plain tuples without their seq number — a cheaper read for whole-trace scans."""
+        return self._raw
+
     def __len__(self) -> int:
         return len(self._raw)
 

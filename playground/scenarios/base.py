@@ -98,13 +98,13 @@ def outcomes_from(trace: Trace, ids: list[str], terminals: Mapping[str, str]) ->
     """Each id's outcome from the trace: its terminal event(s), 'dead-lettered' or 'unfinished'."""
     ends: dict[str, list[str]] = {i: [] for i in ids}
     parked: set[str] = set()
-    for e in trace.entries:
-        if e.kind == "send" and e.type in terminals and e.correlation_id in ends:
-            state = terminals[e.type]
-            if state not in ends[e.correlation_id]:
-                ends[e.correlation_id].append(state)
-        elif e.kind == "dead_letter":
-            parked.add(e.correlation_id)
+    for _, kind, _, type_, _, correlation_id, *_ in trace.raw():
+        if kind == "send" and type_ in terminals and correlation_id in ends:
+            state = terminals[type_]
+            if state not in ends[correlation_id]:
+                ends[correlation_id].append(state)
+        elif kind == "dead_letter":
+            parked.add(correlation_id)
     return {i: "+".join(ends[i]) if ends[i] else ("dead-lettered" if i in parked else "unfinished") for i in ids}
 
 
@@ -179,9 +179,9 @@ class Scenario:
             await self.drive(bus, randomness)
             await bus.drained()
         finally:
-            self._finished = sum(o != "unfinished" for o in outcomes_from(trace, self._ids, self.terminals).values())
+            outcomes = outcomes_from(trace, self._ids, self.terminals)
+            self._finished = sum(o != "unfinished" for o in outcomes.values())
             await bus.stop()
-        return Result(self.name, self.wiring, self.seed, trace,
-                      outcomes_from(trace, self._ids, self.terminals), bus.dead_letters, services,
+        return Result(self.name, self.wiring, self.seed, trace, outcomes, bus.dead_letters, services,
                       bus.now(), extras=self.run_extras, terminals=dict(self.terminals), start=self.start_event,
                       unit=self.unit)

@@ -112,6 +112,8 @@ class ServiceHost:
             bus.publish(message)
 
     def _write_notes(self, e: Envelope) -> None:
+        if not self.service.notes:
+            return
         trace, now = self.bus.trace, self.bus.now()
         for note in self.service.take_notes():
             trace.record(now, note.kind, self.name, e.type, e.message_id, e.correlation_id, e.causation_id,
