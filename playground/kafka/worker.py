@@ -104,8 +104,11 @@ def _on_signal(stop: asyncio.Event) -> None:
 class ServiceProcess:
     """``playground serve`` in a child process (its own session, so Ctrl-C in a terminal does not reach it).
 
-    >>> worker = ServiceProcess(["payments"], "kafka://127.0.0.1:9092")   # doctest: +SKIP
-    >>> worker.start().wait_ready(30); worker.stop()                      # doctest: +SKIP
+    >>> ServiceProcess(["payments"], "kafka://127.0.0.1:9092").command[3:]
+    ['serve', 'payments', '--broker', 'kafka://127.0.0.1:9092', '--prefix', 'playground', '--partitions', '4']
+
+    ``start()`` launches it, ``wait_ready()`` blocks until it has joined its
+    groups, ``stop()`` ends it (SIGTERM, then SIGKILL) and ``kill()`` crashes it.
     """
 
     def __init__(self, services: Sequence[str], broker: str, *, prefix: str = "playground",
