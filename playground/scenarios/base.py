@@ -182,6 +182,9 @@ class Scenario:
             outcomes = outcomes_from(trace, self._ids, self.terminals)
             self._finished = sum(o != "unfinished" for o in outcomes.values())
             await bus.stop()
+            host = self.run_extras.get("orchestrator")
+            if host is not None:
+                host.close()  # a SQLite store is released; its final records stay readable
         return Result(self.name, self.wiring, self.seed, trace, outcomes, bus.dead_letters, services,
                       bus.now(), extras=self.run_extras, terminals=dict(self.terminals), start=self.start_event,
                       unit=self.unit)

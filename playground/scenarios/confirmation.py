@@ -70,14 +70,6 @@ class ConfirmationFlow(OrderFlow):
         timeout = positive_number("email_timeout", email_timeout) if email_timeout is not None else None
         self.saga = confirming_saga(email_timeout=timeout)
 
-    async def _main(self):
-        try:
-            return await super()._main()
-        finally:
-            host = self.run_extras.get("orchestrator")
-            if host is not None:
-                host.close()
-
 
 def confirmation_flow(**params: Any) -> ConfirmationFlow:
     """Build the confirmed-before-closed order flow; call ``.run()`` on it. See :class:`ConfirmationFlow`."""

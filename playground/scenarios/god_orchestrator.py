@@ -107,14 +107,6 @@ class GrowingOrchestrator(OrderFlow):
             services["reports"] = Reports(latency=0.2)
         return services
 
-    async def _main(self):
-        try:
-            return await super()._main()
-        finally:
-            host = self.run_extras.get("orchestrator")
-            if host is not None:
-                host.close()
-
 
 def growing_orchestrator(**params: Any) -> GrowingOrchestrator:
     """Build the growing-orchestrator scenario; call ``.run()`` on it. See :class:`GrowingOrchestrator`."""

@@ -93,12 +93,7 @@ class OnboardingFlow(Scenario):
                                     sender="signup", correlation_id=user_id))
 
     async def _main(self) -> Result:
-        try:
-            result = await super()._main()
-        finally:
-            host = self.run_extras.get("orchestrator")
-            if host is not None:
-                host.close()
+        result = await super()._main()
         if self.wiring == "choreography":
             # Both parts happened, in either order: that is what "onboarded" means without a process.
             both = {"+".join(CHOREOGRAPHED_PARTS.values()), "+".join(reversed(CHOREOGRAPHED_PARTS.values()))}

@@ -92,14 +92,6 @@ class OrderFlow(Scenario):
             self._ids.append(order_id)
             bus.publish(bus.message("PlaceOrder", payload, sender="customers", correlation_id=order_id))
 
-    async def _main(self):
-        try:
-            return await super()._main()
-        finally:
-            host = getattr(self, "run_extras", {}).get("orchestrator")
-            if host is not None:
-                host.close()  # a SQLite store is released; its final records stay readable
-
 
 def order_flow(**params) -> OrderFlow:
     """Build the order-flow scenario; call ``.run()`` on it. See :class:`OrderFlow` for parameters."""

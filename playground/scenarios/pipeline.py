@@ -145,12 +145,7 @@ class DataPipeline(Scenario):
                                     sender="sources", correlation_id=record_id))
 
     async def _main(self) -> Result:
-        try:
-            result = await super()._main()
-        finally:
-            host = self.run_extras.get("orchestrator")
-            if host is not None:
-                host.close()
+        result = await super()._main()
         if self.wiring == "choreography":
             everywhere = set(self.destinations)
             result.outcomes = {r: "delivered" if set(o.split("+")) == everywhere else o

@@ -100,14 +100,6 @@ class LegacyMigration(OrderFlow):
             services["invoices"] = Invoices(latency=latency)
         return services
 
-    async def _main(self):
-        try:
-            return await super()._main()
-        finally:
-            host = self.run_extras.get("orchestrator")
-            if host is not None:
-                host.close()
-
 
 def legacy_migration(**params: Any) -> LegacyMigration:
     """Build the legacy-migration scenario; call ``.run()`` on it. See :class:`LegacyMigration`."""

@@ -141,14 +141,6 @@ class TravelBooking(Scenario):
             bus.publish(bus.message("BookTrip", {"trip_id": trip_id, "traveller": f"traveller-{rng.randrange(1, 201):03d}"},
                                     sender="travellers", correlation_id=trip_id))
 
-    async def _main(self):
-        try:
-            return await super()._main()
-        finally:
-            host = self.run_extras.get("orchestrator")
-            if host is not None:
-                host.close()
-
 
 def travel_booking(**params: Any) -> TravelBooking:
     """Build the travel-booking scenario; call ``.run()`` on it. See :class:`TravelBooking` for parameters."""
