@@ -22,6 +22,12 @@ def _confirmed(seen):
     return {r.key for r in seen if r.envelope is not None and r.envelope.type == "ConfirmationSent"}
 
 
+def _all_done(ids):
+    # A watcher reads topics side by side, not in causal order: a confirmation can reach
+    # it before the OrderCompleted that caused it, so wait for both.
+    return lambda seen: completed(seen) >= set(ids) and _confirmed(seen) >= set(ids)
+
+
 def _wait(condition, timeout, what):
     deadline = time.monotonic() + timeout
     while not condition():
@@ -36,7 +42,7 @@ def test_the_order_flow_runs_end_to_end_across_three_service_processes(broker, t
         process.wait_ready(60)
     ids = asyncio.run(place_orders(broker.url, 40, topology=topology, batch="e2e", seed=3))
 
-    seen = collect(broker.url, topology=topology, until=lambda s: _confirmed(s) >= set(ids), timeout=60)
+    seen = collect(broker.url, topology=topology, until=_all_done(ids), timeout=60)
     assert completed(seen) == set(ids), (Counter(r.envelope.type for r in seen if r.envelope),
                                          "\n".join(p.output() for p in processes))
     assert _confirmed(seen) == set(ids)
@@ -75,7 +81,7 @@ def test_a_worker_killed_mid_stream_loses_no_order_and_repeats_no_effect(broker,
     victim.kill()  # SIGKILL: no leave-group, no offset commit, no goodbye
     placing.join()
 
-    seen = collect(broker.url, topology=topology, until=lambda s: _confirmed(s) >= set(ids), timeout=90)
+    seen = collect(broker.url, topology=topology, until=_all_done(ids), timeout=90)
     assert len(ids) == 300
     assert completed(seen) == set(ids), f"{len(set(ids) - completed(seen))} orders never completed"
 
