@@ -178,8 +178,14 @@ class KafkaBus(Bus):
 
     async def stop(self, timeout: float = 10.0) -> None:
         """Leave the groups and stop the apps (each within ``timeout`` s), then close the state files."""
-        # Batches still open are neither committed nor acknowledged: whoever reads those
-        # records next handles them, so dropping them here loses nothing.
+        # Close the open batches properly first: faust waits for delivered records to be
+        # acknowledged before it lets go. Whatever arrives after that is left unacknowledged
+        # and comes back to whoever reads those partitions next, so nothing is lost.
+        for receiver in self._receivers:
+            try:
+                await asyncio.wait_for(receiver.flush(), timeout)
+            except Exception:  # stopping anyway; the records will be delivered again
+                pass
         self._closing = True
         for receiver in self._receivers:
             receiver.close()

@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import threading
 import time
 
 import pytest
@@ -85,7 +86,13 @@ def test_a_bus_starts_and_stops_from_code_and_its_trace_is_analysed_like_a_simul
         bus = await asyncio.wait_for(task, 20)
         return ids, bus, time.monotonic() - began
 
-    ids, bus, stopping = asyncio.run(main())
+    # In a thread with a deadline: if stopping ever hung, this test fails instead of hanging the run.
+    outcome: list = []
+    runner = threading.Thread(target=lambda: outcome.append(asyncio.run(main())), daemon=True)
+    runner.start()
+    runner.join(120)
+    assert outcome, "serve() did not start, run and stop within 120 s"
+    ids, bus, stopping = outcome[0]
     assert stopping < 10
     assert bus.handled == 5 * 7  # seven hops per order, the repeated one not run again
     again = trace.where(kind="redeliver")
