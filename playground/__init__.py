@@ -1,1 +1,181 @@
-"""Conductor & Troupe: orchestration and choreography of the same services, hands-on."""
+"""Conductor & Troupe: orchestration and choreography of the same services, hands-on.
+
+This is the front door: everything a chapter, an exercise or a learner's own
+domain needs is importable from ``playground`` itself, so a notebook's imports
+fit in one cell. The modules behind it are the package's own business and may
+move; the names below stay.
+
+>>> from playground import order_flow, check
+>>> result = order_flow(orders=20, seed=7).run()
+>>> result.counts()
+Counter({'completed': 20})
+>>> check(result)["effects-at-most-once"]
+[]
+
+Names load on first use (``import playground`` stays cheap, so a Kafka worker
+does not pay for matplotlib or widgets). ``GROUPS`` lists them by purpose;
+``help(playground)`` shows the same list.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+#: purpose → {public name: module that defines it}. One entry per name; the test suite checks each resolves.
+GROUPS: dict[str, dict[str, str]] = {
+    "scenarios (ready-made runs: build, then .run(seed=...))": {
+        "order_flow": "playground.scenarios.order_flow",
+        "OrderFlow": "playground.scenarios.order_flow",
+        "onboarding_flow": "playground.scenarios.onboarding",
+        "invoice_incident": "playground.scenarios.invoice_incident",
+        "incident_saga": "playground.scenarios.invoice_incident",
+        "PAYMENT_LATENCY": "playground.scenarios.invoice_incident",
+        "incident_with": "playground.scenarios.incident_variants",
+        "travel_booking": "playground.scenarios.travel",
+        "travel_saga": "playground.scenarios.travel",
+        "trip_with": "playground.scenarios.trip_variants",
+        "data_pipeline": "playground.scenarios.pipeline",
+        "pipeline_reactions": "playground.scenarios.pipeline",
+        "pipeline_saga": "playground.scenarios.pipeline",
+        "approval_desk": "playground.scenarios.approval_desk",
+        "who_decided": "playground.scenarios.approval_desk",
+        "growing_orchestrator": "playground.scenarios.god_orchestrator",
+        "legacy_migration": "playground.scenarios.strangler",
+        "fulfilment_saga": "playground.scenarios.strangler",
+        "push_join": "playground.scenarios.push_join",
+        "contract_styles": "playground.scenarios.row_events",
+        "confirmation_flow": "playground.scenarios.confirmation",
+        "confirming_saga": "playground.scenarios.confirmation",
+        "order_flow_with": "playground.scenarios.new_consumer",
+        "new_version": "playground.scenarios.new_version",
+        "ping_pong": "playground.scenarios.ping_pong",
+        "Scenario": "playground.scenarios.base",
+        "Result": "playground.scenarios.base",
+    },
+    "faults (one plan serves both wirings)": {
+        "FaultPlan": "playground.runtime.faults",
+        "Drop": "playground.runtime.fault_rules",
+        "Duplicate": "playground.runtime.fault_rules",
+        "Delay": "playground.runtime.fault_rules",
+        "Reorder": "playground.runtime.fault_rules",
+        "FailCalls": "playground.runtime.fault_rules",
+        "crash_windows": "playground.orchestration.host",
+        "Fixed": "playground.runtime.latency",
+        "Uniform": "playground.runtime.latency",
+        "Exponential": "playground.runtime.latency",
+        "LongTail": "playground.runtime.latency",
+    },
+    "invariants and metrics (read a Result)": {
+        "check": "playground.analysis.invariants",
+        "Violation": "playground.analysis.invariants",
+        "one_terminal_state": "playground.analysis.invariants",
+        "paid_without_invoice": "playground.analysis.invariants",
+        "money_conserved": "playground.analysis.invariants",
+        "effects_at_most_once": "playground.analysis.invariants",
+        "compensations_mirror_forward_steps": "playground.analysis.invariants",
+        "end_to_end": "playground.analysis.metrics",
+        "latency_percentiles": "playground.analysis.metrics",
+        "throughput": "playground.analysis.metrics",
+        "backlog": "playground.analysis.metrics",
+        "availability": "playground.analysis.metrics",
+        "messages_per_transaction": "playground.analysis.metrics",
+        "fan_out": "playground.analysis.metrics",
+        "side_by_side": "playground.analysis.compare",
+        "footprint": "playground.analysis.coupling",
+        "compare": "playground.analysis.coupling",
+        "hot_spots": "playground.analysis.coupling",
+        "event_graph": "playground.analysis.event_graph",
+        "behaviour": "playground.analysis.behaviour",
+        "fingerprint": "playground.analysis.behaviour",
+        "difference": "playground.analysis.behaviour",
+        "local_states": "playground.analysis.local_states",
+        "welcomed_to_a_closed_account": "playground.analysis.onboarding",
+        "reconstruct": "playground.analysis.whereabouts",
+        "reply_times": "playground.analysis.waits",
+        "stranded_reservations": "playground.analysis.reservations",
+        "unanswered": "playground.analysis.reconcile",
+        "saga_size": "playground.analysis.scope",
+        "load": "playground.analysis.scope",
+        "held_at": "playground.analysis.scope",
+        "open_at": "playground.analysis.scope",
+        "handled": "playground.analysis.windows",
+        "drained_at": "playground.analysis.windows",
+        "finished_between": "playground.analysis.windows",
+        "peak": "playground.analysis.windows",
+        "export_spans": "playground.analysis.otel",
+    },
+    "pictures": {
+        "swimlane": "playground.viz.timeline",
+        "sequence": "playground.viz.mermaid",
+        "flowchart": "playground.viz.mermaid",
+        "plot_activity": "playground.viz.activity",
+        "plot_backlog": "playground.viz.charts",
+        "plot_latency": "playground.viz.charts",
+        "plot_follow_up": "playground.viz.follow_up",
+        "plot_outage": "playground.viz.outage",
+        "plot_work_rates": "playground.viz.outage",
+        "plot_reply_times": "playground.viz.reply_times",
+        "plot_saga_states": "playground.viz.saga_states",
+        "state_network": "playground.viz.state_network",
+        "dashboard": "playground.orchestration",
+        "diagram": "playground.orchestration.view",
+    },
+    "building blocks for your own services, reactions and sagas": {
+        "Service": "playground.services.base",
+        "handles": "playground.services.base",
+        "emit": "playground.services.base",
+        "Email": "playground.services.orders",
+        "ForgetfulCars": "playground.services.naive_cars",
+        "SagaDefinition": "playground.orchestration.saga",
+        "Step": "playground.orchestration.saga",
+        "Retry": "playground.orchestration.saga",
+        "Approval": "playground.orchestration.saga",
+        "Parallel": "playground.orchestration.saga",
+        "ORDER_SAGA": "playground.wiring.orchestration",
+        "onboarding_saga": "playground.wiring.orchestration",
+        "ORDER_REACTIONS": "playground.wiring.choreography",
+        "ONBOARDING_REACTIONS": "playground.wiring.choreography",
+        "describe_reactions": "playground.wiring.choreography",
+        "CATALOG": "playground.catalog",
+        "Catalog": "playground.catalog",
+        "MessageSpec": "playground.catalog",
+        "Excerpt": "playground.runtime.trace",
+        "Trace": "playground.runtime.trace",
+    },
+    "errors": {
+        "PlaygroundError": "playground.errors",
+        "ScenarioError": "playground.errors",
+        "SagaDefinitionError": "playground.errors",
+        "HorizonExceeded": "playground.errors",
+    },
+    "live panels": {
+        "panel_for": "playground.live",
+        "LivePanel": "playground.live",
+    },
+    "grading": {
+        "SelfCheck": "playground.grading",
+        "grade_notebook": "playground.grading",
+    },
+}
+
+_WHERE: dict[str, str] = {name: module for group in GROUPS.values() for name, module in group.items()}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"playground has no public name {name!r}; see playground.__all__ for what it offers.")
+    value = getattr(import_module(module), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+__doc__ += "\n" + "\n".join(
+    f"\n{purpose}:\n    " + ", ".join(sorted(names)) for purpose, names in GROUPS.items())
