@@ -92,6 +92,9 @@ class Bus:
         self._idle: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self.failure: BaseException | None = None
+        #: Longest causation chain a message may extend (None: no limit); deeper messages are dead-lettered.
+        self.max_depth: int | None = None
+        self._depths: dict[str, int] = {}
 
     # -- wiring ---------------------------------------------------------
     def add_inbox(self, name: str, handler: Handler) -> None:
@@ -226,12 +229,23 @@ class Bus:
         """Send ``envelope`` to ``to`` or, by default, wherever :meth:`routes` says."""
         targets = [to] if to is not None else self.routes(envelope)
         e = envelope
+        if self.max_depth is not None and self._too_deep(e):
+            self.trace.record(self.now(), "send", e.sender, e.type, e.message_id, e.correlation_id,
+                              e.causation_id, {"to": []})
+            self.dead_letter(e, f"its causation chain reached {self.max_depth + 1} messages, past the limit of "
+                                f"{self.max_depth}; look for events that keep causing each other", at=e.sender)
+            return
         self.trace.record(self.now(), "send", e.sender, e.type, e.message_id, e.correlation_id,
                           e.causation_id, {"to": targets})
         if not targets and (e.type not in self.catalog or self.catalog[e.type].kind == "command"):
             self.dead_letter(e, self._unroutable(e), at=e.sender)
         for inbox in targets:
             self._route(e, inbox)
+
+    def _too_deep(self, e: Envelope) -> bool:
+        # Only computed when a limit is set, so the hot path pays nothing by default.
+        depth = self._depths.setdefault(e.message_id, self._depths.get(e.causation_id, 0) + 1)
+        return depth > self.max_depth
 
     def _unroutable(self, e: Envelope) -> str:
         if e.type not in self.catalog:
