@@ -15,11 +15,12 @@ from playground.catalog.legacy import LEGACY_SPECS
 from playground.catalog.notifications import NOTIFICATION_SPECS
 from playground.catalog.order_variants import ORDER_VARIANT_SPECS
 from playground.catalog.pipeline import PIPELINE_SPECS
+from playground.catalog.screening import SCREENING_SPECS
 from playground.catalog.spaghetti import SPAGHETTI_SPECS
 
 #: Every message type the playground knows. Domains added later declare here too.
 CATALOG = Catalog([*ORDER_SPECS, *ONBOARDING_SPECS, *LOYALTY_SPECS, *TRAVEL_SPECS, *ORCHESTRATION_SPECS,
                    *PIPELINE_SPECS, *NOTIFICATION_SPECS, *ORDER_VARIANT_SPECS, *LEGACY_SPECS, *ESCALATION_SPECS,
-                   *SPAGHETTI_SPECS])
+                   *SCREENING_SPECS, *SPAGHETTI_SPECS])
 
 __all__ = ["CATALOG", "Catalog", "MessageSpec", "UnknownMessageType"]

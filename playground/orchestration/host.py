@@ -7,6 +7,12 @@ fault plan crashes the orchestrator (``FaultPlan(crashes={"orchestrator":
 in-memory instances and all — and at ``end`` builds a new one on whatever
 the store kept. Messages that arrive meanwhile wait in the inbox, as they
 would on a broker. Outages (``outages=``) only pause the inbox.
+
+Deciding costs no simulated time unless the fault plan gives the orchestrator
+a latency (``FaultPlan(latency={"orchestrator": 0.01})``): then every message
+it takes costs that long, the way a workflow engine spends time persisting
+each step. With several workers (``Scenario.with_workers``) that time is spent
+side by side, while the decisions themselves are applied one at a time.
 """
 
 from __future__ import annotations
@@ -62,6 +68,8 @@ class OrchestratorHost:
         self.snapshots: dict[float, Any] = {}
         self._up: asyncio.Event | None = None
         self._final: list[dict[str, Any]] | None = None
+        self._deciding: asyncio.Lock | None = None
+        self._cost_rng = random.Random(f"orchestrator-cost:{seed}")
 
     def attach(self) -> "OrchestratorHost":
         """Open the inbox, subscribe to every reply, schedule the fault plan's crashes; call on the running loop."""
@@ -77,6 +85,8 @@ class OrchestratorHost:
                                     seed=self.seed)
         self._up = asyncio.Event()
         self._up.set()
+        self._deciding = asyncio.Lock()
+        self._cost = self.bus.faults.latency.get(self.name)
         loop = asyncio.get_running_loop()
         for start, end in self.bus.faults.crashes.get(self.name, ()):
             # call_soon from the timer: the fault plan's own "down"/"up" entries come first in the trace.
@@ -96,7 +106,14 @@ class OrchestratorHost:
             else:
                 break
         bus.deliver(envelope, self.name)
-        await self.current.handle(envelope)
+        if self._cost is not None:
+            delay = self._cost.sample(self._cost_rng)
+            if delay:
+                await bus.sleep(delay)
+            if self.current is None:  # crashed while deciding: the message was never acknowledged
+                await self._up.wait()
+        async with self._deciding:
+            await self.current.handle(envelope)
 
     async def start(self, saga: str, instance_id: str, data: dict[str, Any]) -> None:
         """Start an instance directly, without a start message on the bus."""

@@ -6,6 +6,13 @@ with Kafka, web and sensors switched off. Every inbox is its own
 messages one at a time, in arrival order. The bus does the fan-out itself, in
 subscription order, because faust's channel fan-out iterates a ``WeakSet``
 whose order changes from process to process.
+
+``workers={"payments": 4}`` gives an inbox several lanes, each a channel with
+its own agent: a message goes to the lane its correlation id hashes to, so one
+transaction's messages stay in order while different transactions are handled
+side by side — the way a Kafka consumer group with one partition per worker
+splits a keyed topic (without rebalancing, and with exactly one partition per
+worker).
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import tempfile
+import zlib
 from typing import Any, Awaitable, Callable, NamedTuple
 
 import faust
@@ -65,12 +73,28 @@ class DeadLetter(NamedTuple):
     at: str
 
 
+class Lanes:
+    """An inbox served by several workers: one queue per worker, a message to the lane its key hashes to."""
+
+    def __init__(self, queues: list[asyncio.Queue]):
+        self.queues = queues
+
+    def put_nowait(self, envelope: Any) -> None:
+        e = getattr(envelope, "envelope", envelope)  # a DeadLetter is keyed by the message it holds
+        key = e.correlation_id or e.message_id
+        self.queues[zlib.crc32(key.encode()) % len(self.queues)].put_nowait(envelope)
+
+
 class Bus:
-    """Carries envelopes between inboxes and records every send and delivery in the trace."""
+    """Carries envelopes between inboxes and records every send and delivery in the trace.
+
+    Args:
+        workers: inbox → how many workers (lanes) serve it; one when not named.
+    """
 
     def __init__(self, trace: Trace | None = None, *, catalog: Catalog = CATALOG,
                  faults: FaultPlan | None = None, name: str = "playground", randomness: Any = None,
-                 clock: Any = None):
+                 clock: Any = None, workers: dict[str, int] | None = None):
         self.trace = trace if trace is not None else Trace()
         # None: the loop is the clock (virtual time). Live mode passes a ScaledClock
         # (playground.runtime.realtime); hosts and workloads sleep through bus.sleep either way.
@@ -86,7 +110,11 @@ class Bus:
         self.pending = 0
         self._handlers: dict[str, Handler] = {}
         self._subscribers: dict[str, list[str]] = {}
-        self._queues: dict[str, asyncio.Queue] = {}
+        self._queues: dict[str, asyncio.Queue | Lanes] = {}
+        self.workers = dict(workers or {})
+        for inbox, n in self.workers.items():
+            if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+                raise ValueError(f"workers for {inbox!r} must be a whole number of at least 1, not {n!r}")
         self._app: EmbeddedApp | None = None
         self._datadir: tempfile.TemporaryDirectory | None = None
         self._idle: asyncio.Event | None = None
@@ -139,20 +167,27 @@ class Bus:
         self._datadir = tempfile.TemporaryDirectory(prefix="playground-")
         app = self._app = EmbeddedApp(self.name, datadir=self._datadir.name, loop=loop)
         self.add_inbox(DEAD_LETTERS, self._park)
-        channels = {}
+        channels: dict[str, list] = {}
         for inbox, handler in self._handlers.items():
-            # maxsize=0: unbounded, so a consumer that is down can pile up a backlog
-            # without blocking the producers (the lesson of the resilience chapter).
-            channel = channels[inbox] = app.channel(maxsize=0)
-            app.agent(channel, name=f"{inbox}-agent")(self._consumer(handler))
+            lanes = 1 if inbox == DEAD_LETTERS else self.workers.get(inbox, 1)
+            for lane in range(lanes):
+                # maxsize=0: unbounded, so a consumer that is down can pile up a backlog
+                # without blocking the producers (the lesson of the resilience chapter).
+                channel = app.channel(maxsize=0)
+                channels.setdefault(inbox, []).append(channel)
+                suffix = f"-{lane + 1}" if lanes > 1 else ""
+                app.agent(channel, name=f"{inbox}-agent{suffix}")(self._consumer(handler))
         await app.start()
         app.flow_control.resume()
-        for inbox, channel in channels.items():
+        for inbox, lanes in channels.items():
             # The agent reads a clone of its channel; with one agent per channel
             # there is exactly one, and putting straight on its queue skips faust's
             # per-put fan-out loop.
-            (reader,) = list(channel._subscribers)
-            self._queues[inbox] = reader.queue
+            queues = []
+            for channel in lanes:
+                (reader,) = list(channel._subscribers)
+                queues.append(reader.queue)
+            self._queues[inbox] = queues[0] if len(queues) == 1 else Lanes(queues)
 
     async def stop(self) -> None:
         if self._app is not None:

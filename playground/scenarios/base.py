@@ -117,6 +117,8 @@ class Scenario:
     terminals: Mapping[str, str] = {}
     unit = "transactions"
     wirings: Mapping[str, Callable] = {}
+    #: component → how many workers serve its inbox (see :meth:`with_workers`); one when not named.
+    workers: Mapping[str, int] = {}
 
     def __init__(self, *, seed: int, wiring: str, horizon: float | None, faults: FaultPlan | None):
         self.seed = whole_number("seed", seed)
@@ -148,6 +150,23 @@ class Scenario:
         extra = getattr(self.wirings[self.wiring], "components", ())
         return set(self.build_services(Randomness(0))) | set(extra)
 
+    def with_workers(self, workers: "int | Mapping[str, int]") -> "Scenario":
+        """Serve inboxes with several workers each: a number for every component, or component → number.
+
+        Messages are split among a component's workers by correlation id, so one
+        transaction's messages keep their order (see :class:`~playground.runtime.bus.Bus`).
+        Returns the scenario, so ``scenario.with_workers(4).run()`` reads as one line.
+        """
+        if isinstance(workers, Mapping):
+            known_names("component", workers, self.components())
+            table = dict(workers)
+        else:
+            table = {name: workers for name in self.components()}
+        for name, n in table.items():
+            whole_number(f"the workers of {name}", n, minimum=1)
+        self.workers = table
+        return self
+
     # running -------------------------------------------------------------
     def run(self) -> Result:
         """Run once on simulated time and return the :class:`Result`."""
@@ -169,7 +188,7 @@ class Scenario:
         randomness = Randomness(self.seed)
         trace = Trace()
         bus = Bus(trace, faults=self.faults, name=f"{self.name}-{self.seed}".replace(" ", "-"),
-                  randomness=randomness)
+                  randomness=randomness, workers=dict(self.workers))
         services = self.build_services(randomness)
         self.run_extras: dict[str, Any] = {}  # a wiring may leave things here for the result (e.g. its orchestrator)
         self.wirings[self.wiring](self, bus, services, randomness)
