@@ -8,7 +8,8 @@ A cycle in that graph is a message loop waiting to happen — the same loop
 found here before the change ships.
 
 What a command can emit is read from its handler's source: every
-``emit("Type", ...)`` in the handler and in the methods of the same
+``emit("Type", ...)`` (or ``emit(self.attribute, ...)`` naming a class
+attribute that holds the type) in the handler and in the methods of the same
 service it calls (``self.x(...)`` or ``super().x(...)``). An event type built
 at run time (``emit(name, ...)``) cannot be read this way; the check then
 refuses in a sentence naming the handler, so nobody takes it for proof. The
@@ -52,8 +53,12 @@ def _scan(cls: type, method: str, seen: set[tuple[type, str]], found: set[str], 
             continue
         func = node.func
         if isinstance(func, ast.Name) and func.id == "emit":
-            if node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
-                found.add(node.args[0].value)
+            first = node.args[0] if node.args else None
+            if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                found.add(first.value)
+            elif (isinstance(first, ast.Attribute) and isinstance(first.value, ast.Name) and first.value.id == "self"
+                  and isinstance(getattr(cls, first.attr, None), str)):
+                found.add(getattr(cls, first.attr))  # a class attribute naming the event, as the pipeline's do
             else:
                 unread.append(f"{klass.__name__}.{method}")
         elif isinstance(func, ast.Attribute):

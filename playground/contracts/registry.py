@@ -186,5 +186,28 @@ class ContractRegistry:
                 reviews.append(self.review(spec, traffic=traffic))
         return reviews
 
+    def require(self, proposed: Iterable[MessageSpec], *, traffic: Any = None) -> list[Review]:
+        """:meth:`gate` for a test: :class:`ContractRefused` naming every refused version, else the reviews."""
+        reviews = self.gate(proposed, traffic=traffic)
+        refused = [r for r in reviews if not r.ok]
+        if refused:
+            raise ContractRefused(" ".join(r.sentence() for r in refused))
+        return reviews
+
+    def mismatches(self) -> list[str]:
+        """Every reaction whose command cannot read the latest version of the event it is fed (empty when none)."""
+        latest = self.catalog()
+        problems = []
+        for service, table in self.reactions.items():
+            for event, command in table.items():
+                if event not in latest or command not in latest:
+                    problems.append(f"{service} reacts to {event} with {command}, which the catalog does not declare")
+                    continue
+                reader = replace(latest[event], fields=dict(latest[command].fields),
+                                 optional=frozenset(latest[command].optional))
+                problems += [f"{service}'s {command} cannot read {event}: {p}"
+                             for p in read_problems(reader, latest[event])]
+        return problems
+
 
 __all__ = ["ContractRefused", "ContractRegistry", "Review"]

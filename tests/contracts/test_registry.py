@@ -95,3 +95,22 @@ def test_an_unknown_contract_is_named():
         _registry().versions("Nope")
     with pytest.raises(Exception, match=r"must be a MessageSpec\(...\), not dict"):
         _registry().review({"name": "x"})
+
+
+def test_require_raises_for_a_refused_branch_and_returns_the_reviews_of_a_good_one():
+    registry = _registry()
+    good = replace(WEIGHED, version=2, fields={**WEIGHED.fields, "note": S}, optional=frozenset({"note"}))
+    assert [r.ok for r in registry.require([good, BILL, TRACK])] == [True]
+    with pytest.raises(ContractRefused, match="ParcelWeighed version 2 cannot ship under BACKWARD and would break billing"):
+        registry.require([replace(WEIGHED, version=2, fields={"parcel_id": S})])
+
+
+def test_mismatches_name_a_reaction_whose_command_cannot_read_its_event():
+    assert _registry().mismatches() == []
+    registry = ContractRegistry([WEIGHED, replace(BILL, fields={"parcel_id": S, "weight_kg": int})],
+                                reactions={**REACTIONS, "audit": {"ParcelWeighed": "LogParcel"}})
+    assert registry.mismatches() == [
+        "billing's BillParcel cannot read ParcelWeighed: field 'weight_kg' is a whole number for the reader but a "
+        "number for the writer",
+        "tracking reacts to ParcelWeighed with TrackParcel, which the catalog does not declare",
+        "audit reacts to ParcelWeighed with LogParcel, which the catalog does not declare"]
