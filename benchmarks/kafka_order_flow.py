@@ -32,7 +32,7 @@ from playground.kafka.client import orders_for
 from playground.kafka.live_trace import LiveTrace
 from playground.kafka.tansu import TansuBroker
 from playground.kafka.topics import Topology, encode, headers, key
-from playground.kafka.worker import REACTIONS, build_bus
+from playground.workers.kafka import REACTIONS, build_bus
 
 SERVICES = ("orders", "invoices", "payments", "shipping", "email")
 #: The bare chain: (service, type it reacts to) → type it emits next.

@@ -18,7 +18,7 @@ import statistics
 import tempfile
 import time
 
-from playground.runtime.bus import EmbeddedApp
+from playground.transport.bus import EmbeddedApp
 from playground.runtime.clock import run_simulated
 from playground.runtime.randomness import Randomness
 from playground.scenarios import order_flow

@@ -24,7 +24,7 @@ import pstats
 import statistics
 import time
 
-from playground.runtime.bus import Bus
+from playground.transport.bus import Bus
 from playground.runtime.clock import run_simulated
 from playground.runtime.envelope import Envelope
 from playground.runtime.latency import as_latency

@@ -41,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--trace", metavar="FILE", help="also write the trace as JSON lines to FILE")
     run.set_defaults(handler=_run)
 
-    from playground.kafka.commands import add_kafka_commands  # serve, place-orders, watch
+    from playground.workers.commands import add_kafka_commands  # serve, place-orders, watch
 
     add_kafka_commands(sub)
 

@@ -21,7 +21,7 @@ import hashlib
 from typing import TYPE_CHECKING, Iterable
 
 if TYPE_CHECKING:  # pragma: no cover
-    from playground.scenarios.base import Result
+    from playground.runtime.result import Result
 
 #: Entry kinds that describe what a component did (not what was done to its messages on the way).
 DOING = ("send", "start", "end", "effect", "state")

@@ -33,7 +33,7 @@ from playground.analysis.metrics import end_to_end, messages_per_transaction, pe
 from playground.errors import PlaygroundError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from playground.scenarios.base import Result
+    from playground.runtime.result import Result
 
 
 def _outcome_order(results: Iterable["Result"]) -> list[str]:

@@ -20,11 +20,11 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import TYPE_CHECKING, Any
 
-from playground.runtime.bus import DEAD_LETTERS
+from playground.runtime.envelope import DEAD_LETTERS
 
 if TYPE_CHECKING:  # pragma: no cover
     from playground.runtime.trace import Trace
-    from playground.scenarios.base import Result
+    from playground.runtime.result import Result
 
 
 def _trace_of(source: "Result | Trace") -> "Trace":

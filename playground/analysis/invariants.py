@@ -21,7 +21,7 @@ from playground.errors import PlaygroundError
 
 if TYPE_CHECKING:  # pragma: no cover
     from playground.runtime.trace import TraceEntry
-    from playground.scenarios.base import Result
+    from playground.runtime.result import Result
 
 #: Amounts are floats; differences smaller than this are rounding, not money.
 CENT = 0.005

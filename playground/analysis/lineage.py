@@ -24,7 +24,7 @@ from playground.errors import PlaygroundError
 
 if TYPE_CHECKING:  # pragma: no cover
     from playground.runtime.trace import Trace
-    from playground.scenarios.base import Result
+    from playground.runtime.result import Result
 
 
 def _sends(source: "Result | Trace"):

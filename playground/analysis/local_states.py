@@ -26,7 +26,7 @@ from playground.errors import PlaygroundError
 
 if TYPE_CHECKING:  # pragma: no cover
     from playground.runtime.trace import Trace, TraceEntry
-    from playground.scenarios.base import Result
+    from playground.runtime.result import Result
 
 
 @dataclass

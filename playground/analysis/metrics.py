@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Iterable, NamedTuple, Sequence
 from playground.errors import PlaygroundError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from playground.scenarios.base import Result
+    from playground.runtime.result import Result
 
 
 class Series(NamedTuple):

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from playground.analysis.invariants import Violation
 
 if TYPE_CHECKING:  # pragma: no cover
-    from playground.scenarios.base import Result
+    from playground.runtime.result import Result
 
 PREFIX = "welcome:"
 

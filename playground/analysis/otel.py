@@ -30,11 +30,11 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.sdk.trace.id_generator import IdGenerator
 
 from playground.errors import PlaygroundError
-from playground.runtime.bus import DEAD_LETTERS
+from playground.runtime.envelope import DEAD_LETTERS
 
 if TYPE_CHECKING:  # pragma: no cover
     from playground.runtime.trace import Trace
-    from playground.scenarios.base import Result
+    from playground.runtime.result import Result
 
 
 def _number(text: str, size: int) -> int:

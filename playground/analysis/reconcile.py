@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from playground.errors import PlaygroundError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from playground.scenarios.base import Result
+    from playground.runtime.result import Result
 
 
 def unanswered(result: "Result", cause: str, follow_up: str) -> list[str]:

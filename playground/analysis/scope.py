@@ -20,7 +20,7 @@ from playground.orchestration.machine import machine_spec
 from playground.orchestration.saga import SagaDefinition, Step
 
 if TYPE_CHECKING:  # pragma: no cover
-    from playground.scenarios.base import Result
+    from playground.runtime.result import Result
 
 #: What an orchestrator announces when an instance ends, whatever the saga.
 INSTANCE_ENDS = ("SagaCompleted", "SagaCompensated", "SagaStuck")

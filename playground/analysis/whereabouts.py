@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Mapping
 
 if TYPE_CHECKING:  # pragma: no cover
     from playground.runtime.trace import Trace, TraceEntry
-    from playground.scenarios.base import Result
+    from playground.runtime.result import Result
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from playground.analysis.metrics import Series, backlog, end_to_end
 from playground.errors import PlaygroundError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from playground.scenarios.base import Result
+    from playground.runtime.result import Result
 
 
 def _window(start: float | None, end: float | None) -> tuple[float, float]:

@@ -44,7 +44,8 @@ from playground.kafka.inbox import OUTBOX, KafkaInbox, Record
 from playground.kafka.live_trace import LiveTrace
 from playground.kafka.state import StateStore
 from playground.kafka.topics import Topology, encode, headers, key
-from playground.runtime.bus import Bus, DeadLetter
+from playground.runtime.envelope import DeadLetter
+from playground.transport.bus import Bus
 from playground.runtime.envelope import Envelope, MessageIds
 from playground.runtime.faults import FaultPlan
 

@@ -21,12 +21,10 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import json
-from typing import IO, TYPE_CHECKING, Any, Iterable, Iterator
+from typing import IO, Any, Iterable, Iterator
 
 from playground.runtime.trace import Trace, TraceEntry
 
-if TYPE_CHECKING:  # pragma: no cover
-    from playground.scenarios.base import Result
 
 _EFFECTS: contextvars.ContextVar[list | None] = contextvars.ContextVar("playground_effects", default=None)
 
@@ -86,22 +84,3 @@ def read_traces(lines: Iterable[str]) -> Trace:
         trace.record(round(r["time"] - origin, 6), r["kind"], r["at"], r["type"], r["message_id"],
                      r["correlation_id"], r["causation_id"], r["detail"])
     return trace
-
-
-def live_result(trace: Trace, ids: list[str], *, scenario: Any = None) -> "Result":
-    """A :class:`~playground.scenarios.base.Result` for a live order flow, so invariants and metrics apply.
-
-    Args:
-        trace: usually :func:`read_traces` of every worker's trace file.
-        ids: the business transactions that were started (the order ids placed).
-        scenario: the scenario class whose terminals, start event and unit to use
-            (default: the order flow).
-    """
-    from playground.scenarios.base import Result, outcomes_from
-    from playground.scenarios.order_flow import OrderFlow
-
-    kind = scenario or OrderFlow
-    outcomes = outcomes_from(trace, list(ids), kind.terminals)
-    finished = trace.entries[-1].time if len(trace) else 0.0
-    return Result(kind.name, "choreography on Kafka", 0, trace, outcomes, [], {}, finished,
-                  terminals=dict(kind.terminals), start=kind.start_event, unit=kind.unit)

@@ -32,7 +32,9 @@ import json
 import sqlite3
 from typing import Any
 
-from playground.services.base import Service
+#: Any service object: the store reads and writes its dict attributes, never its methods
+#: (a transport knows no service class).
+Service = Any
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS state (attr TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,

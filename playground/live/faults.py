@@ -23,7 +23,7 @@ from playground.errors import PlaygroundError
 from playground.runtime.faults import Duplicate, FaultPlan
 
 if TYPE_CHECKING:  # pragma: no cover
-    from playground.runtime.bus import Bus
+    from playground.transport.bus import Bus
     from playground.runtime.envelope import Envelope
 
 #: Simulated seconds a stopped consumer waits before it looks again whether it is back.

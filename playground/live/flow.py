@@ -21,13 +21,14 @@ from typing import Any
 
 from playground.errors import ScenarioError
 from playground.orchestration.saga import SagaDefinition
-from playground.runtime.bus import Bus
+from playground.transport.bus import Bus
 from playground.runtime.randomness import Randomness
-from playground.scenarios.base import positive_number
+from playground.runtime.checks import positive_number
 from playground.scenarios.invoice_incident import InvoiceIncident
 from playground.scenarios.order_flow import OrderFlow
 from playground.services.base import Service
-from playground.wiring.orchestration import ORDER_SAGA, orchestrate
+from playground.flows.orders import ORDER_SAGA
+from playground.wiring.orchestration import orchestrate
 
 
 def timed_order_saga(timeout: float | None) -> SagaDefinition:

@@ -29,7 +29,7 @@ from playground.viz.style import OKABE_ITO, colour_for, course_style
 
 if TYPE_CHECKING:  # pragma: no cover
     from playground.live.tally import Tally
-    from playground.scenarios.base import Result
+    from playground.runtime.result import Result
 
 Steps = tuple[list[float], list[float]]
 

@@ -26,7 +26,7 @@ from playground.live.plot import curves_from_result, draw
 from playground.live.session import scenario_for
 from playground.live.settings import Settings
 from playground.runtime.faults import FailCalls, FaultPlan
-from playground.scenarios.base import Result
+from playground.runtime.result import Result
 
 
 @dataclass

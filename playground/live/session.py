@@ -29,12 +29,12 @@ from playground.live.faults import LiveFaults
 from playground.live.flow import build
 from playground.live.settings import SERVICES, SettingError, Settings, available_wirings, parse_latency
 from playground.live.tally import Tally
-from playground.runtime.bus import Bus
+from playground.transport.bus import Bus
 from playground.runtime.latency import Latency
 from playground.runtime.randomness import Randomness
 from playground.runtime.realtime import ScaledClock, running_on
 from playground.runtime.trace import Trace
-from playground.scenarios.base import Result, outcomes_from
+from playground.runtime.result import Result, outcomes_from
 from playground.scenarios.order_flow import OrderFlow
 
 #: A live session stops placing orders after this many, so a forgotten session cannot fill the memory.

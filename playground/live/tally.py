@@ -116,7 +116,7 @@ class Tally:
         invoice is paid is normal mid-flight); once it has ended, every later
         entry of it is checked again — a duplicate email after completion counts.
         """
-        from playground.scenarios.base import Result
+        from playground.runtime.result import Result
 
         scenario, wiring, start = self._meta
         for cid in [c for c in self._dirty if self.outcome.get(c, "unfinished") != "unfinished"]:

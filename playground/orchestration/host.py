@@ -26,7 +26,7 @@ from playground.errors import SagaDefinitionError
 from playground.orchestration.orchestrator import Orchestrator
 from playground.orchestration.saga import SagaDefinition
 from playground.orchestration.store import Store, open_store
-from playground.runtime.bus import Bus
+from playground.transport.bus import Bus
 from playground.runtime.envelope import Envelope
 
 

@@ -17,7 +17,7 @@ compensated}; ``compensate`` {instance, step}; ``retry`` {instance, step, attemp
 ``timeout`` {instance, step, after}.
 
 >>> from playground.orchestration.saga import SagaDefinition, Step
->>> from playground.runtime.bus import Bus
+>>> from playground.transport.bus import Bus
 >>> from playground.runtime.clock import run_simulated
 >>> from playground.runtime.randomness import Randomness
 >>> from playground.services import Flights, Hotels
@@ -55,7 +55,7 @@ from playground.orchestration.instance import Instance, Run
 from playground.orchestration.machine import TERMINALS, build_machine
 from playground.orchestration.saga import Approval, SagaDefinition
 from playground.orchestration.store import Store
-from playground.runtime.bus import Bus
+from playground.transport.bus import Bus
 from playground.runtime.envelope import Envelope
 
 ENDINGS = {"completed": "SagaCompleted", "compensated": "SagaCompensated", "stuck": "SagaStuck"}

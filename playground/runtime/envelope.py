@@ -11,7 +11,10 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, NamedTuple
+
+#: The inbox (and Kafka topic suffix) where messages nobody could handle are kept.
+DEAD_LETTERS = "dead-letters"
 
 
 @dataclass(slots=True)
@@ -54,3 +57,11 @@ class MessageIds:
     def next(self) -> str:
         self._count += 1
         return f"{self._prefix}{self._count:06d}"
+
+
+class DeadLetter(NamedTuple):
+    """A message that could not be handled, kept with the reason and where it failed."""
+
+    envelope: Envelope
+    reason: str
+    at: str

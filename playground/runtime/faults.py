@@ -25,7 +25,7 @@ from playground.runtime.fault_rules import Delay, Drop, Duplicate, FailCalls, Me
 from playground.runtime.latency import Latency, as_latency
 
 if TYPE_CHECKING:  # pragma: no cover
-    from playground.runtime.bus import Bus
+    from playground.transport.bus import Bus
     from playground.runtime.envelope import Envelope
 
 __all__ = ["FaultPlan", "Drop", "Duplicate", "Delay", "Reorder", "FailCalls"]

@@ -22,10 +22,11 @@ from collections import Counter
 from typing import Any
 
 from playground.orchestration.saga import Approval
-from playground.runtime.bus import Bus
+from playground.transport.bus import Bus
 from playground.runtime.latency import Exponential, Latency, Uniform, as_latency
 from playground.runtime.randomness import Randomness
-from playground.scenarios.base import Result, positive_number
+from playground.runtime.result import Result
+from playground.runtime.checks import positive_number
 from playground.scenarios.travel import TravelBooking, travel_saga
 from playground.services import Service
 from playground.services.escalation import Seniors

@@ -7,105 +7,21 @@ seed always yields the same trace.
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
 from playground.errors import HorizonExceeded, ScenarioError
-from playground.runtime.bus import Bus, DeadLetter
+from playground.runtime.checks import fraction, known_names, latencies, positive_number, whole_number
 from playground.runtime.clock import run_simulated
 from playground.runtime.faults import FaultPlan
-from playground.runtime.latency import Latency, as_latency
 from playground.runtime.randomness import Randomness
+from playground.runtime.result import Result, outcomes_from
 from playground.runtime.trace import Trace
 from playground.services.base import Service
+from playground.transport.bus import Bus
 
-
-def whole_number(name: str, value: Any, *, minimum: int = 0) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ScenarioError(f"{name} must be a whole number of at least {minimum}, not {value!r}.")
-    return value
-
-
-def positive_number(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-        raise ScenarioError(f"{name} must be a number greater than 0, not {value!r}.")
-    return float(value)
-
-
-def fraction(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
-        raise ScenarioError(f"{name} must be a fraction between 0 and 1, not {value!r}.")
-    return float(value)
-
-
-def known_names(what: str, names: Any, allowed: Any) -> None:
-    """Refuse names (of services, components...) the scenario does not have."""
-    for name in names:
-        if name not in allowed:
-            raise ScenarioError(
-                f"There is no {what} called {name!r} in this scenario; choose from {', '.join(sorted(allowed))}.")
-
-
-def latencies(given: Mapping[str, "float | Latency"] | None, defaults: Mapping[str, "float | Latency"]) -> dict[str, Latency]:
-    """Default latencies overridden by ``given``, every name checked, every value validated."""
-    given = dict(given or {})
-    known_names("service", given, defaults)
-    merged = {**defaults, **given}
-    return {name: as_latency(value, what=f"the latency of {name}") for name, value in merged.items()}
-
-
-@dataclass
-class Result:
-    """What a run produced: the trace, each business transaction's outcome, and the services' end state."""
-
-    scenario: str
-    wiring: str
-    seed: int
-    trace: Trace
-    outcomes: dict[str, str]
-    dead_letters: list[DeadLetter]
-    services: dict[str, Service]
-    finished_at: float
-    extras: dict[str, Any] = field(default_factory=dict)
-    #: terminal event type → the outcome it stands for, e.g. ``{"OrderCompleted": "completed"}``.
-    terminals: Mapping[str, str] = field(default_factory=dict)
-    #: the message type that opens one of this scenario's transactions, e.g. ``"OrderPlaced"``.
-    start: str | None = None
-    #: what one business transaction is called in summaries ("orders", "trips"...).
-    unit: str = "transactions"
-
-    def counts(self) -> Counter:
-        """How many transactions ended each way, e.g. ``{'completed': 95, 'cancelled': 5}``."""
-        return Counter(self.outcomes.values())
-
-    def summary(self) -> str:
-        counts = self.counts()
-        ended = ", ".join(f"{n:,} {state}" for state, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
-        kinds = self.trace.kinds()
-        return "\n".join([
-            f"{self.scenario} · {self.wiring} · seed {self.seed}",
-            f"{len(self.outcomes):,} {self.unit} in {self.finished_at:,.1f} simulated seconds: {ended or 'none'}",
-            f"{kinds['send']:,} messages sent, {kinds['end']:,} handled, {len(self.dead_letters):,} dead-lettered",
-            f"trace {self.trace.digest()} ({len(self.trace):,} entries)",
-        ])
-
-    def __repr__(self) -> str:
-        return self.summary()
-
-
-def outcomes_from(trace: Trace, ids: list[str], terminals: Mapping[str, str]) -> dict[str, str]:
-    """Each id's outcome from the trace: its terminal event(s), 'dead-lettered' or 'unfinished'."""
-    ends: dict[str, list[str]] = {i: [] for i in ids}
-    parked: set[str] = set()
-    for _, kind, _, type_, _, correlation_id, *_ in trace.raw():
-        if kind == "send" and type_ in terminals and correlation_id in ends:
-            state = terminals[type_]
-            if state not in ends[correlation_id]:
-                ends[correlation_id].append(state)
-        elif kind == "dead_letter":
-            parked.add(correlation_id)
-    return {i: "+".join(ends[i]) if ends[i] else ("dead-lettered" if i in parked else "unfinished") for i in ids}
+#: Re-exported for scenarios that import them from here; they live in the runtime (analysis reads them too).
+__all__ = ["Result", "Scenario", "fraction", "known_names", "latencies", "outcomes_from", "positive_number",
+           "whole_number"]
 
 
 class Scenario:
@@ -154,7 +70,7 @@ class Scenario:
         """Serve inboxes with several workers each: a number for every component, or component → number.
 
         Messages are split among a component's workers by correlation id, so one
-        transaction's messages keep their order (see :class:`~playground.runtime.bus.Bus`).
+        transaction's messages keep their order (see :class:`~playground.transport.bus.Bus`).
         Returns the scenario, so ``scenario.with_workers(4).run()`` reads as one line.
         """
         if isinstance(workers, Mapping):

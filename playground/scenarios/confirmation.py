@@ -21,9 +21,9 @@ from __future__ import annotations
 from typing import Any
 
 from playground.orchestration.saga import SagaDefinition, Step
-from playground.runtime.bus import Bus
+from playground.transport.bus import Bus
 from playground.runtime.randomness import Randomness
-from playground.scenarios.base import positive_number
+from playground.runtime.checks import positive_number
 from playground.scenarios.order_flow import OrderFlow, _choreography
 from playground.services import Service
 from playground.wiring.orchestration import orchestrate

@@ -28,7 +28,7 @@ from typing import Any
 
 from playground.errors import ScenarioError
 from playground.orchestration.saga import SagaDefinition, Step
-from playground.runtime.bus import Bus
+from playground.transport.bus import Bus
 from playground.runtime.randomness import Randomness
 from playground.scenarios.base import latencies
 from playground.scenarios.god_orchestrator import CORE, FOLLOW_UPS

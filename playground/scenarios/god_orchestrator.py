@@ -23,8 +23,9 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from playground.errors import ScenarioError
+from playground.flows.orders import ORDER_STEPS
 from playground.orchestration.saga import SagaDefinition, Step
-from playground.runtime.bus import Bus
+from playground.transport.bus import Bus
 from playground.runtime.randomness import Randomness
 from playground.scenarios.order_flow import OrderFlow
 from playground.services import Service
@@ -32,14 +33,7 @@ from playground.services.notifications import PushNotifications, Reports
 from playground.wiring.orchestration import orchestrate
 
 #: The steps every order needs, in order; each can be undone if a later one fails.
-CORE = [
-    Step("order", "PlaceOrder", "CancelOrder"),
-    Step("invoice", "CreateInvoice", "CancelInvoice"),
-    Step("payment", "ChargePayment", "RefundPayment"),
-    Step("settle", "MarkInvoicePaid", compensation_required=False),
-    Step("ship", "ShipOrder", "CancelShipment"),
-    Step("complete", "CompleteOrder", compensation_required=False),
-]
+CORE = list(ORDER_STEPS)
 
 #: Follow-up work other teams want done after an order: step name → (service, command, reply).
 FOLLOW_UPS = {

@@ -18,7 +18,7 @@ from typing import Any, Mapping
 
 from playground.errors import ScenarioError
 from playground.orchestration.saga import SagaDefinition, Step
-from playground.runtime.bus import Bus
+from playground.transport.bus import Bus
 from playground.runtime.randomness import Randomness
 from playground.scenarios.invoice_incident import CONFIRMATION, InvoiceIncident, incident_saga
 from playground.services import Service

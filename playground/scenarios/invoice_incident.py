@@ -30,10 +30,10 @@ from typing import Any, Mapping
 
 from playground.errors import ScenarioError
 from playground.orchestration.saga import Retry, SagaDefinition, Step
-from playground.runtime.bus import Bus
+from playground.transport.bus import Bus
 from playground.runtime.latency import Latency, LongTail, as_latency
 from playground.runtime.randomness import Randomness
-from playground.scenarios.base import positive_number
+from playground.runtime.checks import positive_number
 from playground.scenarios.order_flow import OrderFlow, _choreography
 from playground.services import Service
 from playground.wiring.orchestration import orchestrate

@@ -25,11 +25,12 @@ from typing import Any, Mapping
 
 from playground.catalog import CATALOG
 from playground.errors import ScenarioError
-from playground.runtime.bus import Bus
+from playground.transport.bus import Bus
 from playground.runtime.randomness import Randomness
 from playground.scenarios.order_flow import OrderFlow
 from playground.services.base import Service
-from playground.wiring.choreography import ORDER_REACTIONS, choreograph
+from playground.flows.orders import ORDER_REACTIONS
+from playground.wiring.choreography import choreograph
 
 
 def _choreography(scenario: "NewConsumer", bus: Bus, services: dict[str, Service], randomness: Randomness) -> None:

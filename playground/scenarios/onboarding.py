@@ -18,14 +18,17 @@ from __future__ import annotations
 import asyncio
 from typing import Any, Mapping
 
-from playground.runtime.bus import Bus
+from playground.transport.bus import Bus
 from playground.runtime.faults import FaultPlan
 from playground.runtime.latency import Latency, Uniform
 from playground.runtime.randomness import Randomness
-from playground.scenarios.base import Result, Scenario, latencies, positive_number, whole_number
+from playground.runtime.result import Result
+from playground.scenarios.base import Scenario
+from playground.runtime.checks import latencies, positive_number, whole_number
 from playground.services import Accounts, Email, Service, Users
-from playground.wiring.choreography import ONBOARDING_REACTIONS, choreograph
-from playground.wiring.orchestration import onboarding_saga, orchestrate
+from playground.flows.onboarding import ONBOARDING_REACTIONS, onboarding_saga
+from playground.wiring.choreography import choreograph
+from playground.wiring.orchestration import orchestrate
 
 #: Default processing times in simulated seconds.
 ONBOARDING_LATENCY: dict[str, "float | Latency"] = {"users": 0.05, "email": Uniform(0.1, 0.5), "accounts": 0.2}

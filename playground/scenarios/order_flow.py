@@ -12,13 +12,15 @@ import os
 from typing import TYPE_CHECKING, Mapping
 
 from playground.errors import ScenarioError
-from playground.runtime.bus import Bus
+from playground.transport.bus import Bus
 from playground.runtime.faults import FaultPlan
 from playground.runtime.latency import Latency, Uniform
 from playground.runtime.randomness import Randomness
-from playground.scenarios.base import (Scenario, fraction, latencies, positive_number, whole_number)
+from playground.runtime.checks import fraction, latencies, positive_number, whole_number
+from playground.scenarios.base import Scenario
 from playground.services import Email, Invoices, Orders, Payments, Service, Shipping
-from playground.wiring.choreography import ORDER_REACTIONS, choreograph
+from playground.flows.orders import ORDER_REACTIONS
+from playground.wiring.choreography import choreograph
 from playground.wiring.orchestration import order_orchestration
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -24,12 +24,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from playground.runtime.bus import Bus
+from playground.transport.bus import Bus
 from playground.runtime.randomness import Randomness
 from playground.scenarios.base import whole_number
 from playground.scenarios.order_flow import OrderFlow
 from playground.services import Service
-from playground.wiring.choreography import ORDER_REACTIONS, choreograph
+from playground.flows.orders import ORDER_REACTIONS
+from playground.wiring.choreography import choreograph
 
 #: The mistake: "PaymentReceived → CreateInvoice" where "→ MarkInvoicePaid" was meant.
 PING_PONG_REACTIONS: dict[str, dict[str, str]] = {

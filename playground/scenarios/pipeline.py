@@ -22,11 +22,13 @@ from typing import Any, Iterable, Mapping
 from playground.errors import ScenarioError
 from playground.orchestration.saga import Parallel, SagaDefinition, Step
 from playground.orchestration.store import Store
-from playground.runtime.bus import Bus
+from playground.transport.bus import Bus
 from playground.runtime.faults import FaultPlan
 from playground.runtime.latency import Latency, Uniform
 from playground.runtime.randomness import Randomness
-from playground.scenarios.base import Result, Scenario, latencies, positive_number, whole_number
+from playground.runtime.result import Result
+from playground.scenarios.base import Scenario
+from playground.runtime.checks import latencies, positive_number, whole_number
 from playground.services import Service
 from playground.services.pipeline import DESTINATIONS, Ingest
 from playground.wiring.choreography import choreograph

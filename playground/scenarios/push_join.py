@@ -24,14 +24,15 @@ from __future__ import annotations
 from typing import Any
 
 from playground.errors import ScenarioError
-from playground.runtime.bus import Bus
+from playground.transport.bus import Bus
 from playground.runtime.randomness import Randomness
-from playground.scenarios.base import whole_number
+from playground.runtime.checks import whole_number
 from playground.scenarios.order_flow import OrderFlow
 from playground.services import Service
 from playground.services.notifications import PushNotifications
 from playground.services.order_variants import QueryableOrders
-from playground.wiring.choreography import ORDER_REACTIONS, choreograph
+from playground.flows.orders import ORDER_REACTIONS
+from playground.wiring.choreography import choreograph
 from playground.wiring.host import ServiceHost
 
 #: What the push service subscribes to, per style.

@@ -19,12 +19,13 @@ from __future__ import annotations
 from typing import Any
 
 from playground.errors import ScenarioError
-from playground.runtime.bus import Bus
+from playground.transport.bus import Bus
 from playground.runtime.randomness import Randomness
 from playground.scenarios.order_flow import OrderFlow
 from playground.services import Service
 from playground.services.order_variants import RenamedColumnOrders, RowLevelOrders, RowWatchingEmail
-from playground.wiring.choreography import ORDER_REACTIONS, choreograph
+from playground.flows.orders import ORDER_REACTIONS
+from playground.wiring.choreography import choreograph
 
 #: What the email service subscribes to in each style.
 EMAIL_REACTIONS = {"business": {"OrderCompleted": "SendConfirmation"},

@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from playground.errors import ScenarioError
-from playground.runtime.bus import Bus
+from playground.transport.bus import Bus
 from playground.runtime.randomness import Randomness
 from playground.scenarios.base import whole_number
 from playground.scenarios.order_flow import OrderFlow

@@ -22,10 +22,10 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from playground.orchestration.saga import Retry, SagaDefinition, Step
-from playground.runtime.bus import Bus
+from playground.transport.bus import Bus
 from playground.runtime.latency import Latency, Uniform
 from playground.runtime.randomness import Randomness
-from playground.scenarios.base import fraction
+from playground.runtime.checks import fraction
 from playground.scenarios.order_flow import OrderFlow
 from playground.services import Invoices, Service
 from playground.services.legacy import ErpAdapter, StranglerFacade

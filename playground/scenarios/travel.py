@@ -20,11 +20,12 @@ from typing import Any, Iterable, Mapping
 from playground.errors import ScenarioError
 from playground.orchestration.saga import Approval, Parallel, Retry, SagaDefinition, Step
 from playground.orchestration.store import Store
-from playground.runtime.bus import Bus
+from playground.transport.bus import Bus
 from playground.runtime.faults import FaultPlan
 from playground.runtime.latency import Latency, Uniform
 from playground.runtime.randomness import Randomness
-from playground.scenarios.base import Scenario, fraction, known_names, latencies, positive_number, whole_number
+from playground.scenarios.base import Scenario
+from playground.runtime.checks import fraction, known_names, latencies, positive_number, whole_number
 from playground.services import Approvers, Cars, Flights, Hotels, Service
 from playground.services.travel import failure_rule
 from playground.wiring.orchestration import orchestrate

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from playground.scenarios.base import fraction
+from playground.runtime.checks import fraction
 from playground.services.base import Service, emit, handles
 
 

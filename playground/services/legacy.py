@@ -29,7 +29,7 @@ import random
 import zlib
 from typing import Any
 
-from playground.scenarios.base import fraction
+from playground.runtime.checks import fraction
 from playground.services.base import Service, emit, handles
 from playground.services.orders import Invoices
 

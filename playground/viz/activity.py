@@ -48,7 +48,7 @@ def plot_activity(result, *, start: str | None = None, ends: Sequence[str] | Non
     """Cumulative starts and ends of a scenario's transactions, and how many were in flight.
 
     Args:
-        result: a scenario :class:`~playground.scenarios.base.Result`.
+        result: a scenario :class:`~playground.runtime.result.Result`.
         start: the message type that opens a transaction (default: the first one the
             scenario's terminals imply — ``OrderPlaced`` for the order flow).
         ends: message types that close one (default: the scenario's terminal events).

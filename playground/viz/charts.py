@@ -20,7 +20,7 @@ from playground.errors import PlaygroundError
 from playground.viz.style import OKABE_ITO, WIDE, colour_for, course_style
 
 if TYPE_CHECKING:  # pragma: no cover
-    from playground.scenarios.base import Result
+    from playground.runtime.result import Result
 
 #: Shading for "component down" windows (Okabe-Ito vermillion, faint).
 DOWN = "#D55E00"

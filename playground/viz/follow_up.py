@@ -24,7 +24,7 @@ from playground.viz.outage import DOWN, outages
 from playground.viz.style import OKABE_ITO, WIDE, course_style
 
 if TYPE_CHECKING:  # pragma: no cover
-    from playground.scenarios.base import Result
+    from playground.runtime.result import Result
 
 
 def plot_follow_up(result: "Result", cause: str, follow_up: str, *, mark: float | None = None,

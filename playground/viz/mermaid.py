@@ -25,7 +25,7 @@ from playground.viz.style import colour_for
 if TYPE_CHECKING:  # pragma: no cover
     from playground.analysis.event_graph import EventGraph
     from playground.runtime.trace import Trace
-    from playground.scenarios.base import Result
+    from playground.runtime.result import Result
 
 #: The colour loops are drawn in (Okabe-Ito vermillion).
 LOOP_COLOUR = "#D55E00"

@@ -18,7 +18,7 @@ from playground.errors import PlaygroundError
 from playground.viz.style import OKABE_ITO, WIDE, course_style
 
 if TYPE_CHECKING:  # pragma: no cover
-    from playground.scenarios.base import Result
+    from playground.runtime.result import Result
 
 IN_TIME, LATE = OKABE_ITO[0], OKABE_ITO[3]
 

@@ -29,7 +29,7 @@ from playground.orchestration.machine import TERMINALS
 from playground.viz.style import OKABE_ITO, WIDE, course_style
 
 if TYPE_CHECKING:  # pragma: no cover
-    from playground.scenarios.base import Result
+    from playground.runtime.result import Result
 
 #: Shading for the orchestrator's down windows (faint grey, so it never reads as a state's colour).
 DOWN = "#999999"

@@ -26,7 +26,7 @@ from playground.analysis.local_states import local_machines
 from playground.viz.mermaid import Mermaid
 
 if TYPE_CHECKING:  # pragma: no cover
-    from playground.scenarios.base import Result
+    from playground.runtime.result import Result
 
 
 def _id(*parts: str) -> str:

@@ -24,7 +24,7 @@ from playground.viz.style import WIDE, colour_for, course_style
 
 if TYPE_CHECKING:  # pragma: no cover
     from playground.runtime.trace import Trace
-    from playground.scenarios.base import Result
+    from playground.runtime.result import Result
 
 #: Colour of fault markers and down windows (Okabe-Ito vermillion) — the one thing that should jump out.
 FAULT = "#D55E00"

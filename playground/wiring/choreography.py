@@ -1,37 +1,21 @@
 """The choreography wiring: each service subscribes to the events it reacts to; nobody is in charge.
 
-The reaction tables below are the whole "workflow": it exists only as the sum
-of what each service listens for.
-
->>> ORDER_REACTIONS["shipping"]
-{'InvoicePaid': 'ShipOrder'}
+The reaction tables (in :mod:`playground.flows`) are the whole "workflow": it
+exists only as the sum of what each service listens for.
 """
 
 from __future__ import annotations
 
 from typing import Mapping
 
-from playground.runtime.bus import Bus
+from playground.flows.onboarding import ONBOARDING_REACTIONS
+from playground.flows.orders import ORDER_REACTIONS
+from playground.transport.bus import Bus
 from playground.runtime.randomness import Randomness
 from playground.services.base import Service
 from playground.wiring.host import ServiceHost
 
-#: Order flow: service → {event it hears: command it runs}.
-ORDER_REACTIONS: dict[str, dict[str, str]] = {
-    "orders": {"OrderShipped": "CompleteOrder", "PaymentFailed": "CancelOrder"},
-    "invoices": {"OrderPlaced": "CreateInvoice", "PaymentReceived": "MarkInvoicePaid",
-                 "PaymentFailed": "CancelInvoice"},
-    "payments": {"InvoiceCreated": "ChargePayment"},
-    "shipping": {"InvoicePaid": "ShipOrder"},
-    "email": {"OrderCompleted": "SendConfirmation"},
-}
-
-#: Onboarding: the user service announces, the others react on their own.
-ONBOARDING_REACTIONS: dict[str, dict[str, str]] = {
-    "users": {},
-    "email": {"UserCreated": "SendWelcome"},
-    "accounts": {"UserCreated": "OpenAccount"},
-}
+__all__ = ["ONBOARDING_REACTIONS", "ORDER_REACTIONS", "choreograph", "describe_reactions"]
 
 
 def describe_reactions(reactions: Mapping[str, Mapping[str, str]]) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 
-from playground.runtime.bus import Bus
+from playground.transport.bus import Bus
 from playground.runtime.envelope import Envelope
 from playground.services.base import Service
 

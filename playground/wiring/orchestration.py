@@ -1,13 +1,8 @@
 """The orchestration wiring: services take commands, an orchestrator runs the workflow as one saga.
 
-The saga definitions below are the whole workflow, in one place — the
+The saga definitions (in :mod:`playground.flows`) are the whole workflow, in one place — the
 opposite of the choreography's reaction tables, where it exists only as the
 sum of what each service listens for. The services are the same objects.
-
->>> ORDER_SAGA.stage_names
-['order', 'invoice', 'payment', 'settle', 'ship', 'complete', 'confirm']
->>> ONBOARDING_SAGA.stages[1].name
-'welcome_and_account'
 """
 
 from __future__ import annotations
@@ -16,43 +11,16 @@ import os
 from typing import Mapping
 
 from playground.orchestration.host import OrchestratorHost
-from playground.orchestration.saga import Parallel, SagaDefinition, Step
+from playground.flows.onboarding import ONBOARDING_SAGA, onboarding_saga
+from playground.flows.orders import ORDER_SAGA
+from playground.orchestration.saga import SagaDefinition
 from playground.orchestration.store import Store
-from playground.runtime.bus import Bus
+from playground.transport.bus import Bus
 from playground.runtime.randomness import Randomness
 from playground.services.base import Service
 from playground.wiring.host import ServiceHost
 
-#: The order flow as one process. The order itself is placed before the saga
-#: starts (``OrderPlaced`` starts it), so that step counts as done and is
-#: undone, like the others, if a later step fails.
-ORDER_SAGA = SagaDefinition("order", [
-    Step("order", "PlaceOrder", "CancelOrder"),
-    Step("invoice", "CreateInvoice", "CancelInvoice"),
-    Step("payment", "ChargePayment", "RefundPayment"),
-    Step("settle", "MarkInvoicePaid", compensation_required=False),
-    Step("ship", "ShipOrder", "CancelShipment"),
-    Step("complete", "CompleteOrder", compensation_required=False),
-    Step("confirm", "SendConfirmation", compensation_required=False),
-], started_by="OrderPlaced")
-
-
-
-def onboarding_saga(*, welcome_timeout: float | None = None) -> SagaDefinition:
-    """Onboarding as one process: once the user exists, welcome them and open their account in parallel.
-
-    With ``welcome_timeout``, a welcome email that does not go out in time fails the
-    onboarding and the account is closed again.
-    """
-    return SagaDefinition("onboarding", [
-        Step("user", "RegisterUser", compensation_required=False),
-        Parallel(Step("welcome", "SendWelcome", compensation_required=False, timeout=welcome_timeout),
-                 Step("account", "OpenAccount", "CloseAccount")),
-    ], started_by="UserCreated")
-
-
-#: Onboarding without deadlines ("do B and C in parallel").
-ONBOARDING_SAGA = onboarding_saga()
+__all__ = ["ONBOARDING_SAGA", "ORDER_SAGA", "onboarding_saga", "orchestrate", "order_orchestration"]
 
 
 def orchestrate(bus: Bus, services: Mapping[str, Service], sagas: list[SagaDefinition], randomness: Randomness,

@@ -8,7 +8,7 @@ from playground.analysis.invariants import (
 from playground.errors import PlaygroundError
 from playground.runtime.trace import Trace
 from playground.scenarios import order_flow
-from playground.scenarios.base import Result
+from playground.runtime.result import Result
 
 TERMINALS = {"OrderCompleted": "completed", "OrderCancelled": "cancelled"}
 

@@ -7,7 +7,7 @@ import pytest
 
 from playground.kafka.tansu import TansuBroker, TansuMissing, tansu_binary
 from playground.kafka.topics import Topology
-from playground.kafka.worker import ServiceProcess
+from playground.workers.kafka import ServiceProcess
 
 _namespaces = itertools.count(1)
 

@@ -11,9 +11,10 @@ from playground.errors import PlaygroundError
 from playground.kafka.broker import BROKER_ENV, broker_address
 from playground.kafka.bus import KafkaBus
 from playground.kafka.client import collect, completed, orders_for, place_orders
-from playground.kafka.live_trace import LiveTrace, live_result
+from playground.kafka.live_trace import LiveTrace
+from playground.workers.results import live_result
 from playground.kafka.topics import encode, key
-from playground.kafka.worker import serve
+from playground.workers.kafka import serve
 
 ORDER_SERVICES = ("orders", "invoices", "payments", "shipping", "email")
 

@@ -3,7 +3,8 @@
 import io
 
 from playground.analysis.invariants import check
-from playground.kafka.live_trace import LiveTrace, live_result, read_traces
+from playground.kafka.live_trace import LiveTrace, read_traces
+from playground.workers.results import live_result
 
 
 def _flow(trace, order, t):

@@ -9,7 +9,8 @@ from collections import Counter
 
 from playground.analysis.invariants import check
 from playground.kafka.client import collect, completed, place_orders
-from playground.kafka.live_trace import live_result, read_traces
+from playground.kafka.live_trace import read_traces
+from playground.workers.results import live_result
 
 
 def _ledger(path):

@@ -4,7 +4,7 @@ import pytest
 
 from playground.errors import PlaygroundError
 from playground.live.faults import POLL, LiveFaults, Window
-from playground.runtime.bus import Bus
+from playground.transport.bus import Bus
 from playground.runtime.trace import Trace
 
 

@@ -3,7 +3,7 @@
 import pytest
 
 from playground.errors import ScenarioError
-from playground.runtime.bus import Bus
+from playground.transport.bus import Bus
 from playground.scenarios.order_flow import order_flow
 
 

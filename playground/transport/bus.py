@@ -21,20 +21,18 @@ import asyncio
 import logging
 import tempfile
 import zlib
-from typing import Any, Awaitable, Callable, NamedTuple
+from typing import Any, Awaitable, Callable
 
 import faust
 from faust.app.base import BootStrategy
 
 from playground.catalog import CATALOG, Catalog
 from playground.runtime.clock import VirtualTimeLoop
-from playground.runtime.envelope import Envelope, MessageIds
+from playground.runtime.envelope import DEAD_LETTERS, DeadLetter, Envelope, MessageIds
 from playground.runtime.faults import FaultPlan
 from playground.runtime.trace import Trace
 
 Handler = Callable[[Envelope], Awaitable[None]]
-
-DEAD_LETTERS = "dead-letters"
 
 # faust and mode announce every start and stop at INFO; the trace is our log.
 for _name in ("faust", "mode", "aiokafka"):
@@ -63,14 +61,6 @@ def _close_idle_consumer_loop(app: faust.App) -> None:
     loop = getattr(thread, "thread_loop", None)
     if loop is not None and not loop.is_running() and not loop.is_closed():
         loop.close()
-
-
-class DeadLetter(NamedTuple):
-    """A message that could not be handled, kept with the reason and where it failed."""
-
-    envelope: Envelope
-    reason: str
-    at: str
 
 
 class Lanes:

@@ -29,9 +29,11 @@ from playground.kafka.live_trace import LiveTrace
 from playground.kafka.tansu import die_with_parent
 from playground.kafka.topics import Topology
 from playground.runtime.randomness import Randomness
-from playground.scenarios.base import known_names
+from playground.runtime.checks import known_names
 from playground.services import SERVICES
-from playground.wiring.choreography import ONBOARDING_REACTIONS, ORDER_REACTIONS, choreograph
+from playground.flows.onboarding import ONBOARDING_REACTIONS
+from playground.flows.orders import ORDER_REACTIONS
+from playground.wiring.choreography import choreograph
 
 #: Every service's reactions, from the choreography's tables (email serves both domains).
 REACTIONS = reactions_of([ORDER_REACTIONS, ONBOARDING_REACTIONS])

@@ -33,7 +33,7 @@ def _broker(args: argparse.Namespace) -> str:
 
 def _serve(args: argparse.Namespace) -> int:
     from playground.kafka.live_trace import LiveTrace
-    from playground.kafka.worker import run_serve
+    from playground.workers.kafka import run_serve
 
     state_dir = False if args.no_state else args.state_dir
     if args.trace:
@@ -46,7 +46,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 def _place_orders(args: argparse.Namespace) -> int:
     from playground.kafka.client import place_orders
-    from playground.scenarios.base import whole_number
+    from playground.runtime.checks import whole_number
 
     whole_number("--orders", args.orders, minimum=1)
     whole_number("--malformed", args.malformed)
