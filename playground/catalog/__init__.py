@@ -11,6 +11,7 @@ from playground.catalog.orchestration import ORCHESTRATION_SPECS
 from playground.catalog.orders import ORDER_SPECS
 from playground.catalog.travel import TRAVEL_SPECS
 from playground.catalog.escalation import ESCALATION_SPECS
+from playground.catalog.freight import FREIGHT_SPECS
 from playground.catalog.legacy import LEGACY_SPECS
 from playground.catalog.notifications import NOTIFICATION_SPECS
 from playground.catalog.order_variants import ORDER_VARIANT_SPECS
@@ -21,6 +22,7 @@ from playground.catalog.spaghetti import SPAGHETTI_SPECS
 #: Every message type the playground knows. Domains added later declare here too.
 CATALOG = Catalog([*ORDER_SPECS, *ONBOARDING_SPECS, *LOYALTY_SPECS, *TRAVEL_SPECS, *ORCHESTRATION_SPECS,
                    *PIPELINE_SPECS, *NOTIFICATION_SPECS, *ORDER_VARIANT_SPECS, *LEGACY_SPECS, *ESCALATION_SPECS,
-                   *SCREENING_SPECS, *SPAGHETTI_SPECS])
+                   *SCREENING_SPECS, *SPAGHETTI_SPECS,
+                   *FREIGHT_SPECS])
 
 __all__ = ["CATALOG", "Catalog", "MessageSpec", "UnknownMessageType"]

@@ -148,6 +148,8 @@ class Orchestrator:
             return await self._decide(e)
         inst = self.instances.get(e.correlation_id)
         run = inst.find(e.causation_id) if inst is not None else None
+        if run is None and inst is not None:
+            run = self._correlated(inst, e.type)
         saga = self.triggers.get(e.type)
         if run is None and saga is not None:
             return await self._trigger(saga, e)
@@ -155,6 +157,11 @@ class Orchestrator:
             lost = "" if self.store.durable else " (an orchestrator that keeps state only in memory forgets it in a crash)"
             return self._park(e, f"{e.type} is for instance {e.correlation_id}, which this orchestrator has no record of{lost}")
         if run is None:
+            early = next((n for n, step in self.sagas[inst.saga].steps.items() if getattr(step, "correlate", False)
+                          and n not in inst.runs and e.type in self.sagas[inst.saga].replies[n].done), None)
+            if early is not None:
+                return self._park(e, f"{e.type} for {inst.id} came before step '{early}' was waiting for it; this "
+                                     "orchestrator keeps no early messages")
             return self._park(e, f"{e.type} does not answer any command instance {inst.id} sent")
         saga = self.sagas[inst.saga]
         replies = saga.replies[run.step] if run.kind == "do" else saga.undo_replies[run.step]
@@ -173,6 +180,16 @@ class Orchestrator:
             self._park(e, f"{e.type} repeats a reply step '{run.step}' of {inst.id} already had; ignored")
         else:
             await self._late(inst, run, e, ok)
+
+    def _correlated(self, inst: Instance, type_: str) -> Run | None:
+        """The open run of a ``correlate`` step that waits for an event of this type, if any."""
+        saga = self.sagas[inst.saga]
+        for run in inst.runs.values():
+            step = saga.steps[run.step]
+            if run.open and getattr(step, "correlate", False) and type_ in (*saga.replies[run.step].done,
+                                                                           *saga.replies[run.step].failed):
+                return run
+        return None
 
     async def _trigger(self, saga: SagaDefinition, e: Envelope) -> None:
         problem = self.catalog[e.type].problem_with(e.payload)
@@ -376,7 +393,12 @@ class Orchestrator:
         payload = {"instance": inst.id, "saga": inst.saga}
         if inst.state != "completed":
             payload["reason"] = inst.reason or "a step failed"
-        self._emit(inst, ENDINGS[inst.state], payload)
+        announce = self.sagas[inst.saga].announces.get(inst.state)
+        if announce is None:
+            return self._emit(inst, ENDINGS[inst.state], payload)
+        # A sub-process's end, in the business's words: one event for whoever listens outside.
+        fields = self.catalog[announce.event].fields
+        self._emit(inst, announce.event, announce.payload(fields, inst.data, {**payload, "outcome": inst.state}))
 
     async def _after_change(self, event: EventData) -> None:
         inst, transition = event.model, event.transition

@@ -52,6 +52,24 @@ REPLIES: dict[str, Replies] = {
     **_reservation("Flight"),
     **_reservation("Hotel"),
     **_reservation("Car"),
+    # freight
+    "DispatchShipment": Replies(("ShipmentDispatched",)),
+    "ArriveAtPort": Replies(("ShipmentAtPort",)),
+    "ExpectArrival": Replies(("ShipmentAtPort",)),
+    "DeliverShipment": Replies(("ShipmentDelivered",)),
+    "ReturnShipment": Replies(("ShipmentReturned",)),
+    "PlaceCustomsHold": Replies(("CustomsHoldPlaced",)),
+    "ValidateDocuments": Replies(("DocumentsValidated",)),
+    "WithdrawDeclaration": Replies(("DeclarationWithdrawn",)),
+    "CalculateDuties": Replies(("DutiesCalculated",)),
+    "VoidDuties": Replies(("DutiesVoided",)),
+    "NotifyAgency": Replies(("AgencyCleared",), ("AgencyRefused",)),
+    "RecordMilestone": Replies(("MilestoneRecorded",)),
+    "NotifyCustomer": Replies(("CustomerNotified",)),
+    "ChargeFreight": Replies(("FreightCharged",)),
+    "ChargeDuties": Replies(("DutiesCharged",)),
+    "RefundDuties": Replies(("DutiesRefunded",)),
+    "ChargeReturn": Replies(("ReturnCharged",)),
 }
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import KW_ONLY, dataclass
-from typing import Iterable, Union
+from typing import Any, Iterable, Mapping, Union
 
 from playground.catalog import CATALOG, Catalog
 from playground.errors import SagaDefinitionError
@@ -100,6 +100,9 @@ class Step:
             or ``"ignore"`` (park it as a dead letter, with the reason, and change nothing).
         done, failed: reply event types meaning success / failure (default: the replies table).
         compensation_timeout: seconds to wait for the compensation's reply (default ``timeout``).
+        correlate: match the step's reply by the instance id alone, not by the command it answers:
+            for an event the world sends when something happens (a ship docks), which answers no
+            command of ours. The step's command then only says "we are waiting for it".
     """
 
     name: str
@@ -114,6 +117,7 @@ class Step:
     done: tuple[str, ...] | None = None
     failed: tuple[str, ...] | None = None
     compensation_timeout: float | None = None
+    correlate: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.isidentifier():
@@ -182,6 +186,46 @@ class Parallel:
 
 Stage = Union[Step, Parallel, Approval]
 
+#: How an instance can end; an :class:`Announce` names the event one of them publishes.
+ENDING_NAMES = ("completed", "compensated", "stuck")
+#: Fields an announcement can always fill, whatever the saga carried.
+ENDING_FIELDS = ("instance", "saga", "reason", "outcome")
+
+
+class Announce:
+    """The one business event a saga publishes when it ends one way, instead of the generic ``Saga…`` event.
+
+    This is how a sub-process shows its boundary to the choreography around it:
+    consumers outside hear one event (e.g. ``CustomsRejected``) after every
+    compensation is done, and none of the steps inside. The event's fields come
+    from ``constants``, then from what the instance carried (its start message
+    and its replies), then from the ending itself (``instance``, ``saga``,
+    ``reason``, ``outcome``).
+
+    >>> Announce("CustomsReleased", milestone="customs released")
+    Announce('CustomsReleased', milestone='customs released')
+    """
+
+    def __init__(self, event: str, **constants: Any):
+        if not isinstance(event, str) or not event:
+            raise SagaDefinitionError(f"Announce(...) needs the name of an event to publish, not {event!r}.")
+        self.event = event
+        self.constants = dict(constants)
+
+    def payload(self, fields: Iterable[str], carried: Mapping[str, Any], ending: Mapping[str, Any]) -> dict[str, Any]:
+        found = {**ending, **carried, **self.constants}
+        return {f: found[f] for f in fields if f in found}
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Announce) and (self.event, self.constants) == (other.event, other.constants)
+
+    def __hash__(self) -> int:
+        return hash((self.event, tuple(sorted(self.constants.items()))))
+
+    def __repr__(self) -> str:
+        extra = "".join(f", {k}={v!r}" for k, v in self.constants.items())
+        return f"Announce({self.event!r}{extra})"
+
 
 class SagaDefinition:
     """A named, ordered list of stages, checked against the catalog.
@@ -196,11 +240,14 @@ class SagaDefinition:
             step counts as already done.
         key: the payload field naming the instance (default: the first field of ``started_by``).
         compensation_retry: how compensations that fail or time out are retried.
+        announces: ending (``completed``, ``compensated``, ``stuck``) → the event published
+            when an instance ends that way (an event name or an :class:`Announce`); the other
+            endings publish the generic ``SagaCompleted``/``SagaCompensated``/``SagaStuck``.
     """
 
     def __init__(self, name: str, stages: Iterable[Stage | list | tuple], *, started_by: str | None = None,
                  key: str | None = None, compensation_retry: Retry = Retry(count=5, backoff=1.0),
-                 catalog: Catalog = CATALOG):
+                 announces: Mapping[str, "str | Announce"] | None = None, catalog: Catalog = CATALOG):
         if not isinstance(name, str) or not name.strip():
             raise SagaDefinitionError(f"A saga needs a name such as 'trip', not {name!r}.")
         self.name = name
@@ -227,6 +274,7 @@ class SagaDefinition:
             started_by is not None and isinstance(self.stages[0], Step)
             and started_by in self.replies[self.stages[0].name].done)
         self._check_fields()
+        self.announces: dict[str, Announce] = self._check_announces(announces or {})
 
     # -- questions ---------------------------------------------------------
     @property
@@ -237,6 +285,21 @@ class SagaDefinition:
     def compensable(self) -> list[str]:
         """Names of the steps that have a compensation, in definition order."""
         return [name for name, step in self.steps.items() if step.compensation]
+
+    def boundary(self) -> dict[str, Any]:
+        """What crosses this saga's edge: the message that starts it and the events that announce its end.
+
+        >>> trip = SagaDefinition("trip", [Step("flight", "ReserveFlight", "CancelFlight")], started_by="BookTrip",
+        ...                       announces={"compensated": Announce("FlightCancelled", flight="")})
+        >>> trip.boundary()
+        {'starts': 'BookTrip', 'ends': {'completed': 'SagaCompleted', 'compensated': 'FlightCancelled', 'stuck': 'SagaStuck'}, 'inside': ['flights']}
+        """
+        from playground.orchestration.orchestrator import ENDINGS
+
+        return {"starts": self.started_by,
+                "ends": {end: self.announces[end].event if end in self.announces else ENDINGS[end]
+                         for end in ENDING_NAMES},
+                "inside": sorted(self.services())}
 
     def members(self, stage: Stage) -> tuple[Step | Approval, ...]:
         return stage.steps if isinstance(stage, Parallel) else (stage,)
@@ -261,6 +324,8 @@ class SagaDefinition:
     def __repr__(self) -> str:
         start = f", started by {self.started_by}" if self.started_by else ""
         lines = [f"saga '{self.name}'{start}"]
+        if self.announces:
+            lines[0] += ", announces " + ", ".join(f"{end}: {a.event}" for end, a in self.announces.items())
         for i, stage in enumerate(self.stages, 1):
             together = len(self.members(stage)) > 1
             for j, step in enumerate(self.members(stage)):
@@ -382,6 +447,35 @@ class SagaDefinition:
                     self._need(step, step.compensation, after)
                 gained |= after
             known |= gained
+
+    def _check_announces(self, given: Mapping[str, "str | Announce"]) -> dict[str, Announce]:
+        if not isinstance(given, Mapping):
+            self._fail(f"announces of saga '{self.name}' must map an ending to an event, e.g. "
+                       f"{{'compensated': 'TripCancelled'}}, not {given!r}.")
+        checked: dict[str, Announce] = {}
+        for ending, what in given.items():
+            if ending not in ENDING_NAMES:
+                self._fail(f"The saga '{self.name}' announces an ending called {ending!r}; an instance ends "
+                           f"{', '.join(ENDING_NAMES)}.")
+            announce = Announce(what) if isinstance(what, str) else what
+            if not isinstance(announce, Announce):
+                self._fail(f"The saga '{self.name}' announces its {ending} ending with {what!r}; give an event name "
+                           "or Announce('SomethingHappened', field=value).")
+            if announce.event not in self.catalog or self.catalog[announce.event].kind != "event":
+                self._fail(f"The saga '{self.name}' announces its {ending} ending with '{announce.event}', which the "
+                           "catalog does not declare as an event; check the spelling or declare it.")
+            known = set(announce.constants) | set(ENDING_FIELDS)
+            if self.started_by is not None:
+                known |= set(self.catalog[self.started_by].fields)
+            if ending == "completed":  # every step answered, so every reply's fields are known
+                known |= {f for r in self.replies.values() for e in r.done for f in self.catalog[e].fields}
+            spec = self.catalog[announce.event]
+            for field in spec.fields:
+                if field not in known and field not in spec.optional:
+                    self._fail(f"The saga '{self.name}' announces its {ending} ending with '{announce.event}', whose "
+                               f"field '{field}' nothing fills; pass it as Announce('{announce.event}', {field}=...).")
+            checked[ending] = announce
+        return checked
 
     def _need(self, step: Step, command: str, known: set[str]) -> None:
         for field in self.catalog[command].fields:

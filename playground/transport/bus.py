@@ -25,6 +25,7 @@ from typing import Any, Awaitable, Callable
 
 import faust
 from faust.app.base import BootStrategy
+from mode import OneForOneSupervisor, Service
 
 from playground.catalog import CATALOG, Catalog
 from playground.runtime.clock import VirtualTimeLoop
@@ -43,6 +44,32 @@ class _Embedded(BootStrategy):
     enable_kafka = False
     enable_web = False
     enable_sensors = False
+
+
+class WokenSupervisor(OneForOneSupervisor):
+    """mode's agent supervisor, checking its agents when woken (a crash wakes it) and once a simulated hour.
+
+    mode's own polls every 5 seconds in case nobody wakes it; on simulated time
+    that is one timer per agent every 5 seconds of the story, which made a run
+    spanning days spend most of its time supervising idle agents.
+    """
+
+    poll = 3600.0
+
+    @Service.task
+    async def _supervisor(self) -> None:
+        services = self._services
+        while not self.should_stop:
+            self._please_wakeup = asyncio.Future(loop=self.loop)
+            try:
+                await asyncio.wait_for(self._please_wakeup, timeout=self.poll)
+            except asyncio.TimeoutError:
+                pass
+            finally:
+                self._please_wakeup = None
+            if not self.should_stop:
+                await self.start_services([s for s in services if not s.started])
+                await self.restart_services([s for s in services if s.started and not self.service_operational(s)])
 
 
 class EmbeddedApp(faust.App):
@@ -155,7 +182,8 @@ class Bus:
         self._idle = asyncio.Event()
         self.faults.begin(self, self._fault_rng)
         self._datadir = tempfile.TemporaryDirectory(prefix="playground-")
-        app = self._app = EmbeddedApp(self.name, datadir=self._datadir.name, loop=loop)
+        app = self._app = EmbeddedApp(self.name, datadir=self._datadir.name, loop=loop,
+                                      agent_supervisor=WokenSupervisor)
         self.add_inbox(DEAD_LETTERS, self._park)
         channels: dict[str, list] = {}
         for inbox, handler in self._handlers.items():
