@@ -170,7 +170,7 @@ def _orchestration(scenario: Freight, bus: Bus, services: dict[str, Service], ra
 
 _hybrid.components = _orchestration.components = {"orchestrator"}
 #: Each wiring's reaction tables, before a learner's overrides.
-REACTIONS = {"hybrid": HYBRID_REACTIONS, "choreography": CHOREOGRAPHY_REACTIONS, "orchestration": {}}
+FREIGHT_REACTIONS = {"hybrid": HYBRID_REACTIONS, "choreography": CHOREOGRAPHY_REACTIONS, "orchestration": {}}
 
 
 class Freight(Scenario):
@@ -218,7 +218,7 @@ class Freight(Scenario):
             if not isinstance(table, Mapping):
                 raise ScenarioError(f"The reactions of {service} must map an event to a command, e.g. "
                                     f"{{'CustomsReleased': 'ChargeDuties'}}, not {table!r}.")
-        tables = {service: dict(table) for service, table in REACTIONS[self.wiring].items()}
+        tables = {service: dict(table) for service, table in FREIGHT_REACTIONS[self.wiring].items()}
         tables.update({service: dict(table) for service, table in given.items()})
         return tables
 
