@@ -93,6 +93,7 @@ GROUPS: dict[str, dict[str, str]] = {
         "scorecard": "playground.analysis.dimensions",
         "ChangeRequest": "playground.analysis.dimensions",
         "flips": "playground.analysis.dimensions",
+        "pace": "playground.analysis.dimensions",
         "DIMENSIONS": "playground.analysis.dimensions",
         "footprint": "playground.analysis.coupling",
         "compare": "playground.analysis.coupling",

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+from functools import lru_cache
 from collections import Counter
 from dataclasses import dataclass
 from html import escape
@@ -65,6 +66,12 @@ def _hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
+@lru_cache(maxsize=None)
+def _code_hash(cls: type) -> str:
+    # Reading source is slow (inspect parses the whole file) and a class object's source cannot change.
+    return _hash(code_of(cls))
+
+
 def code_of(cls: type) -> str:
     """The source of ``cls`` and of every class it inherits from, up to :class:`Service`."""
     parts = []
@@ -97,7 +104,7 @@ def footprint(scenario: Any, *, catalog: Catalog = CATALOG) -> dict[str, Definit
     found: list[Definition] = []
     named: set[str] = set()
     for name, service in services.items():
-        found.append(Definition("service", name, name, name, _hash(code_of(type(service)))))
+        found.append(Definition("service", name, name, name, _code_hash(type(service))))
     for name, table in parts.get("reactions", {}).items():
         if table:
             found.append(Definition("reactions", name, name, name, _hash(repr(sorted(table.items())))))

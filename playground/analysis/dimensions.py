@@ -178,6 +178,10 @@ def _format(value: float) -> str:
     return f"{value:.0f}" if float(value).is_integer() else f"{value:.2f}"
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'s' * (n != 1)}"
+
+
 def flips(before: Scorecard, after: Scorecard) -> dict[str, tuple[str, str]]:
     """Dimensions whose winner differs between two scorecards: dimension → (winner before, winner after)."""
     a, b = before.winners(), after.winners()
@@ -252,10 +256,10 @@ def _coupling(changes: Mapping[str, Mapping[str, Any]], requests: list[ChangeReq
     others = {w: float(sum(len([c for c in changes[r.title][w].redeploys() if c != r.requested_by])
                            for r in requests)) for w in WIRINGS}
     touched = {w: float(sum(len(changes[r.title][w].touches) for r in requests)) for w in WIRINGS}
-    n = len(requests)
-    return [Figure(DIMENSIONS[1], f"other teams involved ({n} changes)", teams, "lower"),
-            Figure(DIMENSIONS[1], f"others' components redeployed ({n} changes)", others, "lower"),
-            Figure(DIMENSIONS[1], f"definitions touched ({n} changes)", touched, None)]
+    n = _count(len(requests), "change")
+    return [Figure(DIMENSIONS[1], f"other teams involved ({n})", teams, "lower"),
+            Figure(DIMENSIONS[1], f"others' components redeployed ({n})", others, "lower"),
+            Figure(DIMENSIONS[1], f"definitions touched ({n})", touched, None)]
 
 
 def _evolution(changes: Mapping[str, Mapping[str, Any]], requests: list[ChangeRequest]) -> list[Figure]:
@@ -315,14 +319,15 @@ def _errors(runner: _Runner, suite: Mapping[str, FaultPlan]) -> tuple[list[Figur
             undone[wiring] += comp
             details[name][wiring] = {"violations": found, "unfinished": left, "compensations": comp,
                                      "outcomes": dict(result.counts())}
-    n = len(suite)
+    n = _count(len(suite), "fault")
     return [Figure(DIMENSIONS[2], "definitions holding rollback logic", _rollback_homes(runner, undo), None),
-            Figure(DIMENSIONS[2], f"invariant violations ({n} faults)", anomalies, "lower"),
-            Figure(DIMENSIONS[2], f"transactions left unfinished ({n} faults)", unfinished, "lower"),
-            Figure(DIMENSIONS[2], f"compensating actions run ({n} faults)", undone, None)], details
+            Figure(DIMENSIONS[2], f"invariant violations ({n})", anomalies, "lower"),
+            Figure(DIMENSIONS[2], f"transactions left unfinished ({n})", unfinished, "lower"),
+            Figure(DIMENSIONS[2], f"compensating actions run ({n})", undone, None)], details
 
 
-def _rate_and_p95(result: Any) -> tuple[float, float]:
+def pace(result: Any) -> tuple[float, float]:
+    """(transactions finished per simulated second from the first start to the last end, p95 latency in s)."""
     times = end_to_end(result)
     if not times:
         return 0.0, float("inf")
@@ -340,11 +345,11 @@ def _scaling(runner: _Runner, load: Mapping[str, Any], workers: tuple[int, ...],
         engine = "orchestrator" in probe.components()
         plan = FaultPlan(latency={"orchestrator": decision_cost}) if engine and decision_cost > 0 else None
         for n in workers:
-            curve[wiring][n] = _rate_and_p95(runner.run(wiring, plan, workers=n, **load))
+            curve[wiring][n] = pace(runner.run(wiring, plan, workers=n, **load))
         top = max(workers)
         if engine:
             one_engine = {c: top for c in probe.components()} | {"orchestrator": 1}
-            curve[wiring]["one engine"] = _rate_and_p95(runner.run(wiring, plan, workers=one_engine, **load))
+            curve[wiring]["one engine"] = pace(runner.run(wiring, plan, workers=one_engine, **load))
         else:  # nothing central to hold back: the same run as every component at the top count
             curve[wiring]["one engine"] = curve[wiring][top]
     low, top = min(workers), max(workers)
@@ -436,6 +441,7 @@ def scorecard(factory: Callable[..., Any], *, seed: int = 0, workload: Mapping[s
     figures: list[Figure] = []
     details: dict[str, Any] = {}
     plain = {w: runner.run(w) for w in WIRINGS} if {DIMENSIONS[0], DIMENSIONS[3]} & set(wanted) else {}
+    details["runs"] = plain
     if DIMENSIONS[0] in wanted:
         found, details[DIMENSIONS[0]] = _visibility(plain)
         figures += found

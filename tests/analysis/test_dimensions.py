@@ -42,7 +42,7 @@ def test_a_new_consumer_needs_the_orchestrators_team_only_when_orchestrated():
 def test_retiring_a_consumer_is_no_work_for_the_owner_of_the_event_it_heard():
     retire = ChangeRequest("retire emails", "email", {"followers": ()})
     card = scorecard(evolving_orders, workload={"orders": 5}, changes=[retire], dimensions=["coupling & autonomy"])
-    assert card.figure("coupling & autonomy", "other teams involved (1 changes)").values == {
+    assert card.figure("coupling & autonomy", "other teams involved (1 change)").values == {
         "orchestration": 1, "choreography": 0}
 
 
@@ -50,7 +50,7 @@ def test_duplicated_orders_break_the_choreography_only_and_the_suite_reports_eac
     suite = {"duplicated OrderPlaced": FaultPlan(messages=[Duplicate(type="OrderPlaced", fraction=0.3)])}
     card = scorecard(evolving_orders, seed=7, workload={"orders": 40, "decline_rate": 0.1}, faults=suite,
                      dimensions=["error handling & compensation"])
-    violations = card.figure("error handling & compensation", "invariant violations (1 faults)").values
+    violations = card.figure("error handling & compensation", "invariant violations (1 fault)").values
     assert violations["orchestration"] == 0 < violations["choreography"]
     seen = card.details["error handling & compensation"]["duplicated OrderPlaced"]["choreography"]["violations"]
     assert set(seen) == {"paid-without-invoice", "money-conserved"}
