@@ -13,12 +13,51 @@ from typing import Callable
 from playground.errors import PlaygroundError
 
 
-def _run(args: argparse.Namespace) -> int:
-    from playground.scenarios import order_flow
+#: Every scenario the course runs: command-line name → (module, factory, one line about it).
+SCENARIOS: dict[str, tuple[str, str, str]] = {
+    "order-flow": ("order_flow", "order_flow", "orders through invoices, payments, shipping and email (both wirings)"),
+    "onboarding": ("onboarding", "onboarding_flow", "sign-ups: a user, a welcome email and an account (both wirings)"),
+    "travel-booking": ("travel", "travel_booking", "trips: flight, hotel and car reserved, undone on failure"),
+    "invoice-incident": ("invoice_incident", "invoice_incident", "a payment timeout that cancels invoices paid late"),
+    "approval-desk": ("approval_desk", "approval_desk", "trips a manager must approve, escalated when slow"),
+    "confirmation-flow": ("confirmation", "confirmation_flow", "orders whose saga waits for the confirmation email"),
+    "growing-orchestrator": ("god_orchestrator", "growing_orchestrator", "one order saga that every new feature enlarges"),
+    "data-pipeline": ("pipeline", "data_pipeline", "customer records copied to a warehouse and a search index"),
+    "push-join": ("push_join", "push_join", "a push service joining the running order flow"),
+    "contract-styles": ("row_events", "contract_styles", "orders publishing database rows instead of business events"),
+    "legacy-migration": ("strangler", "legacy_migration", "invoices moved off a legacy ERP, a fraction at a time"),
+}
 
-    scenarios: dict[str, Callable] = {"order-flow": order_flow}
-    result = scenarios[args.scenario](orders=args.orders, seed=args.seed, rate=args.rate,
-                                      wiring=args.wiring, malformed=args.malformed).run()
+
+def _value(text: str):
+    import ast
+
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text  # a plain word, e.g. wiring names
+
+
+def _run(args: argparse.Namespace) -> int:
+    import importlib
+
+    module, factory, _ = SCENARIOS[args.scenario]
+    build = getattr(importlib.import_module(f"playground.scenarios.{module}"), factory)
+    params = {"seed": args.seed}
+    for name in ("orders", "rate", "wiring", "malformed"):
+        if getattr(args, name) is not None:
+            params[name] = getattr(args, name)
+    for pair in args.set or ():
+        name, sep, text = pair.partition("=")
+        if not sep or not name.isidentifier():
+            raise PlaygroundError(f"--set takes name=value, e.g. --set users=20, not {pair!r}.")
+        params[name] = _value(text)
+    try:
+        scenario = build(**params)
+    except TypeError as exc:
+        raise PlaygroundError(f"The {args.scenario} scenario does not take that parameter ({exc}); "
+                              f"see help(playground.scenarios.{module}.{factory}).") from None
+    result = scenario.run()
     print(result.summary())
     if args.trace:
         with open(args.trace, "w", encoding="utf-8") as out:
@@ -31,13 +70,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="playground", description="Conductor & Troupe: orchestration vs choreography, hands-on.")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    run = sub.add_parser("run", help="run a scenario on simulated time and print its summary")
-    run.add_argument("scenario", choices=["order-flow"])
-    run.add_argument("--orders", type=int, default=100)
+    listing = "\n".join(f"  {name:<21} {line}" for name, (_, _, line) in SCENARIOS.items())
+    run = sub.add_parser("run", help="run a scenario on simulated time and print its summary",
+                         description=f"Run a scenario on simulated time and print its summary.\n\nscenarios:\n{listing}",
+                         formatter_class=argparse.RawDescriptionHelpFormatter)
+    run.add_argument("scenario", choices=list(SCENARIOS), metavar="SCENARIO", help="one of the scenarios listed above")
     run.add_argument("--seed", type=int, default=0)
-    run.add_argument("--rate", type=float, default=1.0, help="orders per simulated second")
-    run.add_argument("--wiring", default="choreography")
-    run.add_argument("--malformed", type=int, default=0, help="how many orders to send with a broken payload")
+    run.add_argument("--orders", type=int, help="how many orders (order scenarios)")
+    run.add_argument("--rate", type=float, help="transactions per simulated second")
+    run.add_argument("--wiring", help="choreography or orchestration, where the scenario has both")
+    run.add_argument("--malformed", type=int, help="how many orders to send with a broken payload (order-flow)")
+    run.add_argument("--set", action="append", metavar="NAME=VALUE",
+                     help="any other parameter of the scenario, e.g. --set users=20 (repeatable)")
     run.add_argument("--trace", metavar="FILE", help="also write the trace as JSON lines to FILE")
     run.set_defaults(handler=_run)
 

@@ -269,10 +269,35 @@ INVARIANTS: dict[str, Callable[["Result"], list[Violation]]] = {
 }
 
 
-def check(result: "Result", *names: str) -> dict[str, list[Violation]]:
-    """Run the named invariants (all by default) and return each one's violations, empty when it holds."""
+def check(result: "Result", *names: str,
+          invariants: Iterable[Callable[["Result"], Iterable[Violation]]] = ()) -> dict[str, list[Violation]]:
+    """Run the named invariants (all by default) and your own, and return each one's violations.
+
+    Args:
+        names: built-in invariants to run; none given runs them all.
+        invariants: your own checks, each a function ``fn(result)`` returning
+            violations (:class:`Violation` objects; plain strings are wrapped).
+            Each is reported under its function's name, dashed.
+
+    >>> from playground.scenarios import order_flow
+    >>> def every_order_checked(result):
+    ...     return [f"{order} has no outcome" for order, end in result.outcomes.items() if end == "unfinished"]
+    >>> print(check(order_flow(orders=3, seed=1).run(), invariants=[every_order_checked])["every-order-checked"])
+    []
+    """
+    own = list(invariants)
     chosen = [n.replace("_", "-") for n in names] or list(INVARIANTS)
     for name in chosen:
         if name not in INVARIANTS:
             raise PlaygroundError(f"There is no invariant called {name!r}; choose from {', '.join(INVARIANTS)}.")
-    return {name: INVARIANTS[name](result) for name in chosen}
+    found = {name: INVARIANTS[name](result) for name in chosen}
+    for fn in own:
+        if not callable(fn):
+            raise PlaygroundError(f"invariants= takes functions fn(result) returning violations, not {fn!r}.")
+        name = getattr(fn, "__name__", type(fn).__name__).replace("_", "-")
+        violations = fn(result)
+        if violations is None or isinstance(violations, (str, Violation)):
+            raise PlaygroundError(f"The invariant {name} returned {violations!r}; return a list of violations "
+                                  "([] when it holds).")
+        found[name] = [v if isinstance(v, Violation) else Violation(name, "", str(v), ()) for v in violations]
+    return found

@@ -160,6 +160,9 @@ class KafkaBus(Bus):
         receiver = KafkaInbox(self, inbox, handler, self.topology.wants(inbox, reacts), self._stores.get(inbox))
         self._receivers.append(receiver)
         app.agent(source, name=f"{inbox}-agent")(self._agent(receiver))
+        declare = getattr(handler, "declare_agents", None)
+        if declare is not None:  # a hand-written agent reads what this inbox's own agent hands it
+            declare(app)
 
         async def assigned(sender: Any, assigned: Any, **kwargs: Any) -> None:
             partitions = sorted({tp.partition for tp in assigned})

@@ -99,6 +99,8 @@ class Step:
             ``"compensate"`` (undo its effect; the default when there is a compensation)
             or ``"ignore"`` (park it as a dead letter, with the reason, and change nothing).
         done, failed: reply event types meaning success / failure (default: the replies table).
+        undone, undo_failed: the same for the compensation's replies (default: the replies table);
+            a command of your own domain needs them, since the table only knows the playground's.
         compensation_timeout: seconds to wait for the compensation's reply (default ``timeout``).
         correlate: match the step's reply by the instance id alone, not by the command it answers:
             for an event the world sends when something happens (a ship docks), which answers no
@@ -118,6 +120,8 @@ class Step:
     failed: tuple[str, ...] | None = None
     compensation_timeout: float | None = None
     correlate: bool = False
+    undone: tuple[str, ...] | None = None
+    undo_failed: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.isidentifier():
@@ -128,7 +132,7 @@ class Step:
             raise SagaDefinitionError(f"The retry of step '{self.name}' must be a Retry(...), not {self.retry!r}.")
         if self.on_late is not None and self.on_late not in LATE_POLICIES:
             raise SagaDefinitionError(f"on_late of step '{self.name}' must be 'ignore' or 'compensate', not {self.on_late!r}.")
-        for attr in ("done", "failed"):
+        for attr in ("done", "failed", "undone", "undo_failed"):
             value = getattr(self, attr)
             if isinstance(value, str):
                 object.__setattr__(self, attr, (value,))
@@ -388,19 +392,24 @@ class SagaDefinition:
             if step.on_late == "compensate":
                 self._fail(f"Step '{step.name}' of saga '{self.name}' says on_late='compensate' but has no "
                            "compensation to run; add one or use on_late='ignore'.")
+            if step.undone is not None or step.undo_failed is not None:
+                self._fail(f"Step '{step.name}' of saga '{self.name}' gives undone=/undo_failed= but has no "
+                           "compensation they could answer; add compensation='...' or drop them.")
         else:
             undo_owner = self._command(step, step.compensation, "compensation")
             if undo_owner != owner:
                 self._fail(f"Step '{step.name}' of saga '{self.name}' undoes '{step.action}' ({owner}) with "
                            f"'{step.compensation}', which belongs to '{undo_owner}'; compensate with a command of the same service.")
-            self.undo_replies[step.name] = self._replies(step, step.compensation, None, None, owner)
-        self.replies[step.name] = self._replies(step, step.action, step.done, step.failed, owner)
+            self.undo_replies[step.name] = self._replies(step, step.compensation, step.undone, step.undo_failed,
+                                                         owner, ("undone", "undo_failed"))
+        self.replies[step.name] = self._replies(step, step.action, step.done, step.failed, owner, ("done", "failed"))
 
-    def _replies(self, step: Step, command: str, done, failed, owner: str) -> Replies:
+    def _replies(self, step: Step, command: str, done, failed, owner: str, names: tuple[str, str]) -> Replies:
         known = replies_to(command)
         if done is None and known is None:
             self._fail(f"Step '{step.name}' of saga '{self.name}' sends '{command}', whose reply events the "
-                       "orchestrator does not know; pass done=('SomethingDone',) and failed=(...).")
+                       f"orchestrator does not know; give the step {names[0]}=('SomethingDone',) and, if it can "
+                       f"fail, {names[1]}=('SomethingFailed',).")
         replies = Replies(tuple(done) if done is not None else known.done,
                           tuple(failed) if failed is not None else (known.failed if known and done is None else ()))
         for event in (*replies.done, *replies.failed):

@@ -123,19 +123,31 @@ class FailCalls(Rule):
     would have sent are lost, and the redelivered message makes a service that
     is not idempotent do its effect twice.
 
+    ``type=`` picks by the message that arrived, which differs between
+    wirings (the command ``ChargePayment`` when orchestrated, the event
+    ``InvoiceCreated`` when choreographed); ``command=`` picks by the command
+    the service runs, so one rule hits both wirings the same way.
+
     >>> FailCalls("payments", nth=3)
     FailCalls(component='payments', nth=(3,))
+    >>> FailCalls("payments", command="ChargePayment", nth=1).runs("ChargePayment")
+    True
     """
 
     fault = "fail"
-    _extra = ("component",)
+    _extra = ("component", "command")
 
-    def __init__(self, component: str, *, after_work: bool = False, **select: Any):
+    def __init__(self, component: str, *, command: str | None = None, after_work: bool = False, **select: Any):
         if "inbox" in select:
             raise ScenarioError("FailCalls picks its calls by component and type; it takes no inbox=.")
         super().__init__(**select)
         self.component = component
+        self.command = command
         self.after_work = bool(after_work)
+
+    def runs(self, command: str) -> bool:
+        """Whether a call that runs ``command`` is one this rule picks."""
+        return self.command is None or self.command == command
 
     def __repr__(self) -> str:
         text = super().__repr__()

@@ -123,6 +123,10 @@ class FaultPlan:
             if rule.type is not None and rule.type not in known:
                 raise ScenarioError(f"The fault rule {rule!r} names message type {rule.type!r}, "
                                     "which the catalog does not declare; check the spelling.")
+        for rule in self.failures:
+            if rule.command is not None and (rule.command not in known or known[rule.command].kind != "command"):
+                raise ScenarioError(f"The fault rule {rule!r} names command {rule.command!r}, which the catalog "
+                                    "does not declare as a command; check the spelling.")
         trace = bus.trace
         for name, dist in self.latency.items():
             trace.record(0.0, "fault", name, detail={"fault": "latency", "distribution": repr(dist)})
@@ -221,7 +225,8 @@ class FaultPlan:
                          {"fault": "uncorrelated"})
         return type(e)(e.type, e.payload, e.message_id, None, None, e.schema_version, e.time, e.sender)
 
-    def on_handle(self, component: str, envelope: "Envelope", started: float, bus: "Bus") -> tuple[str, float] | None:
+    def on_handle(self, component: str, envelope: "Envelope", started: float, bus: "Bus",
+                  command: str | None = None) -> tuple[str, float] | None:
         """Whether the call ``component`` worked on since ``started`` fails, and how.
 
         Returns None when it succeeds, else ``(how, redeliver_after)``: ``"lost"``
@@ -236,7 +241,8 @@ class FaultPlan:
                 return "lost", end - now
         for index, rule in enumerate(self.failures):
             key = ("failures", index)
-            if rule.component == component and rule.matches(e.type, component) and self._fires(key, rule):
+            if (rule.component == component and rule.matches(e.type, component)
+                    and rule.runs(command or e.type) and self._fires(key, rule)):
                 how = "after-work" if rule.after_work else "lost"
                 bus.trace.record(now, "fault", component, e.type, e.message_id, e.correlation_id, e.causation_id,
                                  {"fault": "fail", "call": self._seen[key], "when": how})

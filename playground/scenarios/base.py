@@ -7,7 +7,9 @@ seed always yields the same trace.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterable, Mapping
+
+from playground.catalog import CATALOG, Catalog
 
 from playground.errors import HorizonExceeded, ScenarioError
 from playground.runtime.checks import fraction, known_names, latencies, positive_number, whole_number
@@ -18,16 +20,47 @@ from playground.runtime.result import Result, outcomes_from
 from playground.runtime.trace import Trace
 from playground.services.base import Service
 from playground.transport.bus import Bus
+from playground.wiring.agents import FaustConsumer
 
 #: Re-exported for scenarios that import them from here; they live in the runtime (analysis reads them too).
 __all__ = ["Result", "Scenario", "fraction", "known_names", "latencies", "outcomes_from", "positive_number",
            "whole_number"]
 
 
+def started_in(trace: Trace, start: str | None) -> list[str]:
+    """The transactions a trace shows starting: correlation ids of ``start`` messages, in order of first send."""
+    if start is None:
+        return []
+    return list(dict.fromkeys(cid for _, kind, _, type_, _, cid, *_ in trace.raw()
+                              if kind == "send" and type_ == start and cid is not None))
+
+
 class Scenario:
-    """Base for scenarios: subclasses set the name and implement ``wire`` and ``drive``."""
+    """Base for scenarios: how to write one from scratch.
+
+    A subclass sets class attributes and writes two methods; see
+    ``playground.scenarios.ping_pong`` for the smallest complete example.
+
+    * ``name``, ``unit`` (what one transaction is called), ``start_event`` (the
+      message that opens a transaction) and ``terminals`` (event type → outcome).
+    * ``catalog``: the message types the run knows (the playground's
+      ``CATALOG`` by default; pass your own :class:`~playground.catalog.Catalog`
+      for a domain of your own).
+    * ``wirings``: wiring name → ``wire(scenario, bus, services, randomness)``,
+      a function that hosts the services on the bus (``choreograph`` with your
+      reaction tables, ``orchestrate`` with your sagas) and may leave the
+      orchestrator host in ``scenario.run_extras["orchestrator"]``.
+    * ``build_services(randomness)`` returns fresh services by name, every run.
+    * ``async drive(bus, randomness)`` publishes the workload; pass each
+      message through :meth:`begin` (or publish the ``start_event`` yourself and
+      outcomes are found from the trace).
+
+    Outcomes are read from the trace: each transaction's terminal events, else
+    ``dead-lettered`` or ``unfinished``.
+    """
 
     name = "scenario"
+    catalog: Catalog = CATALOG
     #: The message that opens a business transaction, and those that close it (→ outcome).
     start_event: str | None = None
     terminals: Mapping[str, str] = {}
@@ -36,8 +69,13 @@ class Scenario:
     #: component → how many workers serve its inbox (see :meth:`with_workers`); one when not named.
     workers: Mapping[str, int] = {}
 
-    def __init__(self, *, seed: int, wiring: str, horizon: float | None, faults: FaultPlan | None):
+    def __init__(self, *, seed: int, wiring: str, horizon: float | None, faults: FaultPlan | None,
+                 agents: Iterable[FaustConsumer] = ()):
         self.seed = whole_number("seed", seed)
+        self.agents = list(agents or ())
+        for agent in self.agents:
+            if not isinstance(agent, FaustConsumer):
+                raise ScenarioError(f"agents= takes FaustConsumer(name, factory, hears=[...]) objects, not {agent!r}.")
         if wiring not in self.wirings:
             raise ScenarioError(f"The {self.name} has no wiring called {wiring!r}; choose from {', '.join(self.wirings)}.")
         self.wiring = wiring
@@ -57,6 +95,11 @@ class Scenario:
     def default_horizon(self) -> float:
         return 3600.0
 
+    def begin(self, bus: Bus, type: str, payload: dict[str, Any], *, id: str, sender: str = "workload") -> None:
+        """Start transaction ``id`` by publishing ``type`` (its correlation id is ``id``); its outcome is reported."""
+        self._ids.append(id)
+        bus.publish(bus.message(type, payload, sender=sender, correlation_id=id))
+
     def planned(self) -> int:
         """How many business transactions the workload will start."""
         return len(self._ids)
@@ -64,7 +107,7 @@ class Scenario:
     def components(self) -> set[str]:
         """Names a fault plan may refer to (a wiring may add components, e.g. an orchestrator)."""
         extra = getattr(self.wirings[self.wiring], "components", ())
-        return set(self.build_services(Randomness(0))) | set(extra)
+        return set(self.build_services(Randomness(0))) | set(extra) | {a.name for a in self.agents}
 
     def with_workers(self, workers: "int | Mapping[str, int]") -> "Scenario":
         """Serve inboxes with several workers each: a number for every component, or component → number.
@@ -103,18 +146,21 @@ class Scenario:
     async def _main(self) -> Result:
         randomness = Randomness(self.seed)
         trace = Trace()
-        bus = Bus(trace, faults=self.faults, name=f"{self.name}-{self.seed}".replace(" ", "-"),
-                  randomness=randomness, workers=dict(self.workers))
+        bus = Bus(trace, catalog=self.catalog, faults=self.faults,
+                  name=f"{self.name}-{self.seed}".replace(" ", "-"), randomness=randomness,
+                  workers=dict(self.workers))
         services = self.build_services(randomness)
         self.run_extras: dict[str, Any] = {}  # a wiring may leave things here for the result (e.g. its orchestrator)
         self.wirings[self.wiring](self, bus, services, randomness)
+        for agent in self.agents:
+            agent.attach(bus)
         self._ids, self._finished, self._trace = [], 0, trace
         await bus.start()
         try:
             await self.drive(bus, randomness)
             await bus.drained()
         finally:
-            outcomes = outcomes_from(trace, self._ids, self.terminals)
+            outcomes = outcomes_from(trace, self._ids or started_in(trace, self.start_event), self.terminals)
             self._finished = sum(o != "unfinished" for o in outcomes.values())
             await bus.stop()
             host = self.run_extras.get("orchestrator")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING, Iterable, Mapping
 
 from playground.errors import ScenarioError
 from playground.transport.bus import Bus
@@ -21,10 +21,12 @@ from playground.scenarios.base import Scenario
 from playground.services import Email, Invoices, Orders, Payments, Service, Shipping
 from playground.flows.orders import ORDER_REACTIONS
 from playground.wiring.choreography import choreograph
+from playground.wiring.agents import FaustConsumer
 from playground.wiring.orchestration import order_orchestration
 
 if TYPE_CHECKING:  # pragma: no cover
     from playground.orchestration.store import Store
+    from playground.wiring.machines import MachineFactory
 
 #: Default processing times in simulated seconds.
 ORDER_LATENCY: dict[str, "float | Latency"] = {
@@ -41,6 +43,10 @@ class OrderFlow(Scenario):
 
     ``store`` (orchestrated wiring only) is where the orchestrator keeps its
     instances: ``"memory"`` (lost if it crashes) or a file path (SQLite, resumed).
+    ``agents`` are hand-written faust agents joining the run as extra consumers
+    (:class:`~playground.wiring.agents.FaustConsumer`); ``machine`` is a
+    hand-written ``build(instance)`` returning a ``transitions`` machine that
+    replaces the generated one (see :mod:`playground.wiring.machines`).
     """
 
     name = "order flow"
@@ -53,8 +59,12 @@ class OrderFlow(Scenario):
     def __init__(self, *, orders: int = 100, seed: int = 0, rate: float = 1.0,
                  latency: Mapping[str, "float | Latency"] | None = None, decline_rate: float = 0.0,
                  malformed: int = 0, wiring: str = "choreography", faults: FaultPlan | None = None,
-                 horizon: float | None = None, store: "str | os.PathLike | Store" = "memory"):
-        super().__init__(seed=seed, wiring=wiring, horizon=horizon, faults=faults)
+                 horizon: float | None = None, store: "str | os.PathLike | Store" = "memory",
+                 agents: Iterable[FaustConsumer] = (), machine: "MachineFactory | None" = None):
+        super().__init__(seed=seed, wiring=wiring, horizon=horizon, faults=faults, agents=agents)
+        if machine is not None and wiring != "orchestration":
+            raise ScenarioError("machine= replaces the orchestrator, so it needs wiring='orchestration'.")
+        self.machine = machine
         self.orders = whole_number("orders", orders)
         self.rate = positive_number("rate", rate)
         self.latency = latencies(latency, ORDER_LATENCY)

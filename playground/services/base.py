@@ -18,9 +18,13 @@ from __future__ import annotations
 import random
 from typing import Any, Callable, ClassVar, NamedTuple
 
-from playground.catalog import CATALOG
+from playground.catalog import CATALOG, Catalog
 from playground.errors import PlaygroundError
 from playground.runtime.latency import Latency, as_latency
+
+
+class HandlerReturnError(PlaygroundError, TypeError):
+    """A ``@handles`` method returned something other than a list of :func:`emit` results."""
 
 
 class Emit(NamedTuple):
@@ -56,6 +60,8 @@ class Service:
 
     name: ClassVar[str] = ""
     commands: ClassVar[dict[str, str]] = {}
+    #: The contracts its commands are read with; the host gives it the run's catalog.
+    catalog: Catalog = CATALOG
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -75,12 +81,18 @@ class Service:
         return command in self.commands
 
     def handle(self, command: str, payload: dict[str, Any]) -> list[Emit]:
-        """Run ``command`` with the fields its contract declares, ignoring any extra fields."""
+        """Run ``command`` with the fields its contract declares (in the run's catalog), ignoring extra fields."""
         method = self.commands.get(command)
         if method is None:
             raise PlaygroundError(f"The {self.name} service has no handler for '{command}'; it handles {sorted(self.commands)}.")
-        args = {f: payload[f] for f in CATALOG[command].fields if f in payload}
-        return getattr(self, method)(**args) or []
+        args = {f: payload[f] for f in self.catalog[command].fields if f in payload}
+        emitted = getattr(self, method)(**args) or []
+        if isinstance(emitted, Emit) or not isinstance(emitted, (list, tuple)):
+            shown = f"emit({emitted.type!r}, ...)" if isinstance(emitted, Emit) else type(emitted).__name__
+            raise HandlerReturnError(
+                f"The {self.name} service's handler for '{command}' returned {shown}; return a list of them, "
+                "e.g. [emit(...)], or [] when it announces nothing.")
+        return list(emitted)
 
     def note_state(self, instance: str, before: str | None, after: str) -> None:
         self.notes.append(Note("state", {"instance": instance, "from": before, "to": after}))

@@ -195,6 +195,9 @@ class Bus:
                 channels.setdefault(inbox, []).append(channel)
                 suffix = f"-{lane + 1}" if lanes > 1 else ""
                 app.agent(channel, name=f"{inbox}-agent{suffix}")(self._consumer(handler))
+            declare = getattr(handler, "declare_agents", None)
+            if declare is not None:  # a hand-written agent reads what this inbox's own agent hands it
+                declare(app)
         await app.start()
         app.flow_control.resume()
         for inbox, lanes in channels.items():

@@ -7,11 +7,12 @@ and where its events are routed.
 
 from __future__ import annotations
 
+import difflib
 import random
 
 from playground.transport.bus import Bus
 from playground.runtime.envelope import Envelope
-from playground.services.base import Service
+from playground.services.base import HandlerReturnError, Service
 
 
 class ServiceHost:
@@ -39,6 +40,7 @@ class ServiceHost:
 
     def attach(self) -> "ServiceHost":
         """Give the service its inbox and subscribe it to the events it reacts to."""
+        self.service.catalog = self.bus.catalog  # the run's contracts, not the playground's global ones
         self.bus.add_inbox(self.name, self)
         self.bus.subscribe(self.name, *self.reactions)
         return self
@@ -66,6 +68,12 @@ class ServiceHost:
             return None, f"unknown message type '{type_}'", ()
         command = self.reactions.get(type_, type_)
         if not self.service.accepts(command):
+            if type_ in self.reactions:
+                known = sorted(self.service.commands)
+                match = difflib.get_close_matches(command, known, n=1)
+                hint = f"did you mean '{match[0]}'?" if match else f"it handles {', '.join(known) or 'nothing'}."
+                return None, (f"the {self.name} reaction table maps {type_} to '{command}', which the {self.name} "
+                              f"service does not handle; {hint}"), ()
             return None, f"the {self.name} service does not handle '{type_}'", ()
         return catalog[type_], command, tuple(catalog[command].fields)
 
@@ -87,12 +95,14 @@ class ServiceHost:
         delay = self.latency.sample(self.latency_rng)
         if delay:
             await bus.sleep(delay)
-        failed = faults.on_handle(self.name, e, started, bus) if faults.touches_handling else None
+        failed = faults.on_handle(self.name, e, started, bus, command=command) if faults.touches_handling else None
         if failed is not None and failed[0] == "lost":
             bus.redeliver(e, self.name, failed[1])  # never acknowledged, so it comes back
             return
         try:
             emitted = self.service.handle(command, e.payload)
+        except HandlerReturnError:
+            raise  # a bug in the handler's code, not a poison message: stop the run with the fix
         except Exception as exc:  # a poison message must not stop the consumer
             self._write_notes(e)
             bus.dead_letter(e, f"the {self.name} service failed on {command}: {exc}", at=self.name)

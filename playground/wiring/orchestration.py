@@ -19,8 +19,18 @@ from playground.transport.bus import Bus
 from playground.runtime.randomness import Randomness
 from playground.services.base import Service
 from playground.wiring.host import ServiceHost
+from playground.wiring.machines import MachineOrchestrator
 
 __all__ = ["ONBOARDING_SAGA", "ORDER_SAGA", "onboarding_saga", "orchestrate", "order_orchestration"]
+
+
+def host_services(bus: Bus, services: Mapping[str, Service], randomness: Randomness,
+                  reactions: Mapping[str, Mapping[str, str]] | None = None) -> None:
+    """Host every service on ``bus``: commands only, unless ``reactions`` gives one events to react to."""
+    reactions = reactions or {}
+    for name, service in services.items():
+        ServiceHost(service, bus, reactions=reactions.get(name, {}),
+                    latency_rng=randomness.stream(f"latency:{name}")).attach()
 
 
 def orchestrate(bus: Bus, services: Mapping[str, Service], sagas: list[SagaDefinition], randomness: Randomness,
@@ -30,15 +40,23 @@ def orchestrate(bus: Bus, services: Mapping[str, Service], sagas: list[SagaDefin
 
     Must be called on the running loop (scenarios call their wiring inside the run).
     """
-    reactions = reactions or {}
-    for name, service in services.items():
-        ServiceHost(service, bus, reactions=reactions.get(name, {}),
-                    latency_rng=randomness.stream(f"latency:{name}")).attach()
+    host_services(bus, services, randomness, reactions)
     return OrchestratorHost(bus, sagas, store=store, seed=randomness.seed).attach()
 
 
 def order_orchestration(scenario, bus: Bus, services: Mapping[str, Service], randomness: Randomness) -> None:
-    """The orchestrated wiring of the order flow (registered in ``OrderFlow.wirings``)."""
+    """The orchestrated wiring of the order flow (registered in ``OrderFlow.wirings``).
+
+    A scenario with a ``machine`` (a hand-written ``build(instance)``) runs that
+    machine instead of the one :data:`ORDER_SAGA` generates, on the same services.
+    """
+    build = getattr(scenario, "machine", None)
+    if build is not None:
+        host_services(bus, services, randomness)
+        host = MachineOrchestrator(build).attach(bus)
+        scenario.orchestrator = host
+        scenario.run_extras["orchestrator"] = host
+        return
     host = orchestrate(bus, services, [ORDER_SAGA], randomness, store=getattr(scenario, "store", "memory"))
     scenario.orchestrator = host
     extras = getattr(scenario, "run_extras", None)
