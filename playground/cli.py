@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Callable
-
 from playground.errors import PlaygroundError
 
 

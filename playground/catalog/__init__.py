@@ -25,4 +25,21 @@ CATALOG = Catalog([*ORDER_SPECS, *ONBOARDING_SPECS, *LOYALTY_SPECS, *TRAVEL_SPEC
                    *SCREENING_SPECS, *SPAGHETTI_SPECS,
                    *FREIGHT_SPECS])
 
-__all__ = ["CATALOG", "Catalog", "MessageSpec", "UnknownMessageType"]
+
+
+def domain_catalog(*specs: MessageSpec) -> Catalog:
+    """A catalog of your own for one domain: your message types plus the orchestrator's own.
+
+    Build it in the cell where you declare the messages: every run of that cell
+    makes a new catalog, so changing a field and running the cell again just
+    works (the playground's global ``CATALOG`` is never touched). Give it to a
+    scenario (``catalog = ...`` on the class) and to ``SagaDefinition(..., catalog=...)``.
+
+    >>> claims = domain_catalog(MessageSpec("FileClaim", "command", "claims", {"claim_id": str}, "File a claim."))
+    >>> "FileClaim" in claims, "FileClaim" in CATALOG, "SagaCompleted" in claims
+    (True, False, True)
+    """
+    return Catalog([*ORCHESTRATION_SPECS, *specs])
+
+
+__all__ = ["CATALOG", "Catalog", "MessageSpec", "UnknownMessageType", "domain_catalog"]

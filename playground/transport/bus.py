@@ -195,9 +195,7 @@ class Bus:
                 channels.setdefault(inbox, []).append(channel)
                 suffix = f"-{lane + 1}" if lanes > 1 else ""
                 app.agent(channel, name=f"{inbox}-agent{suffix}")(self._consumer(handler))
-            declare = getattr(handler, "declare_agents", None)
-            if declare is not None:  # a hand-written agent reads what this inbox's own agent hands it
-                declare(app)
+            self._declare_hand_written(handler, app)
         await app.start()
         app.flow_control.resume()
         for inbox, lanes in channels.items():
@@ -209,6 +207,19 @@ class Bus:
                 (reader,) = list(channel._subscribers)
                 queues.append(reader.queue)
             self._queues[inbox] = queues[0] if len(queues) == 1 else Lanes(queues)
+
+    def _declare_hand_written(self, handler: Any, app: faust.App) -> None:
+        """Let a handler that forwards to a hand-written agent declare it on ``app`` (see wiring/agents.py)."""
+        declare = getattr(handler, "declare_agents", None)
+        if declare is None:
+            return
+        try:
+            declare(app)
+        except Exception:  # refused before anything started: leave nothing behind
+            self._app = None
+            self._datadir.cleanup()
+            self._datadir = None
+            raise
 
     async def stop(self) -> None:
         if self._app is not None:

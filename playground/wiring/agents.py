@@ -100,7 +100,7 @@ class FaustConsumer:
         for type_ in self.hears:
             if type_ not in catalog or catalog[type_].kind != "event":
                 raise ScenarioError(f"The consumer '{self.name}' hears {type_!r}, which is not an event in the "
-                                    f"catalog{_closest(type_, [s.name for s in catalog if s.kind == 'event'])}.")
+                                    f"catalog{_closest(type_, [s.name for s in catalog if s.kind == 'event'])}")
 
     def attach(self, bus: Any) -> "FaustConsumer":
         """Give the consumer its inbox on ``bus`` and subscribe it to what it hears (before ``bus.start()``)."""
@@ -189,7 +189,7 @@ class FaustConsumer:
         bus = self.bus
         if type not in bus.catalog:
             raise AgentError(f"The agent of '{self.name}' sends {type!r}, which the catalog does not declare"
-                             f"{_closest(type, [s.name for s in bus.catalog])}.")
+                             f"{_closest(type, [s.name for s in bus.catalog])}")
         problem = bus.catalog[type].problem_with(payload)
         if problem:
             raise AgentError(f"The agent of '{self.name}' sends a {type} whose {problem}; fix the payload it builds.")
