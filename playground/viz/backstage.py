@@ -28,7 +28,7 @@ from playground.errors import PlaygroundError
 from playground.orchestration.machine import build_machine
 from playground.orchestration.saga import SagaDefinition
 from playground.orchestration.view import Diagram
-from playground.runtime.bus import Bus
+from playground.transport.bus import Bus
 from playground.wiring.machines import machine_summary
 
 
