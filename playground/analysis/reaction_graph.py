@@ -17,8 +17,7 @@ reading errs on the side of a false alarm: events a handler gets from a call
 and then drops still count as events it can emit.
 
 >>> from playground.scenarios.ping_pong import PING_PONG_REACTIONS
->>> from playground.services import SERVICES
->>> reaction_cycles(PING_PONG_REACTIONS, SERVICES)
+>>> reaction_cycles(PING_PONG_REACTIONS)
 [['PaymentReceived', 'InvoiceCreated']]
 """
 
@@ -32,6 +31,8 @@ from typing import Any, Mapping
 
 from playground.analysis.event_graph import _strongly_connected, _walk
 from playground.errors import PlaygroundError
+from playground.runtime.randomness import Randomness
+from playground.services import SERVICES
 from playground.services.base import Service
 
 
@@ -85,9 +86,22 @@ def emits_of(service: "type[Service] | Service") -> dict[str, set[str]]:
     return out
 
 
+def _services(services: Any) -> Mapping[str, Any]:
+    if services is None:
+        return SERVICES
+    if hasattr(services, "build_services"):  # a scenario: the services it would run
+        return services.build_services(Randomness(0))
+    return services
+
+
 def reaction_graph(reactions: Mapping[str, Mapping[str, str]],
-                   services: Mapping[str, Any]) -> dict[str, dict[str, set[str]]]:
-    """Event → {event it can cause: the services through which it does}."""
+                   services: Any = None) -> dict[str, dict[str, set[str]]]:
+    """Event → {event it can cause: the services through which it does}.
+
+    ``services`` maps names to service classes or instances; a scenario stands
+    for the services it runs; by default, the playground's own services.
+    """
+    services = _services(services)
     graph: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     for name, table in reactions.items():
         if name not in services:
@@ -100,7 +114,7 @@ def reaction_graph(reactions: Mapping[str, Mapping[str, str]],
     return {event: dict(caused) for event, caused in graph.items()}
 
 
-def reaction_cycles(reactions: Mapping[str, Mapping[str, str]], services: Mapping[str, Any]) -> list[list[str]]:
+def reaction_cycles(reactions: Mapping[str, Mapping[str, str]], services: Any = None) -> list[list[str]]:
     """Event types that can keep causing each other, one list per loop (empty for a DAG)."""
     graph = reaction_graph(reactions, services)
     nodes = list(dict.fromkeys([*graph, *(c for caused in graph.values() for c in caused)]))

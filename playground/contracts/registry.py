@@ -71,12 +71,11 @@ class Review:
         return lines
 
     def sentence(self) -> str:
-        """One sentence for an error message: what is refused and what to do."""
-        who = f" and would break {', '.join(self.broken)}" if self.breaks else ""
-        first = next(iter([*self.governance, *(self.compatibility.problems if self.compatibility else []),
-                           *(str(b) for b in self.breaks), *self.unreadable]), "")
-        return (f"{self.new.name} version {self.new.version} cannot ship under {self.mode}{who} ({first}); "
-                "add a new field as optional beside the old one, let every consumer move to it, then remove the old one.")
+        """One sentence for an error message: what is refused, why, who would break, and what to do."""
+        reasons = [*self.governance, *(self.compatibility.problems[:1] if self.compatibility else [])]
+        reasons += [f"it would break {b}" for b in self.breaks] + self.unreadable
+        return (f"{self.new.name} version {self.new.version} cannot ship under {self.mode}: {'; '.join(reasons)}. "
+                "Add a new field as optional beside the old one, let every consumer move to it, then remove the old one.")
 
     def __str__(self) -> str:
         head = f"{self.new.name} version {self.new.version} ({self.new.owner}, {self.mode}): "

@@ -22,7 +22,7 @@ def test_emits_follow_helper_methods_and_super_calls():
 
 
 def test_the_order_flow_is_a_dag_and_the_miswired_one_loops():
-    assert reaction_cycles(ORDER_REACTIONS, SERVICES) == []
+    assert reaction_cycles(ORDER_REACTIONS, SERVICES) == reaction_cycles(ORDER_REACTIONS) == []
     assert reaction_cycles(PING_PONG_REACTIONS, SERVICES) == [["PaymentReceived", "InvoiceCreated"]]
     assert reaction_graph(PING_PONG_REACTIONS, SERVICES)["PaymentReceived"] == {"InvoiceCreated": {"invoices"}}
 
@@ -31,6 +31,7 @@ def test_both_grown_flows_are_dags():
     for style in ("ungoverned", "governed"):
         scenario = event_spaghetti(style=style)
         assert reaction_cycles(scenario.definitions()["reactions"], scenario.build_services(Randomness(0))) == []
+        assert reaction_cycles(scenario.definitions()["reactions"], scenario) == []
 
 
 def test_a_type_computed_at_run_time_is_refused_and_a_missing_service_is_named():

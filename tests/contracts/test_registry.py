@@ -36,9 +36,9 @@ def test_a_removal_passes_backward_but_is_refused_for_the_consumer_that_reads_th
     with pytest.raises(ContractRefused) as refused:
         registry.register(removed)
     assert str(refused.value) == (
-        "ParcelWeighed version 2 cannot ship under BACKWARD and would break billing (billing (BillParcel, seen in "
-        "reactions): field 'weight_kg' is required but version 2 does not have it); add a new field as optional beside "
-        "the old one, let every consumer move to it, then remove the old one.")
+        "ParcelWeighed version 2 cannot ship under BACKWARD: it would break billing (BillParcel, seen in reactions): "
+        "field 'weight_kg' is required but version 2 does not have it. Add a new field as optional beside the old one, "
+        "let every consumer move to it, then remove the old one.")
     assert registry.latest("ParcelWeighed") is WEIGHED
 
 
@@ -101,7 +101,7 @@ def test_require_raises_for_a_refused_branch_and_returns_the_reviews_of_a_good_o
     registry = _registry()
     good = replace(WEIGHED, version=2, fields={**WEIGHED.fields, "note": S}, optional=frozenset({"note"}))
     assert [r.ok for r in registry.require([good, BILL, TRACK])] == [True]
-    with pytest.raises(ContractRefused, match="ParcelWeighed version 2 cannot ship under BACKWARD and would break billing"):
+    with pytest.raises(ContractRefused, match="ParcelWeighed version 2 cannot ship under BACKWARD: it would break billing"):
         registry.require([replace(WEIGHED, version=2, fields={"parcel_id": S})])
 
 
