@@ -59,6 +59,7 @@ class _Counted:
         async for event in self._stream:
             yield event
             self._host.finished()
+        self._host.stream_ended = True  # the app is stopping: the agent may return now
 
     def __iter__(self) -> Any:
         raise AgentError(f"The agent '{self._host.name}' iterates its stream with `for`; a faust stream is "
@@ -91,6 +92,7 @@ class FaustConsumer:
             raise ScenarioError(f"The consumer '{name}' hears nothing; give it hears=['SomeEvent'].")
         self.bus: Any = None
         self.iterating = False
+        self.stream_ended = False
         self.channel: Any = None
         self._done: asyncio.Future | None = None
         self._context: contextvars.Context | None = None
@@ -113,6 +115,7 @@ class FaustConsumer:
     # -- the bus calls these ---------------------------------------------------
     def declare_agents(self, app: Any) -> None:
         """Called by the bus with the faust app that will read this inbox, before the app starts."""
+        self.iterating = self.stream_ended = False  # a consumer may serve several runs, one after another
         self.channel = app.channel(maxsize=0)
         before = set(app.agents)
         returned = self.factory(app, self.channel, self.send)
@@ -145,6 +148,8 @@ class FaustConsumer:
                 else:
                     raise AgentError(f"The agent of '{host.name}' is not an `async def` function; faust agents are "
                                      "coroutines that read their stream with `async for`.")
+                if host.stream_ended:
+                    return
                 raise AgentError(f"The agent of '{host.name}' returned without reading its stream; keep it in "
                                  "`async for event in stream:` for as long as events come." if not host.iterating
                                  else f"The agent of '{host.name}' left its `async for` loop (a return or break); "

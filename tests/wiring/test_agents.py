@@ -2,24 +2,8 @@
 
 import pytest
 
-from playground import AgentError, FaultPlan, Duplicate, FaustConsumer, ScenarioError, check, order_flow
-
-
-def points_agent(app, events, send):
-    """A learner-style agent: award points once per completed order, even when an event comes twice."""
-    awarded = set()
-
-    @app.agent(events)
-    async def award(stream):
-        async for event in stream:
-            order = event.payload["order_id"]
-            if order in awarded:
-                continue
-            awarded.add(order)
-            send("PointsAwarded", {"order_id": order, "customer": event.payload["customer"], "points": 10},
-                 cause=event)
-
-    return award
+from learner_code import points_agent
+from playground import AgentError, Duplicate, FaultPlan, FaustConsumer, ScenarioError, check, order_flow
 
 
 def points(factory=points_agent):

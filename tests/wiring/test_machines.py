@@ -1,42 +1,10 @@
 """Hand-written transitions machines orchestrate the order flow on the same services as the generated one."""
 
 import pytest
-from transitions import Machine
+from learner_code import order_machine
 
 from playground import (MachineWiringError, ORDER_SAGA, check, machine_diagram, machine_summary, order_flow,
                         saga_machine)
-
-STATES = ["new", "invoicing", "charging", "shipping", "completing", "done", "voiding", "cancelling", "cancelled"]
-
-
-def order_machine(order):
-    """A learner-style machine: retry a declined card once (a condition), else void the invoice and cancel."""
-    order.declines = 0
-
-    def count_decline(event):
-        order.declines += 1
-
-    def may_retry(event):
-        return order.declines < 2
-
-    return Machine(model=order, states=STATES, initial="new", auto_transitions=False, transitions=[
-        {"trigger": "OrderPlaced", "source": "new", "dest": "invoicing", "after": lambda e: order.send("CreateInvoice")},
-        {"trigger": "InvoiceCreated", "source": "invoicing", "dest": "charging",
-         "after": lambda e: order.send("ChargePayment")},
-        {"trigger": "PaymentFailed", "source": "charging", "dest": "charging", "prepare": count_decline,
-         "conditions": may_retry, "after": lambda e: order.send("ChargePayment")},
-        {"trigger": "PaymentFailed", "source": "charging", "dest": "voiding",
-         "after": lambda e: order.send("CancelInvoice")},
-        {"trigger": "PaymentReceived", "source": "charging", "dest": "shipping",
-         "after": [lambda e: order.send("MarkInvoicePaid"), lambda e: order.send("ShipOrder")]},
-        {"trigger": "InvoicePaid", "source": ["shipping", "completing"], "dest": None},
-        {"trigger": "OrderShipped", "source": "shipping", "dest": "completing",
-         "after": lambda e: order.send("CompleteOrder")},
-        {"trigger": "OrderCompleted", "source": "completing", "dest": "done"},
-        {"trigger": "InvoiceCancelled", "source": "voiding", "dest": "cancelling",
-         "after": lambda e: order.send("CancelOrder")},
-        {"trigger": "OrderCancelled", "source": "cancelling", "dest": "cancelled"},
-    ])
 
 
 def test_a_hand_written_machine_runs_the_order_flow_and_keeps_the_invariants():
