@@ -24,7 +24,7 @@ OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "
 NAMED = {
     "orders": OKABE_ITO[0], "invoices": OKABE_ITO[1], "payments": OKABE_ITO[2], "shipping": OKABE_ITO[3],
     "email": OKABE_ITO[4], "orchestrator": OKABE_ITO[7], "users": OKABE_ITO[5], "accounts": OKABE_ITO[6],
-    "choreography": OKABE_ITO[2], "orchestration": OKABE_ITO[0],
+    "choreography": OKABE_ITO[2], "orchestration": OKABE_ITO[0], "hybrid": OKABE_ITO[4],
 }
 
 #: Width × height in inches that fits a JupyterLab notebook column without scrolling.

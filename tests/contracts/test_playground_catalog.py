@@ -10,6 +10,7 @@ from playground.analysis.reaction_graph import reaction_cycles
 from playground.catalog import CATALOG
 from playground.contracts.registry import ContractRegistry
 from playground.runtime.randomness import Randomness
+from playground.scenarios.freight import FREIGHT_REACTIONS, freight
 from playground.scenarios.ping_pong import PING_PONG_REACTIONS
 from playground.scenarios.pipeline import data_pipeline
 from playground.scenarios.row_events import contract_styles
@@ -37,6 +38,13 @@ def test_every_scenario_reaction_table_reads_its_events_and_forms_a_dag(name):
     reactions = scenario.definitions()["reactions"]
     assert ContractRegistry(CATALOG, reactions=reactions).mismatches() == []
     assert reaction_cycles(reactions, scenario.build_services(Randomness(0))) == []
+
+
+@pytest.mark.parametrize("wiring", ["hybrid", "choreography"])
+def test_the_freight_reaction_tables_read_their_events_and_form_a_dag(wiring):
+    reactions = FREIGHT_REACTIONS[wiring]
+    assert ContractRegistry(CATALOG, reactions=reactions).mismatches() == []
+    assert reaction_cycles(reactions, freight(wiring=wiring).build_services(Randomness(0))) == []
 
 
 def test_the_gate_catches_the_one_deliberate_loop():
