@@ -69,6 +69,20 @@ def arrivals(result: Result) -> dict[str, float]:
     return {e.correlation_id: e.time for e in result.trace.where(kind="send", type="ShipmentAtPort")}
 
 
+def waited_during(result: "Result", start: float, end: float) -> list[float]:
+    """Seconds at port waiting for customs, for each shipment that reached port in ``[start, end)``, in arrival order."""
+    waited, came = clearance_times(result), arrivals(result)
+    return [waited[s] for s, at in sorted(came.items(), key=lambda kv: kv[1]) if start <= at < end and s in waited]
+
+
+def heard_by(result: "Result", component: str) -> dict[str, list[str]]:
+    """The message types each transaction delivered to ``component``, in order (what a follower heard)."""
+    heard: dict[str, list[str]] = {}
+    for e in result.trace.where(kind="deliver", at=component):
+        heard.setdefault(e.correlation_id, []).append(e.type)
+    return heard
+
+
 @dataclass(frozen=True)
 class Rejection:
     """One shipment whose documents were refused: what was undone, and when the outside heard of it."""

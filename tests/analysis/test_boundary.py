@@ -1,6 +1,6 @@
 """Measuring a sub-process's edge: what crosses it, how long customs takes, and when a rejection is heard."""
 
-from playground.analysis.boundary import clearance_times, crossings, rejections
+from playground.analysis.boundary import clearance_times, crossings, heard_by, rejections, waited_during
 from playground.scenarios.freight import freight
 
 HYBRID_INSIDE = ("orchestrator", "documents", "duties", "agency")
@@ -25,3 +25,13 @@ def test_a_hybrid_rejection_is_heard_after_its_rollback_and_a_choreographed_one_
     for r in chor:
         assert set(r.undone) == {"duties", "documents"} and r.heard_as == "AgencyRefused"
         assert r.heard_before_undone
+
+
+def test_waits_during_a_window_and_what_a_follower_heard():
+    run = freight(shipments=6, seed=2, refused=0.5).run()
+    waits = waited_during(run, 0, float("inf"))
+    assert sorted(waits) == sorted(clearance_times(run).values()) and waited_during(run, 0, 1) == []
+    heard = heard_by(run, "carrier")
+    for shipment, outcome in run.outcomes.items():
+        end = "CustomsReleased" if outcome == "delivered" else "CustomsRejected"
+        assert heard[shipment] == ["DispatchShipment", "ArriveAtPort", end]
