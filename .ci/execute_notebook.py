@@ -7,12 +7,15 @@ timing metadata, numbers cells from 1 and sets the kernelspec to python3, so
 committed notebooks carry nothing from the machine that ran them.
 """
 
+import os
 import sys
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
 
+# Progress bars depend on the machine's speed; stored outputs must not (the kernel inherits this).
+os.environ["PLAYGROUND_PROGRESS"] = "0"
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
 

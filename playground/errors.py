@@ -19,3 +19,7 @@ class HorizonExceeded(PlaygroundError, TimeoutError):
 
 class SagaDefinitionError(PlaygroundError, ValueError):
     """A saga definition cannot run as written (a duplicate step, a missing compensation...)."""
+
+
+class CycleDetected(PlaygroundError, RuntimeError):
+    """Messages went round a cycle without end (in no simulated time, or far too many for one transaction)."""

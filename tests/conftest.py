@@ -1,5 +1,6 @@
 """Shared fixtures."""
 
+import os
 
 import matplotlib
 import matplotlib.pyplot as plt
@@ -7,6 +8,9 @@ import pytest
 
 # Plots render off-screen in tests, whatever the machine has.
 matplotlib.use("Agg")
+# Progress bars appear after two seconds of wall time, which would make notebook outputs
+# depend on the machine's speed; kernels started by the tests inherit this switch.
+os.environ["PLAYGROUND_PROGRESS"] = "0"
 
 
 @pytest.fixture(scope="session")

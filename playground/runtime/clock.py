@@ -17,12 +17,13 @@ timings on a fast laptop, a busy CI machine, or inside a Jupyter kernel.
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
+import contextlib
 import gc
 import selectors
 from typing import Any, Awaitable, Callable, TypeVar
 
 from playground.errors import HorizonExceeded
+from playground.runtime.interrupt import quiet_asyncio, run_in_thread
 
 T = TypeVar("T")
 
@@ -82,31 +83,47 @@ async def _under_horizon(main: Callable[[], Awaitable[T]], horizon: float) -> T:
         ) from None
 
 
-def _run_here(main: Callable[[], Awaitable[T]], horizon: float) -> T:
+def _run_here(main: Callable[[], Awaitable[T]], horizon: float, seen: dict | None = None) -> T:
     loop = VirtualTimeLoop()
+    if seen is not None:
+        seen["loop"] = loop  # so an interrupt can say where the run was
     # A run allocates millions of short-lived objects while its trace keeps growing;
     # the cyclic collector would rescan that trace again and again (about a fifth of
     # the run time). The collector catches up once the run is over.
     collecting = gc.isenabled()
     gc.disable()
+    interrupted: BaseException | None = None
     try:
         return loop.run_until_complete(_under_horizon(main, horizon))
+    except KeyboardInterrupt as stop:
+        interrupted = stop
+        raise
     finally:
         if collecting:
             gc.enable()
         try:
-            _cancel_leftovers(loop)
+            _cancel_leftovers(loop, interrupted)
             loop.run_until_complete(loop.shutdown_asyncgens())
         finally:
             loop.close()
 
 
-def _cancel_leftovers(loop: asyncio.AbstractEventLoop) -> None:
-    tasks = [t for t in asyncio.all_tasks(loop) if not t.done()]
-    for task in tasks:
-        task.cancel()
-    if tasks:
-        loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
+def _cancel_leftovers(loop: asyncio.AbstractEventLoop, interrupted: BaseException | None = None) -> None:
+    # An interrupt lands in one task; tasks awaiting that one raise it again while
+    # they are cancelled, so an interrupted run is cleaned up in a few rounds, quietly.
+    # A new interrupt (another instance) still goes through.
+    with quiet_asyncio(collect=False) if interrupted is not None else contextlib.nullcontext():
+        for _ in range(8 if interrupted else 1):
+            tasks = [t for t in asyncio.all_tasks(loop) if not t.done()]
+            for task in tasks:
+                task.cancel()
+            if not tasks:
+                return
+            try:
+                loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
+            except KeyboardInterrupt as again:
+                if again is not interrupted:
+                    raise
 
 
 def run_simulated(main: Callable[[], Awaitable[T]], *, horizon: float) -> T:
@@ -114,7 +131,8 @@ def run_simulated(main: Callable[[], Awaitable[T]], *, horizon: float) -> T:
 
     Works from a script and from a Jupyter cell: when the calling thread
     already runs an event loop (as a kernel does), the simulation runs on its
-    own loop in a worker thread and this call blocks until it finishes.
+    own loop in a worker thread and this call blocks until it finishes; one
+    interrupt stops both (see :mod:`playground.runtime.interrupt`).
 
     Args:
         main: a zero-argument coroutine function; it is called on the new loop.
@@ -125,5 +143,6 @@ def run_simulated(main: Callable[[], Awaitable[T]], *, horizon: float) -> T:
         asyncio.get_running_loop()
     except RuntimeError:
         return _run_here(main, horizon)
-    with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="simulation") as pool:
-        return pool.submit(_run_here, main, horizon).result()
+    seen: dict = {}
+    return run_in_thread(lambda: _run_here(main, horizon, seen),
+                         where=lambda: f" at simulated second {seen['loop'].time():,.3f}" if seen else "")

@@ -11,7 +11,8 @@ from typing import Any, Callable, Iterable, Mapping
 
 from playground.catalog import CATALOG, Catalog
 
-from playground.errors import HorizonExceeded, ScenarioError
+from playground.errors import CycleDetected, HorizonExceeded, ScenarioError
+from playground.runtime.budget import progress, refuse_if_too_big
 from playground.runtime.checks import fraction, known_names, latencies, positive_number, whole_number
 from playground.runtime.clock import run_simulated
 from playground.runtime.faults import FaultPlan
@@ -68,6 +69,8 @@ class Scenario:
     wirings: Mapping[str, Callable] = {}
     #: component → how many workers serve its inbox (see :meth:`with_workers`); one when not named.
     workers: Mapping[str, int] = {}
+    #: Memory one transaction's trace and state take, roughly (benchmarks/guard_rails.py measures it).
+    bytes_per_transaction = 12_000
 
     def __init__(self, *, seed: int, wiring: str, horizon: float | None, faults: FaultPlan | None,
                  agents: Iterable[FaustConsumer] = ()):
@@ -131,8 +134,10 @@ class Scenario:
         """Run once on simulated time and return the :class:`Result`."""
         known_names("component", self.faults.components(), self.components())
         horizon = self.horizon or self.default_horizon()
+        refuse_if_too_big(self.planned(), self.unit, bytes_each=self.bytes_per_transaction)
         try:
-            return run_simulated(self._main, horizon=horizon)
+            with progress(self.planned(), self.unit, lambda: len(self._ids)):
+                return run_simulated(self._main, horizon=horizon)
         except HorizonExceeded as exc:
             planned = max(self.planned(), len(self._ids))
             stopped = HorizonExceeded(
@@ -142,6 +147,9 @@ class Scenario:
             # What happened up to the horizon, so a learner can look for the cycle.
             stopped.trace = getattr(self, "_trace", None)
             raise stopped from None
+        except CycleDetected as stopped:
+            stopped.trace = getattr(self, "_trace", None)  # the cycle, message by message
+            raise
 
     async def _main(self) -> Result:
         randomness = Randomness(self.seed)

@@ -32,6 +32,7 @@ from playground.runtime.clock import VirtualTimeLoop
 from playground.runtime.envelope import DEAD_LETTERS, DeadLetter, Envelope, MessageIds
 from playground.runtime.faults import FaultPlan
 from playground.runtime.trace import Trace
+from playground.runtime.work import CHECK_EVERY, WorkCounter
 
 Handler = Callable[[Envelope], Awaitable[None]]
 
@@ -140,6 +141,7 @@ class Bus:
         #: Longest causation chain a message may extend (None: no limit); deeper messages are dead-lettered.
         self.max_depth: int | None = None
         self._depths: dict[str, int] = {}
+        self.work = WorkCounter()
 
     # -- wiring ---------------------------------------------------------
     def add_inbox(self, name: str, handler: Handler) -> None:
@@ -304,6 +306,10 @@ class Bus:
             return
         self.trace.record(self.now(), "send", e.sender, e.type, e.message_id, e.correlation_id,
                           e.causation_id, {"to": targets})
+        sent = self.work.sent
+        count = sent[e.correlation_id] = sent.get(e.correlation_id, 0) + 1
+        if not count % CHECK_EVERY:
+            self._look_for_cycle(e, count)
         if not targets and (e.type not in self.catalog or self.catalog[e.type].kind == "command"):
             self.dead_letter(e, self._unroutable(e), at=e.sender)
         for inbox in targets:
@@ -313,6 +319,13 @@ class Bus:
         # Only computed when a limit is set, so the hot path pays nothing by default.
         depth = self._depths.setdefault(e.message_id, self._depths.get(e.causation_id, 0) + 1)
         return depth > self.max_depth
+
+    def _look_for_cycle(self, e: Envelope, count: int) -> None:
+        try:
+            self.work.look(e.correlation_id, count, self.now(), self.trace, e.message_id)
+        except Exception as stuck:
+            self.fail(stuck)  # also when the sender catches what publish raises
+            raise
 
     def _unroutable(self, e: Envelope) -> str:
         if e.type not in self.catalog:
