@@ -18,7 +18,7 @@ closest thing to a picture of it, measured rather than designed. Two views:
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from playground.runtime.envelope import DEAD_LETTERS
 
@@ -32,7 +32,7 @@ def _trace_of(source: "Result | Trace") -> "Trace":
 
 
 class EventGraph:
-    """Observed message flows of one run.
+    """Observed message flows of one run (draw it with :func:`~playground.viz.mermaid.flowchart`).
 
     Attributes:
         flows: ``(emitter, message type, reactor) → count`` of messages delivered.
@@ -93,16 +93,6 @@ class EventGraph:
         """The flows that carry a message type lying on a cycle."""
         looping = {t for loop in self.cycles() for t in loop}
         return {flow for flow in self.flows if flow[1] in looping}
-
-    def to_mermaid(self) -> str:
-        """A Mermaid flowchart: components as boxes, one arrow per (emitter, type, reactor); loops in orange."""
-        from playground.viz.mermaid import flowchart
-
-        return flowchart(self).source
-
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
-        text = self.to_mermaid()
-        return {"text/vnd.mermaid": text, "text/plain": text}
 
     def summary(self) -> str:
         """Fan-in/fan-out per component and any loops, as a few aligned lines."""

@@ -25,14 +25,11 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from playground.kafka.live_trace import collecting_effects
 from playground.kafka.state import StateStore
 from playground.kafka.topics import MalformedRecord, decode
-
-if TYPE_CHECKING:  # pragma: no cover
-    from playground.kafka.bus import KafkaBus
 
 #: Records a handler publishes, collected per handled message (each agent runs in its own task).
 OUTBOX: contextvars.ContextVar[list | None] = contextvars.ContextVar("playground_outbox", default=None)
@@ -57,9 +54,9 @@ def from_json(stored: list[dict]) -> list[Record]:
 
 
 class KafkaInbox:
-    """The receiving side of one inbox of a :class:`~playground.kafka.bus.KafkaBus`."""
+    """The receiving side of one inbox of a :class:`~playground.kafka.bus.KafkaBus` (``bus``, which owns it)."""
 
-    def __init__(self, bus: "KafkaBus", name: str, handler: Any, wanted: frozenset[str],
+    def __init__(self, bus: Any, name: str, handler: Any, wanted: frozenset[str],
                  store: StateStore | None):
         self.bus, self.name, self.handler, self.wanted, self.store = bus, name, handler, wanted, store
         self.service = getattr(handler, "service", None)

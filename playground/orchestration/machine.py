@@ -25,7 +25,7 @@ from typing import Any, Callable
 from transitions.extensions.asyncio import AsyncMachine, AsyncState, AsyncTimeout
 from transitions.extensions.states import add_state_features
 
-from playground.orchestration.saga import Approval, SagaDefinition
+from playground.orchestration.steps import Approval, Stages
 from playground.runtime.realtime import timers
 
 TERMINALS = ("completed", "compensated", "stuck")
@@ -126,7 +126,7 @@ class SagaMachine(AsyncMachine):
         pass
 
 
-def machine_spec(saga: SagaDefinition) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def machine_spec(saga: Stages) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The states and transitions of ``saga``'s machine, as plain dicts (shared with the diagram)."""
     states: list[dict[str, Any]] = [{"name": "new"}]
     transitions: list[dict[str, Any]] = []
@@ -162,7 +162,7 @@ def machine_spec(saga: SagaDefinition) -> tuple[list[dict[str, Any]], list[dict[
     return states, transitions
 
 
-def build_machine(saga: SagaDefinition, *, on_enter: dict[str, Callable], after_change: Callable,
+def build_machine(saga: Stages, *, on_enter: dict[str, Callable], after_change: Callable,
                   on_deadline: Callable, on_exception: Callable) -> SagaMachine:
     """One machine for every instance of ``saga``; callbacks receive transitions' ``EventData``."""
     states, transitions = machine_spec(saga)

@@ -24,7 +24,8 @@ from transitions.extensions.diagrams import GraphMachine
 
 from playground.errors import SagaDefinitionError
 from playground.orchestration.machine import TERMINALS, machine_spec
-from playground.orchestration.saga import SagaDefinition
+from playground.orchestration.steps import Stages
+from playground.runtime.mermaid import Mermaid
 
 COLUMNS = ("instance", "saga", "state", "step", "attempt", "waiting", "done", "started", "updated", "reason")
 
@@ -112,29 +113,18 @@ class InstanceTable:
         return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table><p>{escape(self._footer())}</p>"
 
 
-class Diagram:
-    """Mermaid source that JupyterLab renders natively (``text/vnd.mermaid``) and prints as text elsewhere."""
-
-    def __init__(self, source: str):
-        self.source = source
-
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
-        return {"text/vnd.mermaid": self.source, "text/plain": self.source}
-
-    def __str__(self) -> str:
-        return self.source
-
-    __repr__ = __str__
+#: The saga diagram is a plain Mermaid picture (the name stays for code that imports it).
+Diagram = Mermaid
 
 
 class _Drawn:
     """A stand-in model for the drawing machine: the diagram needs a model to hold a current state."""
 
 
-def diagram(saga: SagaDefinition, *, highlight: str | None = None, instance: str | None = None) -> Diagram:
+def diagram(saga: Stages, *, highlight: str | None = None, instance: str | None = None) -> Diagram:
     """``saga``'s state machine in Mermaid, with state ``highlight`` (where ``instance`` is) marked.
 
-    >>> from playground.orchestration.saga import Step
+    >>> from playground.orchestration.saga import SagaDefinition, Step
     >>> saga = SagaDefinition("trip", [Step("flight", "ReserveFlight", "CancelFlight")])
     >>> lines = diagram(saga, highlight="flight").source.splitlines()
     >>> [line.strip() for line in lines if "flight" in line]

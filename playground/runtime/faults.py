@@ -18,17 +18,38 @@ detail names it. The empty plan changes nothing and costs next to nothing.
 from __future__ import annotations
 
 import random
-from typing import TYPE_CHECKING, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Protocol
 
 from playground.errors import ScenarioError
 from playground.runtime.fault_rules import Delay, Drop, Duplicate, FailCalls, MessageRule, Reorder, Rule
 from playground.runtime.latency import Latency, as_latency
 
 if TYPE_CHECKING:  # pragma: no cover
-    from playground.transport.bus import Bus
+    from playground.catalog import Catalog
     from playground.runtime.envelope import Envelope
+    from playground.runtime.trace import Trace
 
 __all__ = ["FaultPlan", "Drop", "Duplicate", "Delay", "Reorder", "FailCalls"]
+
+
+class Carrier(Protocol):
+    """What a fault plan needs from the transport it runs on (the in-memory bus and the Kafka bus both offer it).
+
+    The plan never reaches into a transport's queues: it counts held work with
+    :meth:`hold` and hands a held message back with :meth:`enqueue`.
+    """
+
+    catalog: "Catalog"
+    trace: "Trace"
+
+    @property
+    def timers(self) -> Any: ...
+
+    def now(self) -> float: ...
+
+    def hold(self) -> None: ...
+
+    def enqueue(self, inbox: str, envelope: Any) -> None: ...
 
 
 def _windows(kind: str, given: Mapping[str, Iterable[tuple[float, float]]] | None) -> dict[str, list[tuple[float, float]]]:
@@ -106,7 +127,7 @@ class FaultPlan:
         return f"FaultPlan({', '.join(parts)})"
 
     # -- per run ------------------------------------------------------------
-    def begin(self, bus: "Bus | None", rng: random.Random | None = None) -> None:
+    def begin(self, bus: "Carrier | None", rng: random.Random | None = None) -> None:
         """Start a run: fresh counters, the run's seeded ``faults`` stream, window faults scheduled in the trace.
 
         A plan may serve many runs (both wirings, several seeds); nothing from one
@@ -173,7 +194,7 @@ class FaultPlan:
             self._fired[index] = fired + 1
         return hit
 
-    def deliveries(self, envelope: "Envelope", inbox: str, bus: "Bus") -> list[float]:
+    def deliveries(self, envelope: "Envelope", inbox: str, bus: "Carrier") -> list[float]:
         """Delays (seconds) at which ``envelope`` reaches ``inbox``: ``[0.0]`` once now, ``[]`` never."""
         delays = [0.0]
         hold = None
@@ -204,28 +225,27 @@ class FaultPlan:
             delays = delays[1:]
         return delays
 
-    def _hold(self, envelope: "Envelope", inbox: str, bus: "Bus", within: float) -> None:
-        bus.pending += 1  # held, not lost: the run must not count itself finished
+    def _hold(self, envelope: "Envelope", inbox: str, bus: "Carrier", within: float) -> None:
+        bus.hold()  # held, not lost: the run must not count itself finished (enqueue hands the count on)
         timer = bus.timers.call_later(within, self._release, inbox, bus, False)
         self._held[inbox] = (envelope, timer)
 
-    def _release(self, inbox: str, bus: "Bus", soon: bool) -> None:
+    def _release(self, inbox: str, bus: "Carrier", soon: bool) -> None:
         envelope, timer = self._held.pop(inbox)
         timer.cancel()
-        put = bus._queues[inbox].put_nowait
         if soon:
-            bus.timers.call_soon(put, envelope)
+            bus.timers.call_soon(bus.enqueue, inbox, envelope)
         else:
-            put(envelope)
+            bus.enqueue(inbox, envelope)
 
-    def strip_correlation(self, envelope: "Envelope", bus: "Bus") -> "Envelope":
+    def strip_correlation(self, envelope: "Envelope", bus: "Carrier") -> "Envelope":
         """The same message without correlation and causation ids; the fault entry remembers both."""
         e = envelope
         bus.trace.record(bus.now(), "fault", e.sender, e.type, e.message_id, e.correlation_id, e.causation_id,
                          {"fault": "uncorrelated"})
         return type(e)(e.type, e.payload, e.message_id, None, None, e.schema_version, e.time, e.sender)
 
-    def on_handle(self, component: str, envelope: "Envelope", started: float, bus: "Bus",
+    def on_handle(self, component: str, envelope: "Envelope", started: float, bus: "Carrier",
                   command: str | None = None) -> tuple[str, float] | None:
         """Whether the call ``component`` worked on since ``started`` fails, and how.
 

@@ -259,6 +259,10 @@ class Bus:
         """The work a :meth:`hold` stood for is over."""
         self._settle()
 
+    def enqueue(self, inbox: str, envelope: Any) -> None:
+        """Put a message a :meth:`hold` counted into ``inbox`` now (a fault plan handing back what it held)."""
+        self._queues[inbox].put_nowait(envelope)
+
     def fail(self, exc: BaseException) -> None:
         """Stop the run loudly from outside a handler (a timer, a callback): :meth:`drained` raises ``exc``."""
         if self.failure is None:

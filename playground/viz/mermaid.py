@@ -17,37 +17,21 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from playground.errors import PlaygroundError
+from playground.runtime.mermaid import Mermaid
 from playground.viz.style import colour_for
 
 if TYPE_CHECKING:  # pragma: no cover
     from playground.analysis.event_graph import EventGraph
-    from playground.runtime.trace import Trace
     from playground.runtime.result import Result
+    from playground.runtime.trace import Trace
+
+__all__ = ["LOOP_COLOUR", "Mermaid", "flowchart", "sequence"]
 
 #: The colour loops are drawn in (Okabe-Ito vermillion).
 LOOP_COLOUR = "#D55E00"
-
-
-class Mermaid:
-    """Mermaid source that a notebook renders as a diagram."""
-
-    def __init__(self, source: str):
-        self.source = source
-
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
-        return {"text/vnd.mermaid": self.source, "text/plain": self.source}
-
-    def __str__(self) -> str:
-        return self.source
-
-    def __repr__(self) -> str:
-        return self.source
-
-    def lines(self) -> list[str]:
-        return self.source.splitlines()
 
 
 def _id(name: str) -> str:

@@ -10,7 +10,7 @@ from playground.runtime.fault_rules import Drop, Duplicate
 from playground.runtime.faults import FaultPlan
 from playground.scenarios import order_flow
 from playground.scenarios.ping_pong import ping_pong
-from playground.viz.mermaid import LOOP_COLOUR, sequence
+from playground.viz.mermaid import LOOP_COLOUR, flowchart, sequence
 
 ARROW = re.compile(r"^    (\w+)(->>|-x)(\w+): (\w+)")
 
@@ -52,20 +52,21 @@ def test_an_unknown_id_gets_one_sentence(small_run):
 
 def test_the_flowchart_has_a_node_per_component_and_an_edge_per_flow(small_run):
     graph = event_graph(small_run)
-    lines = graph.to_mermaid().splitlines()
+    chart = flowchart(graph)
+    lines = chart.lines()
     assert lines[0] == "flowchart LR"
     nodes = [re.match(r'^    c_(\w+)[\[(]', line).group(1) for line in lines if re.match(r'^    c_\w+[\[(]', line)]
     assert nodes == graph.components
     edges = [re.match(r'^    c_(\w+) -->\|"(\w+) ×(\d+)"\| c_(\w+)$', line) for line in lines if "-->" in line]
     assert {(m[1], m[2], m[4]): int(m[3]) for m in edges} == dict(graph.flows)
     assert not any(line.lstrip().startswith("linkStyle") for line in lines)  # no loop, nothing highlighted
-    assert graph._repr_mimebundle_()["text/vnd.mermaid"] == "\n".join(lines)
+    assert chart._repr_mimebundle_()["text/vnd.mermaid"] == "\n".join(lines)
 
 
 def test_the_flowchart_of_a_loop_highlights_exactly_the_looping_edges():
     with pytest.raises(HorizonExceeded) as caught:
         ping_pong(orders=1, horizon=10).run()
-    lines = event_graph(caught.value.trace).to_mermaid().splitlines()
+    lines = flowchart(event_graph(caught.value.trace)).lines()
     edges = [line for line in lines if "-->" in line]
     (style,) = [line for line in lines if line.lstrip().startswith("linkStyle")]
     highlighted = [edges[int(i)] for i in style.split()[1].split(",")]
