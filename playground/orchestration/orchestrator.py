@@ -53,12 +53,12 @@ from transitions.extensions.asyncio import AsyncEvent
 from playground.errors import PlaygroundError
 from playground.orchestration.instance import Instance, Run
 from playground.orchestration.machine import TERMINALS, build_machine
-from playground.orchestration.saga import Approval, SagaDefinition
+from playground.orchestration.saga import ENDINGS, Approval, SagaDefinition
 from playground.orchestration.store import Store
 from playground.transport.bus import Bus
 from playground.runtime.envelope import Envelope
 
-ENDINGS = {"completed": "SagaCompleted", "compensated": "SagaCompensated", "stuck": "SagaStuck"}
+__all__ = ["ENDINGS", "Orchestrator"]
 
 
 class Orchestrator:

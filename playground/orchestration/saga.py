@@ -24,16 +24,18 @@ from typing import Any, Iterable, Mapping
 from playground.catalog import CATALOG, Catalog
 from playground.errors import SagaDefinitionError
 from playground.orchestration.replies import Replies, replies_to
-from playground.orchestration.steps import (LATE_POLICIES, NO_RETRY, RESERVED, Approval, Parallel, Retry, Stage,
-                                            Step, _describe)
+from playground.orchestration.steps import (LATE_POLICIES, RESERVED, Approval, Parallel, Retry, Stage, Step,
+                                            _describe)
 
-__all__ = ["Announce", "Approval", "LATE_POLICIES", "NO_RETRY", "Parallel", "RESERVED", "Retry",
-           "SagaDefinition", "Stage", "Step"]
+__all__ = ["ENDINGS", "Announce", "Approval", "LATE_POLICIES", "Parallel", "RESERVED", "Retry", "SagaDefinition",
+           "Stage", "Step"]
 
 #: How an instance can end; an :class:`Announce` names the event one of them publishes.
 ENDING_NAMES = ("completed", "compensated", "stuck")
 #: Fields an announcement can always fill, whatever the saga carried.
 ENDING_FIELDS = ("instance", "saga", "reason", "outcome")
+#: The generic event an ending publishes when the saga announces nothing else for it.
+ENDINGS = {"completed": "SagaCompleted", "compensated": "SagaCompensated", "stuck": "SagaStuck"}
 
 
 class Announce:
@@ -138,8 +140,6 @@ class SagaDefinition:
         >>> trip.boundary()
         {'starts': 'BookTrip', 'ends': {'completed': 'SagaCompleted', 'compensated': 'FlightCancelled', 'stuck': 'SagaStuck'}, 'inside': ['flights']}
         """
-        from playground.orchestration.orchestrator import ENDINGS
-
         return {"starts": self.started_by,
                 "ends": {end: self.announces[end].event if end in self.announces else ENDINGS[end]
                          for end in ENDING_NAMES},
