@@ -1,0 +1,98 @@
+"""Chapter 02's claims (process or state), checked on the same seeded runs the chapter shows.
+
+Each figure is computed in the notebook; these tests hold the statements its prose makes
+about them, so a change in the playground that would make the text wrong fails here.
+"""
+
+import pytest
+
+from playground.runtime.faults import FaultPlan
+
+CH02 = {"users": 60, "seed": 7}
+CH02_OUTAGE = (20, 50)
+
+
+@pytest.fixture(scope="module")
+def ch02_runs():
+    from playground.scenarios import onboarding_flow
+
+    outage = FaultPlan(outages={"email": [CH02_OUTAGE]})
+    return {
+        "process": onboarding_flow(**CH02, wiring="orchestration").run(),
+        "network": onboarding_flow(**CH02, wiring="choreography").run(),
+        "process_down": onboarding_flow(**CH02, wiring="orchestration", faults=outage).run(),
+        "network_down": onboarding_flow(**CH02, wiring="choreography", faults=outage).run(),
+        "strict": onboarding_flow(**CH02, wiring="orchestration", faults=outage, welcome_timeout=5).run(),
+    }
+
+
+def test_ch02_the_saga_sends_the_welcome_and_the_account_together_once_the_user_exists(ch02_runs):
+    from playground.wiring.orchestration import onboarding_saga
+
+    assert onboarding_saga().stage_names == ["user", "welcome_and_account"]
+    sends = ch02_runs["process"].trace.story("user-0001", kinds=("send",))
+    together = [e for e in sends if e.type in ("SendWelcome", "OpenAccount")]
+    assert len(together) == 2 and together[0].time == together[1].time
+    assert together[0].causation_id == together[1].causation_id == next(e for e in sends if e.type == "UserCreated").message_id
+
+
+def test_ch02_both_wirings_onboard_everyone_and_the_process_costs_more_messages(ch02_runs):
+    for key in ("process", "network", "process_down", "network_down"):
+        assert ch02_runs[key].counts() == {"onboarded": 60}
+    assert ch02_runs["process"].trace.kinds()["send"] > ch02_runs["network"].trace.kinds()["send"]
+
+
+def test_ch02_in_the_network_nobody_hears_the_events_that_finish_onboarding(ch02_runs):
+    network = ch02_runs["network"]
+    finals = [e for e in network.trace.where(kind="send") if e.type in ("WelcomeEmailSent", "AccountCreated")]
+    assert len(finals) == 120 and all(e.detail["to"] == [] for e in finals)
+    assert not network.trace.where(at="orchestrator")
+
+
+def test_ch02_the_network_is_two_small_machines_and_a_stateless_email_service(ch02_runs):
+    from playground.analysis.local_states import local_machines
+    from playground.viz.state_network import state_network
+
+    machines = local_machines(ch02_runs["network"])
+    assert {n: m.states for n, m in machines.items()} == {"users": ["registered"], "accounts": ["open"]}
+    assert 'state "email (keeps no state)" as c_email' in state_network(ch02_runs["network"]).source
+    assert "c_orchestrator" in state_network(ch02_runs["process"]).source
+
+
+def test_ch02_in_the_outage_only_the_process_knows_that_user_25_is_waiting_for_its_welcome(ch02_runs):
+    from playground.analysis.local_states import local_states
+
+    assert local_states(ch02_runs["network_down"], "user-0025", at=35) == {"users": "registered", "accounts": "open"}
+    assert local_states(ch02_runs["process_down"], "user-0025", at=35)["orchestrator"] == "welcome_and_account"
+    welcomed = [e.time for e in ch02_runs["network_down"].trace.where(kind="send", type="WelcomeEmailSent",
+                                                                      correlation_id="user-0025")]
+    assert welcomed and welcomed[0] >= CH02_OUTAGE[1]  # its welcome really was waiting
+
+
+def test_ch02_a_5s_deadline_undoes_everyone_who_signed_up_in_the_outage_and_a_few_right_after(ch02_runs):
+    strict = ch02_runs["strict"]
+    created = {e.correlation_id: e.time for e in strict.trace.where(kind="send", type="UserCreated")}
+    undone = {u for u, outcome in strict.outcomes.items() if outcome == "compensated"}
+    during = {u for u, t in created.items() if CH02_OUTAGE[0] <= t < CH02_OUTAGE[1]}
+    assert during and during <= undone
+    after = undone - during
+    assert after and all(CH02_OUTAGE[1] <= created[u] < CH02_OUTAGE[1] + 5 for u in after)
+    assert set(strict.counts()) == {"onboarded", "compensated"}
+
+
+def test_ch02_every_undone_user_is_welcomed_to_a_closed_account_and_each_fix_welcomes_nobody(ch02_runs):
+    from playground.analysis.onboarding import welcomed_to_a_closed_account
+
+    strict = ch02_runs["strict"]
+    undone = {u for u, outcome in strict.outcomes.items() if outcome == "compensated"}
+    found = welcomed_to_a_closed_account(strict)
+    assert {v.correlation_id for v in found} == undone
+    assert {d.envelope.correlation_id for d in strict.dead_letters} == undone
+    assert all("ignores late replies" in d.reason for d in strict.dead_letters)
+    first = min(undone)
+    kinds = [e.kind for e in strict.trace.where(correlation_id=first)]
+    assert kinds.index("timeout") < kinds.index("compensate") < kinds.index("effect") < kinds.index("dead_letter")
+    assert [e.detail["after"] for e in strict.trace.where(kind="timeout", correlation_id=first)] == [5.0]
+    assert any("before their account was closed" in v.message for v in found)  # exercise 2 has an answer
+    for fixed in ("process_down", "network_down"):
+        assert welcomed_to_a_closed_account(ch02_runs[fixed]) == []
