@@ -7,9 +7,12 @@ a traceback, and the command exits with status 2.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from playground.errors import PlaygroundError
+from pathlib import Path
 
+from playground.cli_types import whole
+from playground.errors import PlaygroundError
 
 #: Every scenario the course runs: command-line name → (module, factory, one line about it).
 SCENARIOS: dict[str, tuple[str, str, str]] = {
@@ -25,6 +28,10 @@ SCENARIOS: dict[str, tuple[str, str, str]] = {
     "contract-styles": ("row_events", "contract_styles", "orders publishing database rows instead of business events"),
     "legacy-migration": ("strangler", "legacy_migration", "invoices moved off a legacy ERP, a fraction at a time"),
 }
+
+
+#: The wirings scenarios offer; each scenario says which of them it has.
+WIRINGS = ("choreography", "orchestration", "hybrid")
 
 
 def _value(text: str):
@@ -50,6 +57,8 @@ def _run(args: argparse.Namespace) -> int:
         if not sep or not name.isidentifier():
             raise PlaygroundError(f"--set takes name=value, e.g. --set users=20, not {pair!r}.")
         params[name] = _value(text)
+    if args.trace:
+        _writable(args.trace)  # before the run, not after it
     try:
         scenario = build(**params)
     except TypeError as exc:
@@ -58,10 +67,27 @@ def _run(args: argparse.Namespace) -> int:
     result = scenario.run()
     print(result.summary())
     if args.trace:
-        with open(args.trace, "w", encoding="utf-8") as out:
-            out.write(result.trace.to_jsonl())
+        try:
+            with open(args.trace, "w", encoding="utf-8") as out:
+                out.write(result.trace.to_jsonl())
+        except OSError as exc:
+            raise PlaygroundError(f"The trace could not be written to {args.trace} ({exc.strerror}).") from None
         print(f"trace written to {args.trace}")
     return 0
+
+
+def _writable(path: str) -> None:
+    """Refuse a trace file the run could not write, in one sentence."""
+    target = Path(path)
+    folder = target.parent
+    if target.is_dir():
+        raise PlaygroundError(f"--trace {path} is a folder; give a file name, e.g. {target / 'trace.jsonl'}.")
+    if not folder.is_dir():
+        raise PlaygroundError(f"--trace {path}: the folder {folder} does not exist; create it first or "
+                              "write the trace somewhere else.")
+    if not os.access(folder, os.W_OK):
+        raise PlaygroundError(f"--trace {path}: the folder {folder} cannot be written to; choose another.")
+
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -73,21 +99,31 @@ def build_parser() -> argparse.ArgumentParser:
                          description=f"Run a scenario on simulated time and print its summary.\n\nscenarios:\n{listing}",
                          formatter_class=argparse.RawDescriptionHelpFormatter)
     run.add_argument("scenario", choices=list(SCENARIOS), metavar="SCENARIO", help="one of the scenarios listed above")
-    run.add_argument("--seed", type=int, default=0)
-    run.add_argument("--orders", type=int, help="how many orders (order scenarios)")
-    run.add_argument("--rate", type=float, help="transactions per simulated second")
-    run.add_argument("--wiring", help="choreography or orchestration, where the scenario has both")
-    run.add_argument("--malformed", type=int, help="how many orders to send with a broken payload (order-flow)")
+    run.add_argument("--seed", type=whole, default=0,
+                     help="seed for every random choice; the same seed gives the same trace (default: 0)")
+    run.add_argument("--orders", type=whole, metavar="N",
+                     help="how many orders, in the order scenarios (default: the scenario's own, 100 for order-flow)")
+    run.add_argument("--rate", type=float, metavar="PER_SECOND",
+                     help="transactions started per simulated second (default: the scenario's own, 1.0 for order-flow)")
+    run.add_argument("--wiring", choices=WIRINGS,
+                     help="how the services are coordinated, where the scenario offers a choice "
+                          "(default: the scenario's own, choreography for order-flow)")
+    run.add_argument("--malformed", type=whole, metavar="N",
+                     help="how many orders to send with a broken payload, in order-flow (default: 0)")
     run.add_argument("--set", action="append", metavar="NAME=VALUE",
                      help="any other parameter of the scenario, e.g. --set users=20 (repeatable)")
     run.add_argument("--trace", metavar="FILE", help="also write the trace as JSON lines to FILE")
     run.set_defaults(handler=_run)
 
-    from playground.workers.commands import add_kafka_commands  # serve, place-orders, watch
+    from playground.workers.commands import (
+        add_kafka_commands,  # serve, place-orders, watch
+    )
 
     add_kafka_commands(sub)
 
-    from playground.grading.command import add_grading_commands  # grade, exercises build
+    from playground.grading.command import (
+        add_grading_commands,  # grade, exercises build
+    )
 
     add_grading_commands(sub)
     return parser

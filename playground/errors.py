@@ -23,3 +23,7 @@ class SagaDefinitionError(PlaygroundError, ValueError):
 
 class CycleDetected(PlaygroundError, RuntimeError):
     """Messages went round a cycle without end (in no simulated time, or far too many for one transaction)."""
+
+
+class UnknownTransaction(PlaygroundError, LookupError):
+    """A correlation id that no message in the trace carries."""

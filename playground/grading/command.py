@@ -11,6 +11,8 @@ import argparse
 import json
 from pathlib import Path
 
+from playground.cli_types import positive_seconds
+from playground.errors import PlaygroundError
 from playground.grading.checks import CHECK_LIMIT
 
 
@@ -26,6 +28,15 @@ def _build(args: argparse.Namespace) -> int:
     from playground.grading.build import build, drift
 
     solutions, exercises = Path(args.solutions), Path(args.exercises)
+    for flag, folder in (("--solutions", solutions), ("--exercises", exercises)):
+        if flag == "--exercises" and not args.check:
+            break  # build writes the exercises folder
+        if not folder.is_dir():
+            raise PlaygroundError(f"{flag} {folder}: there is no such folder; "
+                                  "run the command from the repository or give the folder's path.")
+    if not any(solutions.glob("*.ipynb")):
+        raise PlaygroundError(f"--solutions {solutions} holds no notebooks; point it at the folder with the "
+                              "reference solutions (solutions/ in the repository).")
     changed = drift(solutions, exercises) if args.check else build(solutions, exercises)
     verb = "out of date" if args.check else "written"
     for name in changed:
@@ -35,15 +46,15 @@ def _build(args: argparse.Namespace) -> int:
     return 1 if args.check and changed else 0
 
 
-def add_grading_commands(sub: "argparse._SubParsersAction") -> None:
+def add_grading_commands(sub: argparse._SubParsersAction) -> None:
     """Add ``grade`` and ``exercises build`` to the ``playground`` command."""
     grade = sub.add_parser("grade", help="run an exercise notebook on a fresh kernel and check it")
     grade.add_argument("notebook", help="the exercise notebook, e.g. exercises/07_loyalty_points.ipynb")
     grade.add_argument("--json", action="store_true", help="print the report as JSON (for an LMS)")
     grade.add_argument("--exercise", help="which exercise it is, when the file was renamed")
-    grade.add_argument("--limit", type=float, default=CHECK_LIMIT,
+    grade.add_argument("--limit", type=positive_seconds, default=CHECK_LIMIT,
                        help=f"real seconds each cell and each check may take (default {CHECK_LIMIT:g})")
-    grade.add_argument("--timeout", type=float, help="real seconds for the whole grading (default: from --limit)")
+    grade.add_argument("--timeout", type=positive_seconds, help="real seconds for the whole grading (default: from --limit)")
     grade.set_defaults(handler=_grade)
 
     exercises = sub.add_parser("exercises", help="work with the graded exercises")

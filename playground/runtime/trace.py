@@ -14,10 +14,15 @@ record, so both wirings are judged by the same evidence.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
+import re
 from collections import Counter
-from typing import Any, Iterable, Iterator, NamedTuple
+from collections.abc import Iterable, Iterator
+from typing import Any, NamedTuple
+
+from playground.errors import UnknownTransaction
 
 #: What each kind of entry means. ``at`` is always the component where it happened.
 KINDS = {
@@ -111,7 +116,7 @@ class Trace:
     def excerpt(self, seqs: Iterable[int]) -> list[TraceEntry]:
         return [self.entries[s] for s in sorted(set(seqs))]
 
-    def story(self, correlation_id: str, kinds: Iterable[str] = ("send", "start", "dead_letter")) -> "Excerpt":
+    def story(self, correlation_id: str, kinds: Iterable[str] = ("send", "start", "dead_letter")) -> Excerpt:
         """One business transaction's entries of the given kinds, as a readable table.
 
         >>> trace = Trace()
@@ -119,9 +124,42 @@ class Trace:
         >>> print(trace.story("order-0001"))
           seq      time  kind          at           type                 message    caused by   detail
             0     1.500  send          orders       OrderPlaced          m000001    -           to: invoices
+        >>> trace.story("order-1")
+        Traceback (most recent call last):
+        ...
+        playground.errors.UnknownTransaction: No message in this trace carries 'order-1'; its only id is order-0001 — did you mean 'order-0001'?
         """
         wanted = set(kinds)
-        return Excerpt([e for e in self.entries if e.correlation_id == correlation_id and e.kind in wanted])
+        story = Excerpt([e for e in self.entries if e.correlation_id == correlation_id and e.kind in wanted])
+        if not story and not any(e[5] == correlation_id for e in self._raw):
+            raise UnknownTransaction(self._no_such_id(correlation_id))
+        return story
+
+    def correlation_ids(self) -> list[str]:
+        """Every correlation id in the trace, in the order each first appears."""
+        return list(dict.fromkeys(e[5] for e in self._raw if e[5] is not None))
+
+    def _no_such_id(self, asked: Any) -> str:
+        ids = self.correlation_ids()
+        if not ids:
+            return f"No message in this trace carries {asked!r}; the trace has no correlation ids at all."
+        known = f"its {len(ids):,} ids run from {ids[0]} to {ids[-1]}" if len(ids) > 1 else f"its only id is {ids[0]}"
+        guess = _closest(str(asked), ids)
+        hint = f" — did you mean {guess!r}?" if guess else "."
+        return f"No message in this trace carries {asked!r}; {known}{hint}"
+
+
+def _closest(asked: str, ids: list[str]) -> str | None:
+    """The id a learner probably meant: the same prefix and number written differently (order-42 → order-0042), or a near spelling."""
+    match = re.fullmatch(r"(.*?)(\d+)", asked)
+    if match:
+        prefix, number = match.group(1), int(match.group(2))
+        for candidate in ids:
+            other = re.fullmatch(r"(.*?)(\d+)", candidate)
+            if other and other.group(1) == prefix and int(other.group(2)) == number:
+                return candidate
+    close = difflib.get_close_matches(asked, ids, n=1)
+    return close[0] if close else None
 
 
 def _detail_text(detail: Any) -> str:

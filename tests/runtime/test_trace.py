@@ -1,5 +1,7 @@
 import json
 
+import pytest
+
 from playground.runtime.trace import KINDS, Trace
 
 
@@ -38,3 +40,18 @@ def test_a_story_stays_aligned_when_a_component_name_is_long():
     lines = str(trace.story("order-1")).splitlines()
     starts = {line.index(kind) for line, kind in zip(lines[1:], ("ChargePayment", "OrderPlaced"))}
     assert len(starts) == 1 and lines[0].index("type") in starts
+
+
+def test_a_story_for_an_id_that_is_not_there_says_which_ids_are():
+    from playground.errors import UnknownTransaction
+    from playground.scenarios import order_flow
+
+    trace = order_flow(orders=50, seed=1).run().trace
+    with pytest.raises(UnknownTransaction) as asked:
+        trace.story("order-42")
+    assert str(asked.value) == ("No message in this trace carries 'order-42'; its 50 ids run from order-0001 to "
+                                "order-0050 — did you mean 'order-0042'?")
+    with pytest.raises(UnknownTransaction, match="its 50 ids run from order-0001 to order-0050.$"):
+        trace.story("trip-7")
+    assert trace.story("order-0042")  # the real id still tells its story
+    assert trace.story("order-0042", kinds=("timeout",)) == []  # an id that is there, with no such entries
