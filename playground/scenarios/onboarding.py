@@ -28,7 +28,9 @@ from playground.runtime.checks import latencies, positive_number, whole_number
 from playground.services import Accounts, Email, Service, Users
 from playground.flows.onboarding import ONBOARDING_REACTIONS, onboarding_saga
 from playground.wiring.choreography import choreograph
-from playground.wiring.orchestration import orchestrate
+from playground.errors import ScenarioError
+from playground.wiring.machines import MachineFactory, MachineOrchestrator
+from playground.wiring.orchestration import host_services, orchestrate
 
 #: Default processing times in simulated seconds.
 ONBOARDING_LATENCY: dict[str, "float | Latency"] = {"users": 0.05, "email": Uniform(0.1, 0.5), "accounts": 0.2}
@@ -43,6 +45,10 @@ def _choreography(scenario: "OnboardingFlow", bus: Bus, services: dict[str, Serv
 
 
 def _orchestration(scenario: "OnboardingFlow", bus: Bus, services: dict[str, Service], randomness: Randomness) -> None:
+    if scenario.machine is not None:  # a hand-written machine in place of the generated one
+        host_services(bus, services, randomness)
+        scenario.run_extras["orchestrator"] = MachineOrchestrator(scenario.machine).attach(bus)
+        return
     host = orchestrate(bus, services, [scenario.saga], randomness)
     scenario.run_extras.update(orchestrator=host, saga=scenario.saga, compensable=scenario.saga.compensable)
 
@@ -56,6 +62,9 @@ class OnboardingFlow(Scenario):
     Args:
         welcome_timeout: (orchestration) seconds the saga waits for the welcome
             email before it gives up and closes the account again.
+        machine: (orchestration) a hand-written ``build(instance)`` returning a
+            ``transitions`` machine, run instead of the one the saga generates; a
+            user is then onboarded when both parts happened, as in the network.
     """
 
     name = "onboarding"
@@ -65,15 +74,20 @@ class OnboardingFlow(Scenario):
 
     def __init__(self, *, users: int = 100, seed: int = 0, rate: float = 1.0,
                  latency: Mapping[str, "float | Latency"] | None = None, welcome_timeout: float | None = None,
-                 wiring: str = "choreography", faults: FaultPlan | None = None, horizon: float | None = None):
+                 wiring: str = "choreography", faults: FaultPlan | None = None, horizon: float | None = None,
+                 machine: "MachineFactory | None" = None):
         super().__init__(seed=seed, wiring=wiring, horizon=horizon, faults=faults)
+        if machine is not None and wiring != "orchestration":
+            raise ScenarioError("machine= replaces the orchestrator, so it needs wiring='orchestration'.")
+        self.machine = machine
         self.users = whole_number("users", users)
         self.rate = positive_number("rate", rate)
         self.latency = latencies(latency, ONBOARDING_LATENCY)
         timeout = positive_number("welcome_timeout", welcome_timeout) if welcome_timeout is not None else None
         self.saga = onboarding_saga(welcome_timeout=timeout)
         # One end per user when a process exists; two independent parts when none does.
-        self.terminals = ORCHESTRATED_ENDS if wiring == "orchestration" else CHOREOGRAPHED_PARTS
+        # A hand-written machine announces no ending, so its users are judged like the network's.
+        self.terminals = ORCHESTRATED_ENDS if wiring == "orchestration" and machine is None else CHOREOGRAPHED_PARTS
 
     def planned(self) -> int:
         return self.users
@@ -97,7 +111,7 @@ class OnboardingFlow(Scenario):
 
     async def _main(self) -> Result:
         result = await super()._main()
-        if self.wiring == "choreography":
+        if self.terminals is CHOREOGRAPHED_PARTS:
             # Both parts happened, in either order: that is what "onboarded" means without a process.
             both = {"+".join(CHOREOGRAPHED_PARTS.values()), "+".join(reversed(CHOREOGRAPHED_PARTS.values()))}
             result.outcomes = {u: "onboarded" if o in both else o for u, o in result.outcomes.items()}

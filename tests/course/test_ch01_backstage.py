@@ -1,0 +1,41 @@
+"""Chapter 01's backstage section: the claims its prose makes about a hand-written faust agent."""
+
+from collections import Counter
+
+from learner_code import points_agent
+from playground import Duplicate, FaultPlan, FaustConsumer, hosting_agent, order_flow
+
+
+def naive(app, events, send):
+    @app.agent(events)
+    async def award_points(stream):
+        async for event in stream:
+            send("PointsAwarded", {"order_id": event.payload["order_id"], "customer": event.payload["customer"],
+                                   "points": 10}, cause=event)
+
+    return award_points
+
+
+def test_ch01_the_bus_hosts_every_service_with_an_agent_that_iterates_its_stream():
+    code = str(hosting_agent())
+    assert "app.agent(channel" in code and "async for envelope in stream" in code
+
+
+def test_ch01_the_newcomer_awards_one_point_grant_per_completed_order_and_changes_no_outcome():
+    troupe = order_flow(orders=100, seed=2, decline_rate=0.1, wiring="choreography").run()
+    rewarded = order_flow(orders=100, seed=2, decline_rate=0.1,
+                          agents=[FaustConsumer("points", naive, hears=["OrderCompleted"])]).run()
+    assert len(rewarded.trace.where(kind="send", type="PointsAwarded")) == rewarded.counts()["completed"] == 94
+    assert rewarded.outcomes == troupe.outcomes
+
+
+def test_ch01_with_duplicates_the_starter_awards_twice_and_the_answer_once():
+    twice = FaultPlan(messages=[Duplicate(type="OrderCompleted", inbox="points", fraction=0.5)])
+    runs = {name: order_flow(orders=100, seed=2, decline_rate=0.1, faults=twice,
+                             agents=[FaustConsumer("points", agent, hears=["OrderCompleted"])]).run()
+            for name, agent in (("starter", naive), ("answer", points_agent))}
+    starter = Counter(e.correlation_id for e in runs["starter"].trace.where(kind="send", type="PointsAwarded"))
+    answer = Counter(e.correlation_id for e in runs["answer"].trace.where(kind="send", type="PointsAwarded"))
+    assert sum(starter.values()) == len(runs["starter"].trace.where(kind="end", at="points")) == 136
+    assert max(starter.values()) == 2
+    assert len(answer) == sum(answer.values()) == runs["answer"].counts()["completed"] == 94
