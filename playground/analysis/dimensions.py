@@ -196,6 +196,7 @@ class _Runner:
         if not callable(factory):
             raise PlaygroundError(f"The scorecard needs a scenario factory such as order_flow, not {factory!r}.")
         self.factory, self.seed, self.workload = factory, seed, dict(workload)
+        self.runs = 0
 
     def build(self, wiring: str, faults: FaultPlan | None = None, **extra: Any) -> Any:
         return self.factory(wiring=wiring, seed=self.seed, faults=faults, **{**self.workload, **extra})
@@ -204,6 +205,7 @@ class _Runner:
         scenario = self.build(wiring, faults, **extra)
         if workers is not None:
             scenario.with_workers(workers)
+        self.runs += 1
         return scenario.run()
 
 
@@ -461,5 +463,6 @@ def scorecard(factory: Callable[..., Any], *, seed: int = 0, workload: Mapping[s
         found = _evolution(priced, requests)
         figures += found
         details[DIMENSIONS[4]] = {t: priced[t] for t in priced}
+    details["run count"] = runner.runs
     name = getattr(runner.build(WIRINGS[0]), "name", "scenario")
     return Scorecard(name, seed, figures, details, tolerance)

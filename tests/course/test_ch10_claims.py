@@ -61,6 +61,7 @@ def values(card, dimension, name):
 
 def test_ch10_nineteen_figures_and_four_rows_agree_with_the_article_evolution_is_split(card):
     assert len(card.figures) == 19
+    assert card.details["run count"] == 17
     assert [(d, agree) for d, _, _, agree in card.verdicts()] == [(D1, True), (D2, True), (D3, True), (D4, True),
                                                                   (D5, False)]
     assert card.winners()[D5] == "split"
@@ -153,6 +154,9 @@ def test_ch10_your_turn_answer_0_012_reaches_10_31_and_0_015_only_9_43(card):
                               **{**WORKLOAD, **LOAD}).with_workers({**every, "orchestrator": 1}).run()
         rates[cost] = round(pace(run)[0], 2)
     assert rates == {0.012: 10.31, 0.015: 9.43}
+    taken = [e.correlation_id for e in run.trace.entries if e.kind == "deliver" and e.at == "orchestrator"]
+    completed = [o for o, outcome in run.outcomes.items() if outcome == "completed"]
+    assert all(taken.count(o) == 7 for o in completed)  # the start and one reply for each later step
     target = card.value(D4, "throughput, 4 workers each", "choreography")
     assert rates[0.012] >= 0.95 * target > rates[0.015]
 
