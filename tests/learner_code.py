@@ -55,3 +55,25 @@ def order_machine(order):
          "after": lambda e: order.send("CancelOrder")},
         {"trigger": "OrderCancelled", "source": "cancelling", "dest": "cancelled"},
     ])
+
+
+def onboarding_machine(user):
+    """Chapter 02's onboarding by hand: both replies joined by a condition."""
+    user.parts = set()
+
+    def note(event):
+        user.parts.add(event.type)
+
+    def both_done(event):
+        return user.parts == {"WelcomeEmailSent", "AccountCreated"}
+
+    return Machine(model=user, initial="new", auto_transitions=False,
+                   states=["new", "welcome_and_account", "onboarded"],
+                   transitions=[
+                       {"trigger": "UserCreated", "source": "new", "dest": "welcome_and_account",
+                        "after": [lambda e: user.send("SendWelcome"), lambda e: user.send("OpenAccount")]},
+                       {"trigger": "WelcomeEmailSent", "source": "welcome_and_account", "dest": "onboarded",
+                        "prepare": note, "conditions": both_done},
+                       {"trigger": "AccountCreated", "source": "welcome_and_account", "dest": "onboarded",
+                        "prepare": note, "conditions": both_done},
+                   ])

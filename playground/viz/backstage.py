@@ -85,8 +85,11 @@ def saga_machine(saga: Any) -> Machine:
     return next(iter(machines.values()))
 
 
-def machine_diagram(machine: Machine, *, title: str | None = None) -> Diagram:
-    """Any `transitions` machine drawn by transitions' own Mermaid graph (states, triggers, conditions)."""
+def machine_diagram(machine: Machine, *, title: str | None = None, highlight: str | None = None) -> Diagram:
+    """Any `transitions` machine drawn by transitions' own Mermaid graph (states, triggers, conditions).
+
+    ``highlight`` marks a state; by default the state of the machine's model when it has exactly one.
+    """
     summary = machine_summary(machine)
     transitions = [{"trigger": t["trigger"], "source": t["source"], "dest": t["dest"] or t["source"],
                     "conditions": [_named(c) for c in t["conditions"]]} for t in summary["transitions"]]
@@ -97,8 +100,16 @@ def machine_diagram(machine: Machine, *, title: str | None = None) -> Diagram:
     drawn = Drawn()
     for name in {c for t in transitions for c in t["conditions"]}:
         setattr(drawn, name, lambda *a, **k: True)
-    GraphMachine(model=drawn, states=summary["states"], transitions=transitions, initial=summary["initial"],
-                 auto_transitions=False, graph_engine="mermaid", title=title or "", show_conditions=True)
+    graph_machine = GraphMachine(model=drawn, states=summary["states"], transitions=transitions,
+                                 initial=summary["initial"], auto_transitions=False, graph_engine="mermaid",
+                                 title=title or "", show_conditions=True)
+    models = [m for m in machine.models if hasattr(m, "state")]
+    if highlight is None and len(models) == 1:
+        highlight = models[0].state
+    if highlight is not None:
+        graph = graph_machine.model_graphs[id(drawn)]
+        graph.reset_styling()
+        graph.set_node_style(highlight, "active")
     return Diagram(drawn.get_graph().draw(None))
 
 
