@@ -36,6 +36,13 @@ The orchestrator decides in ``decision_cost`` simulated seconds per message
 it takes (a workflow engine persists every step); it gets the same number of
 workers as the services, and one extra run keeps it at one worker.
 
+What a scenario needs: wirings called ``orchestration`` and ``choreography``,
+``terminals`` and ``outcomes`` like every scenario (dimensions 1, 3 and 4),
+and a ``definitions()`` method listing its reaction tables and sagas for the
+change requests (dimensions 2 and 5) and for the "definitions holding
+rollback logic" figure. A scenario built from the playground's public pieces
+has all of these.
+
 A dimension's winner is the wiring at least as good on every scored figure
 and better on one (within ``tolerance``); ``"tie"`` when they are level,
 ``"split"`` when each wins a figure.
@@ -199,7 +206,13 @@ class _Runner:
         self.runs = 0
 
     def build(self, wiring: str, faults: FaultPlan | None = None, **extra: Any) -> Any:
-        return self.factory(wiring=wiring, seed=self.seed, faults=faults, **{**self.workload, **extra})
+        arguments = {**self.workload, **extra}
+        try:
+            return self.factory(wiring=wiring, seed=self.seed, faults=faults, **arguments)
+        except TypeError as wrong:
+            name = getattr(self.factory, "__name__", "the factory")
+            raise PlaygroundError(f"{name} does not take the arguments {sorted(arguments)} given by the workload, "
+                                  f"the load or a change request ({wrong}); use the arguments it documents.") from None
 
     def run(self, wiring: str, faults: FaultPlan | None = None, workers: Any = None, **extra: Any) -> Any:
         scenario = self.build(wiring, faults, **extra)

@@ -87,6 +87,18 @@ def test_the_scorecard_works_for_another_scenario_with_two_wirings():
     assert card.value("control & visibility", "records read per question", "orchestration") == 1
 
 
+def test_a_scenario_without_definitions_is_scored_on_runs_and_refused_change_requests_in_one_sentence():
+    from playground.scenarios.order_flow import order_flow
+
+    card = scorecard(order_flow, seed=1, workload={"orders": 8}, dimensions=["control & visibility"])
+    assert card.winners() == {"control & visibility": "orchestration"}
+    with pytest.raises(PlaygroundError, match="does not list its definitions"):
+        scorecard(order_flow, workload={"orders": 8}, changes=[ChangeRequest("more", "orders", {"orders": 9})],
+                  dimensions=["evolution & change"])
+    with pytest.raises(PlaygroundError, match=r"order_flow does not take the arguments \['followers', 'orders'\]"):
+        scorecard(order_flow, workload={"orders": 8}, changes=[PUSH], dimensions=["evolution & change"])
+
+
 def test_winners_ties_splits_and_flips():
     level = Figure("control & visibility", "a", {"orchestration": 1.0, "choreography": 1.02}, "lower")
     assert level.winner() == "tie"
