@@ -74,8 +74,14 @@ class Review:
         """One sentence for an error message: what is refused, why, who would break, and what to do."""
         reasons = [*self.governance, *(self.compatibility.problems[:1] if self.compatibility else [])]
         reasons += [f"it would break {b}" for b in self.breaks] + self.unreadable
-        return (f"{self.new.name} version {self.new.version} cannot ship under {self.mode}: {'; '.join(reasons)}. "
-                "Add a new field as optional beside the old one, let every consumer move to it, then remove the old one.")
+        if self.new.kind == "command":
+            advice = "Take each field some version of the event lacks as optional, and use whichever one arrives."
+        elif not self.breaks and any(p.endswith("may leave it out") for p in reasons):
+            advice = "A field that an earlier version may leave out cannot become required; keep it optional."
+        else:
+            advice = ("Add a new field as optional beside the old one, let every consumer move to it, "
+                      "then remove the old one.")
+        return f"{self.new.name} version {self.new.version} cannot ship under {self.mode}: {'; '.join(reasons)}. {advice}"
 
     def __str__(self) -> str:
         head = f"{self.new.name} version {self.new.version} ({self.new.owner}, {self.mode}): "
@@ -119,9 +125,26 @@ class ContractRegistry:
     def set_mode(self, name: str, mode: str) -> None:
         self._modes[name] = check_mode(mode)
 
-    def catalog(self) -> Catalog:
-        """The latest version of every contract, as a catalog a run can use."""
-        return Catalog(versions[-1] for versions in self._versions.values())
+    def catalog(self, **pinned: int) -> Catalog:
+        """The latest version of every contract, as a catalog a run can use.
+
+        ``pinned`` picks older versions by name, e.g. ``catalog(ParcelWeighed=1)``
+        for a run in which the producer still writes version 1.
+        """
+        chosen = []
+        for name, versions in self._versions.items():
+            if name not in pinned:
+                chosen.append(versions[-1])
+                continue
+            found = [v for v in versions if v.version == pinned[name]]
+            if not found:
+                raise PlaygroundError(f"{name} has no registered version {pinned[name]!r}; it has "
+                                      f"{', '.join(str(v.version) for v in versions)}.")
+            chosen.append(found[-1])
+        unknown = sorted(set(pinned) - set(self._versions))
+        if unknown:
+            raise PlaygroundError(f"No contract called '{unknown[0]}' is registered; check the spelling.")
+        return Catalog(chosen)
 
     # -- reviewing -------------------------------------------------------
     def review(self, spec: MessageSpec, *, traffic: Any = None) -> Review:

@@ -75,7 +75,9 @@ class ServiceHost:
                 return None, (f"the {self.name} reaction table maps {type_} to '{command}', which the {self.name} "
                               f"service does not handle; {hint}"), ()
             return None, f"the {self.name} service does not handle '{type_}'", ()
-        return catalog[type_], command, tuple(catalog[command].fields)
+        wanted = catalog[command]
+        # A field the command takes as optional may be missing from the event: the handler gets its default.
+        return catalog[type_], command, tuple(f for f in wanted.fields if f not in wanted.optional)
 
     async def __call__(self, envelope: Envelope) -> None:
         bus, trace, e = self.bus, self.bus.trace, envelope

@@ -114,3 +114,15 @@ def test_mismatches_name_a_reaction_whose_command_cannot_read_its_event():
         "number for the writer",
         "tracking reacts to ParcelWeighed with TrackParcel, which the catalog does not declare",
         "audit reacts to ParcelWeighed with LogParcel, which the catalog does not declare"]
+
+
+def test_the_catalog_can_pin_an_older_version_for_a_run():
+    registry = _registry()
+    v2 = replace(WEIGHED, version=2, fields={**WEIGHED.fields, "weight_g": int}, optional=frozenset({"weight_g"}))
+    registry.register(v2)
+    assert registry.catalog()["ParcelWeighed"] is v2
+    assert registry.catalog(ParcelWeighed=1)["ParcelWeighed"] is WEIGHED
+    with pytest.raises(Exception, match="ParcelWeighed has no registered version 3; it has 1, 2"):
+        registry.catalog(ParcelWeighed=3)
+    with pytest.raises(Exception, match="No contract called 'Parcel' is registered"):
+        registry.catalog(Parcel=1)

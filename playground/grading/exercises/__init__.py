@@ -23,6 +23,7 @@ EXERCISES: dict[str, str] = {
     "04_car_compensation": "playground.grading.exercises.car_compensation",
     "07_loyalty_points": "playground.grading.exercises.loyalty_points",
     "08_idempotent_email": "playground.grading.exercises.idempotent_email",
+    "09_contract_evolution": "playground.grading.exercises.contract_evolution",
     "10_winner_flips": "playground.grading.exercises.winner_flips",
 }
 
