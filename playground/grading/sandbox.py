@@ -16,8 +16,6 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
-
 from playground.errors import PlaygroundError
 from playground.grading.checks import CHECK_LIMIT, Report
 from playground.grading.exercises import exercise, exercise_for

@@ -106,7 +106,6 @@ class Orchestrator:
         """Take over every busy instance in the store, re-sending the commands still awaiting a reply."""
         count = 0
         for inst in self.store.open_instances():
-            saga = self.sagas[inst.saga]
             self.instances[inst.id] = inst
             self.machines[inst.saga].add_model(inst, initial=inst.state)
             for run in inst.all_runs():
@@ -363,7 +362,7 @@ class Orchestrator:
         stage = self._stage_at[inst.saga][inst.state]
         if stage.name != inst.state:  # an escalated approval: its run is already open
             return
-        for index, member in enumerate(saga.members(stage)):
+        for member in saga.members(stage):
             if member.name in inst.runs:
                 continue
             if isinstance(member, Approval):

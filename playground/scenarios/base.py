@@ -138,7 +138,7 @@ class Scenario:
         try:
             with progress(self.planned(), self.unit, lambda: len(self._ids)):
                 return run_simulated(self._main, horizon=horizon)
-        except HorizonExceeded as exc:
+        except HorizonExceeded:
             planned = max(self.planned(), len(self._ids))
             stopped = HorizonExceeded(
                 f"The {self.name} was still busy at its horizon of {horizon:g} simulated seconds "

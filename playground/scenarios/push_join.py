@@ -26,7 +26,6 @@ from typing import Any
 from playground.errors import ScenarioError
 from playground.transport.bus import Bus
 from playground.runtime.randomness import Randomness
-from playground.runtime.checks import whole_number
 from playground.scenarios.order_flow import OrderFlow
 from playground.services import Service
 from playground.services.notifications import PushNotifications

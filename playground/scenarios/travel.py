@@ -125,7 +125,7 @@ class TravelBooking(Scenario):
     def build_services(self, randomness: Randomness) -> dict[str, Service]:
         lat = self.latency
         services: dict[str, Service] = {}
-        for step, (thing, name) in STEPS.items():
+        for step, (_, name) in STEPS.items():
             cls = {"flights": Flights, "hotels": Hotels, "cars": Cars}[name]
             services[name] = cls(latency=lat[name], fail=self.fail.get(step), fail_cancel=self.fail_cancel.get(step),
                                  rng=randomness.stream(name))

@@ -154,7 +154,8 @@ class ServiceProcess:
             try:
                 line = self._queue.get(timeout=max(0.0, deadline - time.monotonic()))
             except queue.Empty:
-                raise PlaygroundError(f"{self.services} did not get ready within {timeout:g} s: {self.output()!r}")
+                raise PlaygroundError(
+                    f"{self.services} did not get ready within {timeout:g} s: {self.output()!r}") from None
             if line is None:
                 raise PlaygroundError(f"{self.services} exited before it was ready: {self.output()!r}")
             if line.startswith(READY):

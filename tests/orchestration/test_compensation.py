@@ -8,7 +8,7 @@ from playground.analysis.invariants import check
 from playground.orchestration.saga import Approval
 from playground.runtime.latency import Uniform
 from playground.scenarios import travel_booking
-from playground.scenarios.travel import STEPS, travel_saga
+from playground.scenarios.travel import STEPS
 
 ENDINGS = {"completed", "compensated", "stuck"}
 

@@ -47,7 +47,9 @@ def test_both_wirings_serve_the_same_workload_with_the_same_services():
     choreographed = order_flow(orders=50, seed=5).run()
     assert orchestrated.counts() == choreographed.counts() == {"completed": 50}
     assert set(orchestrated.services) == set(choreographed.services)
-    placed = lambda r: [(e.time, e.correlation_id) for e in r.trace.where(kind="send", type="PlaceOrder")]
+    def placed(r):
+        return [(e.time, e.correlation_id) for e in r.trace.where(kind="send", type="PlaceOrder")]
+
     assert placed(orchestrated) == placed(choreographed)
     # the conductor costs messages: every step is a command and a reply
     assert len(orchestrated.trace.where(kind="send")) > len(choreographed.trace.where(kind="send"))

@@ -52,7 +52,7 @@ def test_an_agent_that_iterates_with_a_plain_for_is_told_to_use_async_for():
     def sync_loop(app, events, send):
         @app.agent(events)
         async def award(stream):
-            for event in stream:
+            for event in stream:  # noqa: B007 (the learner's mistake under test)
                 pass
 
         return award
@@ -65,7 +65,7 @@ def test_an_agent_reading_another_channel_or_declaring_none_is_refused():
     def elsewhere(app, events, send):
         @app.agent(app.channel())
         async def award(stream):
-            async for event in stream:
+            async for event in stream:  # noqa: B007 (an agent that ignores what it reads)
                 pass
 
         return award
