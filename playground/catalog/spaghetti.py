@@ -9,7 +9,7 @@ and announce only a business fact of their own (``RewardPointsAwarded``).
 
 from playground.catalog.base import MessageSpec
 
-S, N, I = str, float, int  # noqa: E741 (the catalog's field types, one letter each)
+S, N, I = str, float, int
 ROW = {"table": S, "row_id": S, "column": S, "value": S}
 
 
