@@ -126,11 +126,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     add_grading_commands(sub)
+
+    from playground.workspace import add_workspace_commands  # course, workspace
+
+    add_workspace_commands(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command != "course":  # only `course` passes options on (to JupyterLab)
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    if extra:
+        args.extra = extra
     try:
         return args.handler(args)
     except PlaygroundError as exc:
