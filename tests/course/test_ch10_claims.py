@@ -96,6 +96,8 @@ def test_ch10_duplicated_orders_break_8_promises_in_the_choreography_and_none_or
     assert values(card, D3, "invariant violations (3 faults)") == (0, 8)
     assert values(card, D3, "transactions left unfinished (3 faults)") == (0, 0)
     assert values(card, D3, "compensating actions run (3 faults)") == (54, 54)
+    for fault in ("payments fail after charging", "shipping crashes"):  # one fault separated them
+        assert all(not card.details[D3][fault][w]["violations"] for w in ("orchestration", "choreography"))
     seen = card.details[D3]["duplicated OrderPlaced"]
     assert seen["orchestration"]["violations"] == {}
     assert seen["choreography"]["violations"] == {"paid-without-invoice": 4, "money-conserved": 4}
@@ -108,6 +110,10 @@ def test_ch10_the_trace_shows_two_charge_requests_a_decline_then_a_charge():
     assert story.count("InvoiceCreated") == 2
     assert story.index("PaymentFailed") < story.index("PaymentReceived")
     assert story[-1] == "InvoiceNotFound"
+    orchestrated = evolving_orders(seed=SEED, wiring="orchestration", faults=SUITE["duplicated OrderPlaced"],
+                                   **WORKLOAD).run()
+    reasons = [d.reason for d in orchestrated.dead_letters if d.envelope.correlation_id == broken[0]]
+    assert reasons == [f"OrderPlaced would start instance {broken[0]} of saga 'order' a second time."]
 
 
 def test_ch10_remembering_declines_leaves_no_violation_and_28_against_18_compensations():
@@ -115,12 +121,22 @@ def test_ch10_remembering_declines_leaves_no_violation_and_28_against_18_compens
                       faults={"duplicated OrderPlaced": SUITE["duplicated OrderPlaced"]}, dimensions=[D3])
     assert values(fixed, D3, "invariant violations (1 fault)") == (0, 0)
     assert values(fixed, D3, "compensating actions run (1 fault)") == (18, 28)
+    # The extra ten: each repeated PaymentFailed cancelled an order and its invoice once more.
+    run = evolving_orders(seed=SEED, faults=SUITE["duplicated OrderPlaced"], payments=RememberingPayments,
+                          **WORKLOAD).run()
+    undone = [(e.correlation_id, e.detail["command"]) for e in run.trace.entries
+              if e.kind == "end" and e.detail["command"] in ("CancelOrder", "CancelInvoice")]
+    repeats = [key for key in set(undone) if undone.count(key) > 1]
+    assert len(undone) - len(set(undone)) == 10 == len(repeats)
+    assert {command for _, command in repeats} == {"CancelOrder", "CancelInvoice"}
     assert fixed.winners() == {D3: "tie"}
     assert values(fixed, D3, "definitions holding rollback logic") == (1, 2)
 
 
 def test_ch10_scaling_is_level_with_the_engine_scaled_and_7_87_with_it_at_one(card):
     assert values(card, D4, "throughput gain, 1 → 4 workers") == (3.37, 3.44)
+    # Payments (0.1-0.5 s, 0.3 s on average) sets the pace: one worker charges at most about 3.3 orders a second.
+    assert all(card.details[D4]["scaling"][w][1][0] < 1 / 0.3 for w in ("orchestration", "choreography"))
     assert values(card, D4, "throughput, 4 workers each") == (10.34, 10.66)
     assert values(card, D4, "p95 latency, 4 workers each") == (2.13, 2.04)
     assert card.figure(D4, "throughput, 4 workers each").winner() == "tie"
