@@ -14,6 +14,7 @@ True
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Literal
 
@@ -84,7 +85,22 @@ class Catalog:
         try:
             return self._specs[name]
         except KeyError:
-            raise UnknownMessageType(f"No message type called '{name}' is declared in the catalog; check the spelling or declare it.") from None
+            close = self.closest(name)
+            hint = f" (did you mean '{close}'?)" if close else ""
+            raise UnknownMessageType(f"No message type called '{name}' is declared in the catalog{hint}; "
+                                     "check the spelling or declare it.") from None
+
+    def closest(self, name: object, among: Iterable[str] | None = None) -> str | None:
+        """The declared name (or the one in ``among``) that ``name`` most likely misspells, if any."""
+        if not isinstance(name, str):
+            return None
+        found = difflib.get_close_matches(name, list(self._specs if among is None else among), n=1, cutoff=0.75)
+        return found[0] if found else None
+
+    def contract_problem(self, name: str, payload: Any) -> str | None:
+        """Why ``payload`` breaks the contract of message type ``name`` (None if it keeps it, or the type is unknown)."""
+        spec = self._specs.get(name)
+        return None if spec is None else spec.problem_with(payload)
 
     def __iter__(self):
         return iter(self._specs.values())

@@ -14,9 +14,14 @@ one sentence too, so a report never carries a traceback.
 >>> print(exercise.run({"add": lambda a, b: a + b}).text())
 00_demo · Adding: 2/2 points
   ✔ 2/2  add returns the sum
->>> print(exercise.run({"add": lambda a, b: str(a) + str(b)}).text())
+>>> print(exercise.run({"add": lambda a, b: str(a) + str(b)}, seed=1234).text())
 00_demo · Adding: 0/2 points
   ✘ 0/2  add returns the sum — `add(2, 2)` should be 4; add the numbers, do not join them.
+The checks drew their workloads from grading seed 1234; `playground grade --seed 1234` replays them.
+
+Checks that run scenarios draw their workloads with :class:`~playground.grading.unseen.Unseen`
+from the grading seed ``run`` is given (fresh by default) and find the real cause of a bad run
+with :func:`~playground.grading.causes.verdict_on_run`.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from typing import Any, Callable, Mapping
 from playground.errors import PlaygroundError
 from playground.grading.deadline import OutOfTime, call_with_limit, describe
 from playground.grading.learner import NotDefined, explain
+from playground.grading.unseen import fresh_seed, grading_seed
 
 #: Real seconds one check may take before it is stopped.
 CHECK_LIMIT = 10.0
@@ -81,6 +87,8 @@ class Report:
     title: str
     results: list[CheckResult]
     problems: list[str] = field(default_factory=list)
+    #: The grading seed the checks drew their workloads from (``playground grade --seed`` replays it).
+    seed: int | None = None
 
     @property
     def score(self) -> int:
@@ -93,12 +101,12 @@ class Report:
     def to_dict(self) -> dict[str, Any]:
         """Plain data for an LMS: exercise, score, max_score, every check and every problem."""
         return {"exercise": self.exercise, "title": self.title, "score": self.score, "max_score": self.max_score,
-                "checks": [asdict(r) for r in self.results], "problems": list(self.problems)}
+                "checks": [asdict(r) for r in self.results], "problems": list(self.problems), "seed": self.seed}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "Report":
         return cls(data["exercise"], data["title"], [CheckResult(**r) for r in data["checks"]],
-                   list(data.get("problems", ())))
+                   list(data.get("problems", ())), data.get("seed"))
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
@@ -115,6 +123,9 @@ class Report:
         if self.problems:
             lines.append("While running the notebook:")
             lines += [f"  • {p}" for p in self.problems]
+        if self.seed is not None and self.score < self.max_score:
+            lines.append(f"The checks drew their workloads from grading seed {self.seed}; "
+                         f"`playground grade --seed {self.seed}` replays them.")
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -140,9 +151,19 @@ class Exercise:
         raise PlaygroundError(f"Exercise {self.id} has no check called {check_id!r}; "
                               f"choose from {', '.join(c.id for c in self.checks)}.")
 
-    def check(self, check_id: str, namespace: Mapping[str, Any], *, limit: float = CHECK_LIMIT) -> CheckResult:
-        """Run one check against ``namespace``; never raises for anything the learner's code does."""
+    def check(self, check_id: str, namespace: Mapping[str, Any], *, limit: float = CHECK_LIMIT,
+              seed: int | None = None) -> CheckResult:
+        """Run one check against ``namespace``; never raises for anything the learner's code does.
+
+        ``seed`` is the grading seed its workloads are drawn from (a fresh one by default).
+        """
         check = self[check_id]
+        seed = fresh_seed() if seed is None else seed
+
+        def judged() -> None:
+            # In the thread call_with_limit starts: context variables do not follow threads.
+            with grading_seed(seed, check=check.id):
+                check.run(namespace)
 
         def result(status: str, message: str | None = None) -> CheckResult:
             earned = check.points if status == "passed" else 0
@@ -150,7 +171,7 @@ class Exercise:
                                _sentence(message) if message else None)
 
         try:
-            call_with_limit(lambda: check.run(namespace), seconds=limit)
+            call_with_limit(judged, seconds=limit)
         except Failed as failed:
             return result("failed", str(failed))
         except NotDefined as missing:
@@ -170,7 +191,8 @@ class Exercise:
         return Report(self.id, self.title, results, list(problems))
 
     def run(self, namespace: Mapping[str, Any], *, limit: float = CHECK_LIMIT,
-            problems: list[str] | None = None) -> Report:
-        """Run every check, in order, and collect the results."""
-        return Report(self.id, self.title, [self.check(c.id, namespace, limit=limit) for c in self.checks],
-                      list(problems or ()))
+            problems: list[str] | None = None, seed: int | None = None) -> Report:
+        """Run every check, in order, on workloads drawn from one grading seed (fresh by default)."""
+        seed = fresh_seed() if seed is None else seed
+        results = [self.check(c.id, namespace, limit=limit, seed=seed) for c in self.checks]
+        return Report(self.id, self.title, results, list(problems or ()), seed)

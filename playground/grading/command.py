@@ -19,7 +19,8 @@ from playground.grading.checks import CHECK_LIMIT
 def _grade(args: argparse.Namespace) -> int:
     from playground.grading.sandbox import grade_notebook
 
-    report = grade_notebook(args.notebook, exercise_id=args.exercise, limit=args.limit, timeout=args.timeout)
+    report = grade_notebook(args.notebook, exercise_id=args.exercise, limit=args.limit, timeout=args.timeout,
+                            seed=args.seed)
     print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) if args.json else report.text())
     return 0 if report.score == report.max_score else 1
 
@@ -55,6 +56,9 @@ def add_grading_commands(sub: argparse._SubParsersAction) -> None:
     grade.add_argument("--limit", type=positive_seconds, default=CHECK_LIMIT,
                        help=f"real seconds each cell and each check may take (default {CHECK_LIMIT:g})")
     grade.add_argument("--timeout", type=positive_seconds, help="real seconds for the whole grading (default: from --limit)")
+    grade.add_argument("--seed", type=int, help="the grading seed the checks draw their unseen workloads from "
+                                                "(default: PLAYGROUND_GRADING_SEED or a fresh one; "
+                                                "the report names it, so a grading can be replayed)")
     grade.set_defaults(handler=_grade)
 
     exercises = sub.add_parser("exercises", help="work with the graded exercises")

@@ -56,10 +56,10 @@ def run_cell(source: str, namespace: MutableMapping[str, Any], *, number: int, l
         raise CellTookTooLong(describe(stopped)) from None
 
 
-def report(exercise_id: str, namespace: MutableMapping[str, Any], limit: float) -> dict[str, Any]:
-    """Run every check against ``namespace`` and publish the report as ``REPORT_MIME`` display data."""
+def report(exercise_id: str, namespace: MutableMapping[str, Any], limit: float, seed: int) -> dict[str, Any]:
+    """Run every check against ``namespace`` (workloads from grading seed ``seed``); publish the report as ``REPORT_MIME`` display data."""
     from IPython.display import display
 
-    data = exercise(exercise_id).run(namespace, limit=limit).to_dict()
+    data = exercise(exercise_id).run(namespace, limit=limit, seed=seed).to_dict()
     display({REPORT_MIME: data}, raw=True)
     return data

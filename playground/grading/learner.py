@@ -78,16 +78,19 @@ def fetch(namespace: Mapping[str, Any], name: str, *, what: str = "function", ba
     return value
 
 
-def watched(cls: type) -> type:
+def watched(cls: type, reactions: Mapping[str, str] | None = None) -> type:
     """A subclass of the learner's service class that remembers the first exception its handlers raise.
 
     The service host turns a handler's exception into a dead letter and
     carries on, which is right for a poison message but hides a bug from a
-    grader; a check re-raises ``cls.first_error`` after the run instead.
+    grader; a check reports ``cls.first_error`` after the run instead, with
+    ``cls.first_call`` (the command and payload it was handling) and the
+    learner's ``reactions`` (event → command), which say what ran it.
     """
 
     class Watched(cls):  # type: ignore[misc, valid-type]
         first_error: BaseException | None = None
+        first_call: tuple[str, dict] | None = None
 
         def handle(self, command: str, payload: dict) -> list:
             try:
@@ -95,7 +98,10 @@ def watched(cls: type) -> type:
             except Exception as exc:
                 if type(self).first_error is None:
                     type(self).first_error = exc
+                    type(self).first_call = (command, dict(payload))
                 raise
+
+    Watched.reactions = dict(reactions or {})
 
     Watched.__name__, Watched.__qualname__ = cls.__name__, cls.__qualname__
     return Watched

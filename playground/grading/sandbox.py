@@ -19,13 +19,14 @@ from pathlib import Path
 from playground.errors import PlaygroundError
 from playground.grading.checks import CHECK_LIMIT, Report
 from playground.grading.exercises import exercise, exercise_for
+from playground.grading.unseen import fresh_seed
 
 #: Real seconds for the kernel to start and the playground to import.
 STARTUP = 30.0
 
 
 def grade_notebook(path: str | Path, *, exercise_id: str | None = None, limit: float = CHECK_LIMIT,
-                   timeout: float | None = None) -> Report:
+                   timeout: float | None = None, seed: int | None = None) -> Report:
     """Grade the notebook at ``path`` in a fresh kernel and return its :class:`Report`.
 
     Args:
@@ -33,6 +34,8 @@ def grade_notebook(path: str | Path, *, exercise_id: str | None = None, limit: f
         limit: real seconds each cell and each check may take.
         timeout: real seconds for the whole grading; by default enough for
             every cell and every check to use its limit.
+        seed: the grading seed the checks draw their workloads from; by
+            default ``PLAYGROUND_GRADING_SEED`` or a fresh one. The report records it.
     """
     path = Path(path)
     if not path.is_file():
@@ -40,7 +43,9 @@ def grade_notebook(path: str | Path, *, exercise_id: str | None = None, limit: f
     checks = exercise(exercise_id) if exercise_id else exercise_for(path)
     if timeout is None:
         timeout = STARTUP + limit * (len(checks.checks) + 4)
-    command = [sys.executable, "-m", "playground.grading.worker", str(path.resolve()), checks.id, str(limit)]
+    seed = fresh_seed() if seed is None else seed
+    command = [sys.executable, "-m", "playground.grading.worker", str(path.resolve()), checks.id, str(limit),
+               str(seed)]
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
     try:
@@ -61,4 +66,6 @@ def grade_notebook(path: str | Path, *, exercise_id: str | None = None, limit: f
     elif not reason:
         last = (err.strip().splitlines() or ["no output"])[-1]
         reason = f"the grader could not run this notebook ({last[:200]})"
-    return checks.not_run([reason])
+    report = checks.not_run([reason])
+    report.seed = seed
+    return report

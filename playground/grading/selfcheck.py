@@ -28,6 +28,7 @@ from typing import Any, MutableMapping
 
 from playground.grading.checks import CHECK_LIMIT, CheckResult, Report
 from playground.grading.exercises import exercise
+from playground.grading.unseen import fresh_seed
 
 
 class CheckFailed(AssertionError):
@@ -41,14 +42,18 @@ class CheckFailed(AssertionError):
 class SelfCheck:
     """Runs one exercise's checks against the notebook's own globals."""
 
-    def __init__(self, exercise_id: str, namespace: MutableMapping[str, Any], *, limit: float = CHECK_LIMIT):
+    def __init__(self, exercise_id: str, namespace: MutableMapping[str, Any], *, limit: float = CHECK_LIMIT,
+                 seed: int | None = None):
         self.exercise = exercise(exercise_id)
         self.namespace = namespace
         self.limit = limit
+        #: The grading seed every check draws its workloads from (``PLAYGROUND_GRADING_SEED``, or fresh).
+        self.seed = fresh_seed() if seed is None else seed
         self.results: dict[str, CheckResult] = {}
 
     def __call__(self, check_id: str) -> None:
-        result = self.results[check_id] = self.exercise.check(check_id, self.namespace, limit=self.limit)
+        result = self.results[check_id] = self.exercise.check(check_id, self.namespace, limit=self.limit,
+                                                              seed=self.seed)
         if not result.passed:
             raise CheckFailed(f"{result.earned}/{result.points} points — {result.message}")
         print(result.line())
@@ -56,11 +61,12 @@ class SelfCheck:
     def report(self) -> Report:
         """The checks run so far, in the exercise's order (unrun ones are left out)."""
         done = [self.results[c.id] for c in self.exercise.checks if c.id in self.results]
-        return Report(self.exercise.id, self.exercise.title, done)
+        return Report(self.exercise.id, self.exercise.title, done, seed=self.seed)
 
     def summary(self) -> Report:
         """A report with every check: those not run yet in this kernel are run now."""
         for check in self.exercise.checks:
             if check.id not in self.results:
-                self.results[check.id] = self.exercise.check(check.id, self.namespace, limit=self.limit)
+                self.results[check.id] = self.exercise.check(check.id, self.namespace, limit=self.limit,
+                                                             seed=self.seed)
         return self.report()

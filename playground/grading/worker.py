@@ -1,7 +1,7 @@
 """The grading worker: one learner notebook, one fresh kernel, one JSON line per event on stdout.
 
 Started by :func:`playground.grading.sandbox.grade_notebook` as
-``python -m playground.grading.worker NOTEBOOK EXERCISE LIMIT``. It runs the
+``python -m playground.grading.worker NOTEBOOK EXERCISE LIMIT SEED``. It runs the
 learner's code cells one by one (skipping the self-check cells: it runs the
 checks itself afterwards, on the kernel's globals), turns each cell's error
 into one sentence, and ends with a ``report`` line.
@@ -63,7 +63,7 @@ def _run_code(client: Any, source: str) -> Any:
     return cell
 
 
-def work(path: Path, exercise_id: str, limit: float) -> None:
+def work(path: Path, exercise_id: str, limit: float, seed: int) -> None:
     """The worker: execute the notebook at ``path`` and emit the report (runs in its own process)."""
     import nbformat
     from nbclient import NotebookClient
@@ -73,11 +73,17 @@ def work(path: Path, exercise_id: str, limit: float) -> None:
 
     checks = exercise(exercise_id)
     problems: list[str] = []
+
+    def not_run(problems: list[str]) -> dict[str, Any]:
+        report = checks.not_run(problems)
+        report.seed = seed
+        return report.to_dict()
+
     try:
         nb = nbformat.read(path, as_version=4)
     except Exception as exc:  # unreadable JSON, not a notebook, a missing file
-        _emit(event="report", **checks.not_run([f"{path.name} is not a notebook that can be read ({exc}); "
-                                                  "download it again from JupyterLab"]).to_dict())
+        _emit(event="report", **not_run([f"{path.name} is not a notebook that can be read ({exc}); "
+                                           "download it again from JupyterLab"]))
         return
     # nbclient's own limit is a backstop (it takes whole seconds): the kernel-side guard stops cells first.
     client = NotebookClient(nb, timeout=math.ceil(limit) + 5, kernel_name="python3", allow_errors=True,
@@ -102,7 +108,7 @@ def work(path: Path, exercise_id: str, limit: float) -> None:
             except (CellTimeoutError, DeadKernelError) as exc:
                 stopped = "did not finish" if isinstance(exc, CellTimeoutError) else "stopped the kernel"
                 problems.append(f"{label} {stopped}; the checks could not run after it")
-                _emit(event="report", **checks.not_run(problems).to_dict())
+                _emit(event="report", **not_run(problems))
                 return
             problem = _cell_problem(label, wrapped.get("outputs", []))
             if problem:
@@ -110,16 +116,16 @@ def work(path: Path, exercise_id: str, limit: float) -> None:
         _emit(event="start", cell="the checks")
         client.timeout = math.ceil((limit + 4) * len(checks.checks)) + 10
         try:
-            cell = _run_code(client, f"_grading.report({exercise_id!r}, globals(), {limit!r});")
+            cell = _run_code(client, f"_grading.report({exercise_id!r}, globals(), {limit!r}, {seed!r});")
         except (CellTimeoutError, DeadKernelError):
             problems.append("the checks did not finish: something in the notebook stopped them (an exit() call, "
                             "or code stuck outside Python); run the notebook top to bottom and look for it")
-            _emit(event="report", **checks.not_run(problems).to_dict())
+            _emit(event="report", **not_run(problems))
             return
     data = next((o["data"][REPORT_MIME] for o in cell.outputs if REPORT_MIME in o.get("data", {})), None)
     if data is None:
         problems.append(_cell_problem("the checks", cell.outputs) or "the checks produced no report")
-        _emit(event="report", **checks.not_run(problems).to_dict())
+        _emit(event="report", **not_run(problems))
         return
     data["problems"] = problems
     _emit(event="report", **data)
@@ -130,8 +136,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("notebook", type=Path)
     parser.add_argument("exercise")
     parser.add_argument("limit", type=float)
+    parser.add_argument("seed", type=int)
     args = parser.parse_args(argv)
-    work(args.notebook, args.exercise, args.limit)
+    work(args.notebook, args.exercise, args.limit, args.seed)
     return 0
 
 

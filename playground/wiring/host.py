@@ -121,7 +121,7 @@ class ServiceHost:
             message = bus.message(out.type, out.payload, sender=self.name, correlation_id=None, cause=e)
             if self._uncorrelated:
                 message = faults.strip_correlation(message, bus)
-            bus.publish(message)
+            bus.publish_checked(message)
 
     def _write_notes(self, e: Envelope) -> None:
         if not self.service.notes:

@@ -5,6 +5,7 @@ Wrong answers live in ``fixtures/<exercise>/<name>.py``, split into cells by
 replace the solution notebook's cells with those grade ids.
 """
 
+import os
 import re
 import runpy
 from concurrent.futures import ThreadPoolExecutor
@@ -18,6 +19,10 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 # Fixture files are a learner's code, not test modules: doctest collection must not import them.
 collect_ignore = ["fixtures"]
+
+# Checks draw their workloads from a grading seed; fix it so verdicts and feedback are reproducible (set the
+# variable yourself to replay the grading tests on other workloads). Graders started from here inherit it.
+os.environ.setdefault("PLAYGROUND_GRADING_SEED", "20261127")
 
 
 def fixture_cells(exercise_id: str, name: str) -> dict[str, str]:

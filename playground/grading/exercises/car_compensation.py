@@ -5,8 +5,9 @@ The learner writes ``CAR_STEP`` (the car step with its compensation) and
 trip in the checks is turned down by the approving manager after the car is
 reserved, so the orchestrator must undo car, hotel and flight, newest first;
 the compensations-mirror-forward-steps and effects-at-most-once invariants
-judge the trace, and cancellations are duplicated and redelivered to prove
-a repeat releases nothing.
+judge the trace, and cancellations are duplicated and redelivered (at rates
+and calls drawn at grading time, on trips the notebook never showed) to
+prove a repeat releases nothing.
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from playground.analysis.invariants import compensations_mirror_forward_steps, effects_at_most_once
+from playground.grading.causes import parked_by_orchestrator, verdict_on_run
 from playground.grading.checks import Check, Exercise, Failed
 from playground.grading.learner import fetch, watched
+from playground.grading.unseen import Unseen, on, split
 from playground.orchestration import Approval, Step
 from playground.runtime.faults import Duplicate, FailCalls, FaultPlan
 from playground.scenarios.trip_variants import trip_with
@@ -23,11 +26,17 @@ from playground.services.naive_cars import ForgetfulCars
 
 STEP, SERVICE = "CAR_STEP", "IdempotentCars"
 #: Every trip is turned down after the car is reserved: everything must be undone.
-REJECTED = {"trips": 20, "seed": 4, "approval": Approval("manager", timeout=900), "approve": 0.0}
-#: Compensations that arrive twice: duplicated on the bus, or redelivered after a crash before the ack.
-REPEATS = FaultPlan(messages=[Duplicate(type="CancelCar", inbox="cars", fraction=0.5)],
-                    failures=[FailCalls("cars", type="CancelCar", after_work=True, nth=(2, 5))])
+REJECTED = {"approval": Approval("manager", timeout=900), "approve": 0.0}
+#: Trips the notebook never showed, and compensations that arrive twice at drawn rates: duplicated on the
+#: bus, or redelivered after a crash before the ack.
+UNSEEN = Unseen(runs=2, trips=(15, 30), avoid_seeds={4}, twice=(0.3, 0.7), first_crash=(1, 4))
 UNDOABLE = ("flight", "hotel", "car")
+
+
+def _repeats(knobs: dict) -> FaultPlan:
+    crash = knobs["first_crash"]
+    return FaultPlan(messages=[Duplicate(type="CancelCar", inbox="cars", fraction=knobs["twice"])],
+                     failures=[FailCalls("cars", type="CancelCar", after_work=True, nth=(crash, crash + 3))])
 
 
 def _releases(result) -> dict[str, int]:
@@ -42,7 +51,14 @@ def car_is_compensated(ns: Mapping[str, Any]) -> None:
     step = fetch(ns, STEP, what="Step")
     if not isinstance(step, Step):
         raise Failed(f"`{STEP}` should be Step(\"car\", \"ReserveCar\", ...), not {type(step).__name__}")
-    result = trip_with(car_step=step, **REJECTED).run()
+    for workload in UNSEEN.draw():
+        params = split(workload, "twice", "first_crash")[1]
+        with on(params):
+            _car_is_compensated(trip_with(car_step=step, **REJECTED, **params).run())
+
+
+def _car_is_compensated(result) -> None:
+    verdict_on_run(result, expected=parked_by_orchestrator)
     for violation in compensations_mirror_forward_steps(result, compensable=UNDOABLE):
         if "without undoing completed step(s) 'car'" in violation.message:
             raise Failed(f"{violation.correlation_id} was turned down after its car was reserved, but the car was "
@@ -55,18 +71,24 @@ def car_is_compensated(ns: Mapping[str, Any]) -> None:
                      "cancel the car")
 
 
-def _repeated(ns: Mapping[str, Any]):
+def _repeated(ns: Mapping[str, Any], judge) -> None:
+    """Judge the learner's car service on every drawn workload, with repeated cancellations."""
     cls = fetch(ns, SERVICE, what="class", base=ForgetfulCars)
     cls()  # an unfinished __init__ is the first thing to report
-    probe = watched(cls)
-    result = trip_with(cars=probe, timeout=30, faults=REPEATS, **REJECTED).run()
-    if probe.first_error is not None:
-        raise probe.first_error
-    return result
+    for workload in UNSEEN.draw():
+        knobs, params = split(workload, "twice", "first_crash")
+        with on(workload):
+            probe = watched(cls)
+            result = trip_with(cars=probe, timeout=30, faults=_repeats(knobs), **REJECTED, **params).run()
+            verdict_on_run(result, service="cars", probe=probe, expected=parked_by_orchestrator)
+            judge(result)
 
 
 def cancel_is_idempotent(ns: Mapping[str, Any]) -> None:
-    result = _repeated(ns)
+    _repeated(ns, _released_once)
+
+
+def _released_once(result) -> None:
     twice = [v for v in effects_at_most_once(result) if v.message.startswith("cars did 'release'")]
     if twice:
         trip = twice[0].correlation_id
@@ -80,7 +102,10 @@ def cancel_is_idempotent(ns: Mapping[str, Any]) -> None:
 
 
 def repeat_still_answers(ns: Mapping[str, Any]) -> None:
-    result = _repeated(ns)
+    _repeated(ns, _answered)
+
+
+def _answered(result) -> None:
     unfinished = sorted(t for t, state in result.outcomes.items() if state != "compensated")
     if unfinished:
         trip = unfinished[0]

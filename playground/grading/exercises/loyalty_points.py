@@ -2,10 +2,11 @@
 
 The learner writes ``Loyalty`` (a Service named ``"loyalty"``) and
 ``LOYALTY_REACTIONS`` (event → command). The checks run the order flow with
-it and judge the trace: points for every completed order and none for a
-cancelled one, once each even when events arrive twice or a call fails
-before it is acknowledged, and every producer doing exactly what it did
-before the newcomer arrived.
+it on workloads drawn at grading time (never the notebook's seed 7) and
+judge the trace: points for every completed order and none for a cancelled
+one, once each even when events arrive twice or a call fails before it is
+acknowledged, every producer doing exactly what it did before the newcomer
+arrived, and no message dead-lettered on the way.
 """
 
 from __future__ import annotations
@@ -14,9 +15,12 @@ from collections import defaultdict
 from typing import Any, Mapping
 
 from playground.analysis.invariants import effects_at_most_once
+from playground.catalog import CATALOG
+from playground.grading.causes import verdict_on_run
 from playground.grading.checks import Check, Exercise, Failed
 from playground.grading.learner import fetch, watched
 from playground.grading.pristine import fresh, same_code
+from playground.grading.unseen import Unseen, on, split
 from playground.runtime.faults import Duplicate, FailCalls, FaultPlan
 from playground.runtime.randomness import Randomness
 from playground.scenarios import order_flow
@@ -25,12 +29,21 @@ from playground.services.base import Service
 from playground.wiring import choreography
 
 SERVICE, REACTIONS, EFFECT = "Loyalty", "LOYALTY_REACTIONS", "points"
-#: Big enough that some payments are declined and some orders cancelled, small enough to run in a blink.
-WORKLOAD = {"orders": 40, "seed": 7, "decline_rate": 0.25}
-#: At-least-once delivery at its worst for a newcomer: repeats, and a crash between the work and the ack.
-REPEATS = FaultPlan(messages=[Duplicate(type="OrderCompleted", inbox="loyalty", fraction=0.5),
-                              Duplicate(type="OrderPlaced", inbox="loyalty", fraction=0.3)],
-                    failures=[FailCalls("loyalty", type="OrderCompleted", after_work=True, nth=(2, 5, 9))])
+#: Workloads drawn at grading time: big enough that some payments are declined and some orders cancelled.
+UNSEEN = Unseen(runs=3, orders=(30, 60), decline_rate=(0.2, 0.4), avoid_seeds={7})
+#: At-least-once delivery at its worst for a newcomer: repeats, and crashes between the work and the ack.
+REPEATED = Unseen(runs=2, orders=(30, 50), decline_rate=(0.2, 0.3), avoid_seeds={7},
+                  completed_twice=(0.4, 0.7), placed_twice=(0.2, 0.5), first_crash=(1, 4))
+#: Purchases the service is tried on alone: amounts no notebook printed.
+PURCHASE = Unseen(runs=1, amount=(10.0, 400.0), other=(10.0, 400.0))
+
+
+def _repeats(knobs: dict) -> FaultPlan:
+    crash = knobs["first_crash"]
+    return FaultPlan(messages=[Duplicate(type="OrderCompleted", inbox="loyalty", fraction=knobs["completed_twice"]),
+                               Duplicate(type="OrderPlaced", inbox="loyalty", fraction=knobs["placed_twice"])],
+                     failures=[FailCalls("loyalty", type="OrderCompleted", after_work=True,
+                                         nth=(crash, crash + 3, crash + 7))])
 
 #: The order flow's services: the producers the newcomer must leave alone.
 PRODUCERS = tuple(choreography.ORDER_REACTIONS)
@@ -48,12 +61,11 @@ def _learner(ns: Mapping[str, Any]) -> tuple[type, dict]:
     return cls, dict(reactions)
 
 
-def _run(ns: Mapping[str, Any], **extra: Any):
+def _run(ns: Mapping[str, Any], workload: dict, **extra: Any):
     cls, reactions = _learner(ns)
-    probe = watched(cls)
-    result = order_flow_with(probe, reactions, **{**WORKLOAD, **extra}).run()
-    if probe.first_error is not None:
-        raise probe.first_error
+    probe = watched(cls, reactions)
+    result = order_flow_with(probe, reactions, **workload, **extra).run()
+    verdict_on_run(result, service="loyalty", probe=probe, table=REACTIONS)
     return result
 
 
@@ -70,29 +82,44 @@ def _amount(result, order_id: str) -> float:
 
 
 def awards_points(ns: Mapping[str, Any]) -> None:
-    """The service on its own: record a purchase, complete it, and look at what it did."""
+    """The service on its own: record two purchases, complete one, and look at what it did."""
+    (drawn,) = PURCHASE.draw()
+    amount, other, seed = drawn["amount"], drawn["other"], drawn["seed"]
+    order, second, customer = f"order-{seed % 9000 + 1000}", f"order-{seed % 9000 + 1001}", f"customer-{seed % 97}"
     service = fetch(ns, SERVICE, what="class", base=Service)()
-    service.handle("RecordPurchase", {"order_id": "order-1", "customer": "customer-1", "amount": 42.9})
+    service.handle("RecordPurchase", {"order_id": order, "customer": customer, "amount": amount})
+    service.handle("RecordPurchase", {"order_id": second, "customer": customer, "amount": other})
     early = [n for n in service.take_notes() if n.kind == "effect"]
     if early:
         raise Failed("the service had an effect as soon as it recorded a purchase; award nothing before "
                      "AwardPoints — the order may still be cancelled")
-    emitted = service.handle("AwardPoints", {"order_id": "order-1", "customer": "customer-1"})
+    emitted = service.handle("AwardPoints", {"order_id": order, "customer": customer})
     effects = [n.detail for n in service.take_notes() if n.kind == "effect" and n.detail.get("effect") == EFFECT]
+    want = int(amount)
     if not effects:
-        raise Failed(f'AwardPoints after a purchase of 42.90 left no "{EFFECT}" effect; note the award with '
+        raise Failed(f'AwardPoints after a purchase of {amount:.2f} left no "{EFFECT}" effect; note the award with '
                      f'self.note_effect("{EFFECT}", order_id, customer=customer, points=points)')
-    if effects[0].get("key") != "order-1" or effects[0].get("points") != 42:
-        raise Failed(f"AwardPoints after a purchase of 42.90 noted {effects[0]}; expected key 'order-1' and 42 "
-                     "points (one per whole unit of the amount)")
-    announced = [e for e in emitted if getattr(e, "type", None) == "PointsAwarded"]
-    if not announced or announced[0].payload.get("points") != 42:
-        raise Failed('AwardPoints did not return [emit("PointsAwarded", order_id=..., customer=..., points=42)]; '
-                     "announce the award so others can react to it")
+    if effects[0].get("key") != order or effects[0].get("points") != want:
+        raise Failed(f"AwardPoints for {order} after a purchase of {amount:.2f} noted key {effects[0].get('key')!r} "
+                     f"and {effects[0].get('points')!r} points; expected key {order!r} and {want} points (one per "
+                     "whole unit of that order's own amount)")
+    announced = [e for e in emitted if e.type == "PointsAwarded"]
+    if not announced or announced[0].payload.get("points") != want:
+        raise Failed(f'AwardPoints did not return [emit("PointsAwarded", order_id=..., customer=..., '
+                     f'points={want})]; announce the award so others can react to it')
+    problem = CATALOG.contract_problem(announced[0].type, announced[0].payload)
+    if problem:
+        raise Failed(f"the PointsAwarded your service returns breaks its contract ({problem}); give it every "
+                     "field the catalog declares: order_id, customer and points")
 
 
 def points_for_completed_orders(ns: Mapping[str, Any]) -> None:
-    result = _run(ns)
+    for workload in UNSEEN.draw():
+        with on(workload):
+            _points_for_completed_orders(_run(ns, workload))
+
+
+def _points_for_completed_orders(result) -> None:
     awards = _awards(result)
     how = (f'note each award with self.note_effect("{EFFECT}", order_id, customer=customer, points=points) '
            "when an order completes")
@@ -114,7 +141,13 @@ def points_for_completed_orders(ns: Mapping[str, Any]) -> None:
 
 
 def points_once_per_order(ns: Mapping[str, Any]) -> None:
-    result = _run(ns, faults=REPEATS)
+    for workload in REPEATED.draw():
+        knobs, params = split(workload, "completed_twice", "placed_twice", "first_crash")
+        with on(workload):
+            _points_once_per_order(_run(ns, params, faults=_repeats(knobs)))
+
+
+def _points_once_per_order(result) -> None:
     twice = [v for v in effects_at_most_once(result) if v.message.startswith("loyalty did 'points'")]
     if twice:
         order_id = twice[0].correlation_id
@@ -166,13 +199,19 @@ def _same_producers() -> None:
 
 def producers_unchanged(ns: Mapping[str, Any]) -> None:
     _same_producers()
-    with_newcomer = _run(ns)
+    for workload in UNSEEN.draw():
+        with on(workload):
+            _producers_unchanged(ns, workload)
+
+
+def _producers_unchanged(ns: Mapping[str, Any], workload: dict) -> None:
+    with_newcomer = _run(ns, workload)
     sent_by_loyalty = {e.type for e in with_newcomer.trace.where(kind="send", at="loyalty")}
     foreign = sorted(t for t in sent_by_loyalty if t != "PointsAwarded")
     if foreign:
         raise Failed(f"the loyalty service sent {foreign[0]}; a newcomer only listens and announces its own "
                      "event (PointsAwarded), it never tells another service what to do")
-    before = _producer_view(order_flow(**WORKLOAD).run())
+    before = _producer_view(order_flow(**workload).run())
     after = _producer_view(with_newcomer)
     for name in PRODUCERS:
         if before[name] != after[name]:

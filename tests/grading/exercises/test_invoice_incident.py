@@ -39,7 +39,8 @@ def test_a_longer_timeout_only_moves_the_problem():
     results = _graded("longer_timeout")
     message = results["payment_step_fix"].message
     assert "kept" in message and "its payment landed after your payment step had given up" in message
-    assert "a longer timeout only moves the problem — in this run the slowest payments took 16 s" in message
+    assert "a longer timeout only moves the problem — here the slowest payments took" in message
+    assert "(fresh workload: orders=" in message
     assert results["payment_step_keeps_quick_orders"].passed
 
 
@@ -53,7 +54,8 @@ def test_a_hair_trigger_timeout_cancels_quick_orders():
     results = _graded("refund_everything")
     assert results["payment_step_fix"].passed  # no anomaly left...
     message = results["payment_step_keeps_quick_orders"].message  # ...because nothing completes
-    assert "ended cancelled although every payment took 0.3 s (100 orders like it)" in message
+    assert "ended cancelled although every payment took 0.3 s (" in message
+    assert "give the payment step a timeout a quick payment can meet, or none" in message
 
 
 def test_a_net_that_refunds_everything_is_caught():
@@ -65,4 +67,4 @@ def test_retrying_at_once_still_strands_payments(learner):
     result = EXERCISE.check("payment_step_fix", learner("03_invoice_incident", "retry_at_once"))
     assert result.status == "failed"
     assert "its payment landed after your payment step had given up" in result.message
-    assert "a backoff" in result.message
+    assert "21 attempts wait 105 s at most, and a limited number of attempts only moves the problem" in result.message
