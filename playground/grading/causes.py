@@ -10,7 +10,7 @@ quoted), then with the first exception the learner's handlers raised (which
 command, for which message, and — when the learner wrote the reaction table —
 which event ran it).
 
->>> from playground.runtime.bus import DeadLetter
+>>> from playground.transport.bus import DeadLetter
 >>> from playground.runtime.envelope import Envelope
 >>> letter = DeadLetter(Envelope("ConfirmationSent", {"order_id": "order-0003"}, "m000042", "order-0003",
 ...                              "m000041", 1, 3.2, "email"),

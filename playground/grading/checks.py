@@ -32,15 +32,11 @@ from typing import Any, Callable, Mapping
 
 from playground.errors import PlaygroundError
 from playground.grading.deadline import OutOfTime, call_with_limit, describe
-from playground.grading.learner import NotDefined, explain
+from playground.grading.learner import Failed, NotDefined, explain
 from playground.grading.unseen import fresh_seed, grading_seed
 
 #: Real seconds one check may take before it is stopped.
 CHECK_LIMIT = 10.0
-
-
-class Failed(PlaygroundError, AssertionError):
-    """The learner's code ran but behaved wrongly; the message says how, and what to do."""
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,10 @@ _LIBRARY = tuple({os.path.abspath(p) for key in ("stdlib", "platstdlib", "pureli
                   if (p := sysconfig.get_paths().get(key))})
 
 
+class Failed(PlaygroundError, AssertionError):
+    """The learner's code ran but behaved wrongly; the message says how, and what to do."""
+
+
 class NotDefined(PlaygroundError, LookupError):
     """A name a check needs is missing from the learner's notebook."""
 

@@ -52,6 +52,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from playground.errors import PlaygroundError
+from playground.grading.learner import Failed
 
 #: The environment variable that fixes the grading seed (nbgrader's kernels inherit it).
 SEED_VARIABLE = "PLAYGROUND_GRADING_SEED"
@@ -146,8 +147,6 @@ def split(workload: dict[str, Any], *knobs: str) -> tuple[dict[str, Any], dict[s
 @contextmanager
 def on(workload: dict[str, Any]) -> Iterator[None]:
     """A :class:`~playground.grading.checks.Failed` raised inside names the workload it happened on."""
-    from playground.grading.checks import Failed
-
     try:
         yield
     except Failed as failed:
