@@ -66,7 +66,8 @@ def test_ch09_half_way_the_ungoverned_order_was_last_seen_as_an_audit_record_amo
 
 def test_ch09_governed_teams_cost_9_messages_with_more_consumers_per_event_and_more_fan_out(grown):
     assert _shape(grown["governed"]) == ({9}, 8, 4, 6, [], {"completed": ORDERS})
-    assert event_graph(grown["governed"]).consumers()["OrderCompleted"] == 4
+    graph = event_graph(grown["governed"])
+    assert graph.consumers()["OrderCompleted"] == 4 and graph.fan_out()["orders"] == 6
 
 
 def test_ch09_the_mode_table_and_who_breaks():
