@@ -52,14 +52,19 @@ def crossings(result: Result, inside: Iterable[str]) -> dict[str, Counter]:
     return counts
 
 
-def clearance_times(result: Result) -> dict[str, float]:
-    """Seconds each shipment waited at port for customs to decide: from ``ShipmentAtPort`` to the agency's answer."""
+def clearance_times(result: Result, until: Iterable[str] = DECISIONS) -> dict[str, float]:
+    """Seconds each shipment waited at port for customs: from ``ShipmentAtPort`` to the agency's answer.
+
+    ``until`` names other events to stop the clock at, e.g. ``("CustomsReleased", "CustomsRejected")``
+    for the end of the whole sub-process.
+    """
+    until = set(until)
     arrived: dict[str, float] = {}
     decided: dict[str, float] = {}
     for e in result.trace.where(kind="send"):
         if e.type == "ShipmentAtPort":
             arrived.setdefault(e.correlation_id, e.time)
-        elif e.type in DECISIONS and e.correlation_id in arrived:
+        elif e.type in until and e.correlation_id in arrived:
             decided.setdefault(e.correlation_id, e.time - arrived[e.correlation_id])
     return decided
 
@@ -69,9 +74,9 @@ def arrivals(result: Result) -> dict[str, float]:
     return {e.correlation_id: e.time for e in result.trace.where(kind="send", type="ShipmentAtPort")}
 
 
-def waited_during(result: "Result", start: float, end: float) -> list[float]:
+def waited_during(result: "Result", start: float, end: float, until: Iterable[str] = DECISIONS) -> list[float]:
     """Seconds at port waiting for customs, for each shipment that reached port in ``[start, end)``, in arrival order."""
-    waited, came = clearance_times(result), arrivals(result)
+    waited, came = clearance_times(result, until), arrivals(result)
     return [waited[s] for s, at in sorted(came.items(), key=lambda kv: kv[1]) if start <= at < end and s in waited]
 
 

@@ -240,9 +240,13 @@ class Freight(Scenario):
             services[name] = cls(latency=self.latency[name], rng=randomness.stream(name), **extra)
         return services
 
-    async def drive(self, bus: Bus, randomness: Randomness) -> None:
-        rng = randomness.stream("workload")
-        sailings = randomness.stream("voyage")
+    def schedule(self, randomness: Randomness | None = None) -> list[tuple[float, str, dict[str, Any]]]:
+        """Every dispatch and every arrival at port of the workload, in time order: ``(time, command, payload)``.
+
+        The same seed gives the same schedule, so a run's arrivals can be known before it runs.
+        """
+        randomness = randomness or Randomness(self.seed)
+        rng, sailings = randomness.stream("workload"), randomness.stream("voyage")
         plan: list[tuple[float, int, str, dict[str, Any]]] = []
         now = 0.0
         for i in range(self.shipments):
@@ -253,7 +257,10 @@ class Freight(Scenario):
             plan.append((now, 0, "DispatchShipment", order))
             plan.append((now + self.voyage.sample(sailings), 1, "ArriveAtPort", {"shipment_id": shipment_id}))
         # Dispatches come from shippers; arrivals from the vessels, days later, in whatever order they dock.
-        for at, _, command, payload in sorted(plan, key=lambda p: (p[0], p[1])):
+        return [(at, command, payload) for at, _, command, payload in sorted(plan, key=lambda p: (p[0], p[1]))]
+
+    async def drive(self, bus: Bus, randomness: Randomness) -> None:
+        for at, command, payload in self.schedule(randomness):
             await asyncio.sleep(max(at - bus.now(), 0.0))
             if command == "DispatchShipment":
                 self._ids.append(payload["shipment_id"])

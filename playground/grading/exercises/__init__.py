@@ -25,6 +25,7 @@ EXERCISES: dict[str, str] = {
     "08_idempotent_email": "playground.grading.exercises.idempotent_email",
     "09_contract_evolution": "playground.grading.exercises.contract_evolution",
     "10_winner_flips": "playground.grading.exercises.winner_flips",
+    "11_move_the_boundary": "playground.grading.exercises.move_the_boundary",
 }
 
 
