@@ -5,6 +5,7 @@ import pytest
 from playground.analysis.boundary import arrivals, clearance_times, crossings, heard_by, rejections, waited_during
 from playground.orchestration import dashboard
 from playground.runtime.faults import FaultPlan
+from playground.runtime.latency import Uniform
 from playground.scenarios.freight import FREIGHT_REACTIONS, customs_saga, freight
 
 HOUR = 3600.0
@@ -173,3 +174,16 @@ def test_ch11_exercise_answers_hold():
     chor = freight(shipments=30, seed=7, refused=0.5, wiring="choreography").run()
     assert _returned(chor) and all(chor.services["billing"].owed(s) == 0.0 for s in _returned(chor))
     assert set(clearance_times(chor)) == set(chor.outcomes)
+
+
+def test_ch11_a_customs_instance_is_held_for_about_half_an_hour(hybrid):
+    held = sorted(r["updated"] - r["started"] for r in dashboard(hybrid))
+    assert held[-1] < HOUR and 0.25 * HOUR < held[len(held) // 2] < 0.75 * HOUR
+
+
+def test_ch11_exercise_two_a_slow_agency_fills_the_hybrids_dashboard_not_the_big_sagas_voyages():
+    latency = {"agency": Uniform(2 * HOUR, 6 * HOUR)}
+    held = {w: freight(**SHIPMENTS, wiring=w, latency=latency, watch=[50 * HOUR]).run().extras["snapshots"][50 * HOUR]
+            for w in ("hybrid", "orchestration")}
+    assert len(held["hybrid"].in_flight()) > 0  # grew from none with the fast agency
+    assert held["orchestration"].in_flight().counts()["voyage"] == 18  # at sea, whatever the agency does
