@@ -27,6 +27,7 @@ SCENARIOS: dict[str, tuple[str, str, str]] = {
     "push-join": ("push_join", "push_join", "a push service joining the running order flow"),
     "contract-styles": ("row_events", "contract_styles", "orders publishing database rows instead of business events"),
     "legacy-migration": ("strangler", "legacy_migration", "invoices moved off a legacy ERP, a fraction at a time"),
+    "freight": ("freight", "freight", "shipments whose milestones are events, customs a saga inside (three wirings)"),
 }
 
 

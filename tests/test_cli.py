@@ -21,6 +21,7 @@ def test_help_lists_every_scenario_on_one_line(capsys):
     ("travel-booking", ["--set", "trips=5"]),
     ("data-pipeline", ["--set", "records=5"]),
     ("order-flow", ["--orders", "5", "--wiring", "orchestration"]),
+    ("freight", ["--set", "shipments=5", "--wiring", "hybrid"]),
 ])
 def test_scenarios_run_from_the_command_line(capsys, name, params):
     assert main(["run", name, "--seed", "3", *params]) == 0
