@@ -5,7 +5,7 @@ the worse one vermillion, a tie grey; figures kept for context stay white.
 Rows are grouped by dimension, and each group ends with what the article
 claims and what was measured.
 
->>> from playground.analysis.dimensions import scorecard
+>>> from playground.analysis.experiments import scorecard
 >>> from playground.scenarios.evolving import evolving_orders
 >>> card = scorecard(evolving_orders, seed=3, workload={"orders": 12}, dimensions=("control & visibility",))
 >>> fig = plot_scorecard(card)

@@ -16,12 +16,8 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
-from playground.analysis.dimensions import (
-    DIMENSIONS,
-    ChangeRequest,
-    Scorecard,
-    scorecard,
-)
+from playground.analysis.dimensions import DIMENSIONS, ChangeRequest, Scorecard
+from playground.analysis.experiments import scorecard
 from playground.errors import ScenarioError
 from playground.grading.checks import Check, Exercise, Failed
 from playground.grading.learner import fetch

@@ -1,0 +1,109 @@
+"""The five-dimension scorecard: each experiment measures what it says, for any scenario with two wirings."""
+
+import pytest
+
+from playground.analysis.dimensions import ChangeRequest
+from playground.analysis.experiments import scorecard
+from playground.errors import HorizonExceeded, PlaygroundError
+from playground.runtime.fault_rules import Drop, Duplicate
+from playground.runtime.faults import FaultPlan
+from playground.scenarios.evolving import evolving_orders
+from playground.scenarios.pipeline import data_pipeline
+
+PUSH = ChangeRequest("push notifications", "push", {"followers": ("confirm", "push")}, "consumer")
+SCREEN = ChangeRequest("fraud screening", "screening", {"screening": True}, "step")
+
+
+def test_the_orchestrator_answers_where_an_order_is_from_one_record_the_choreography_from_many():
+    card = scorecard(evolving_orders, seed=2, workload={"orders": 10}, dimensions=["control & visibility"])
+    assert card.value("control & visibility", "records read per question", "orchestration") == 1
+    assert card.value("control & visibility", "records read per question", "choreography") >= 7
+    assert card.winners() == {"control & visibility": "orchestration"}
+
+
+def test_a_new_consumer_needs_the_orchestrators_team_only_when_orchestrated():
+    card = scorecard(evolving_orders, workload={"orders": 5}, changes=[PUSH, SCREEN],
+                     dimensions=["coupling & autonomy", "evolution & change"])
+    assert card.figure("evolution & change", "teams involved to add a consumer").values == {
+        "orchestration": 2, "choreography": 1}
+    # Inserting a step in the middle costs a team either way: the orchestrator's, or the consumer downstream.
+    assert card.figure("evolution & change", "teams involved to add a step").values == {
+        "orchestration": 2, "choreography": 2}
+    changes = card.details["coupling & autonomy"]["fraud screening"]
+    assert changes["choreography"].foreign_owners() == ["payments"]
+    assert changes["orchestration"].foreign_owners() == ["orchestrator"]
+
+
+def test_retiring_a_consumer_is_no_work_for_the_owner_of_the_event_it_heard():
+    retire = ChangeRequest("retire emails", "email", {"followers": ()})
+    card = scorecard(evolving_orders, workload={"orders": 5}, changes=[retire], dimensions=["coupling & autonomy"])
+    assert card.figure("coupling & autonomy", "other teams involved (1 change)").values == {
+        "orchestration": 1, "choreography": 0}
+
+
+def test_duplicated_orders_break_the_choreography_only_and_the_suite_reports_each_fault():
+    suite = {"duplicated OrderPlaced": FaultPlan(messages=[Duplicate(type="OrderPlaced", fraction=0.3)])}
+    card = scorecard(evolving_orders, seed=7, workload={"orders": 40, "decline_rate": 0.1}, faults=suite,
+                     dimensions=["error handling & compensation"])
+    violations = card.figure("error handling & compensation", "invariant violations (1 fault)").values
+    assert violations["orchestration"] == 0 < violations["choreography"]
+    seen = card.details["error handling & compensation"]["duplicated OrderPlaced"]["choreography"]["violations"]
+    assert set(seen) == {"paid-without-invoice", "money-conserved"}
+    homes = card.figure("error handling & compensation", "definitions holding rollback logic").values
+    assert homes == {"orchestration": 1, "choreography": 2}
+
+
+def test_a_fault_that_stalls_a_wiring_is_named_in_the_error():
+    # The saga has no deadline, so a lost reply leaves its instance waiting for ever.
+    stall = {"lost reply": FaultPlan(messages=[Drop(type="OrderShipped", nth=1)])}
+    with pytest.raises(HorizonExceeded, match="Under the fault 'lost reply' the orchestration never finished"):
+        scorecard(evolving_orders, workload={"orders": 4, "horizon": 200}, faults=stall,
+                  dimensions=["error handling & compensation"])
+
+
+def test_scaling_adds_throughput_and_a_single_engine_worker_holds_the_orchestration_back():
+    card = scorecard(evolving_orders, seed=1, workload={"orders": 26}, load={"orders": 40, "rate": 20},
+                     dimensions=["scalability & resilience"])
+    curve = card.details["scalability & resilience"]["scaling"]
+    for wiring in ("orchestration", "choreography"):
+        assert curve[wiring][1][0] < curve[wiring][2][0] < curve[wiring][4][0]
+    engine = card.figure("scalability & resilience", "throughput, 4 workers, engine at 1").values
+    assert engine["orchestration"] < engine["choreography"]
+    down = card.details["scalability & resilience"]["availability"]
+    assert down["orchestration"]["finished while down"]["orchestrator"] == 0
+    assert down["orchestration"]["windows"]["payments"] == down["choreography"]["windows"]["payments"]
+
+
+def test_the_scorecard_works_for_another_scenario_with_two_wirings():
+    crm = ChangeRequest("sync to the CRM", "crm", {"destinations": ("warehouse", "search", "crm")}, "consumer")
+    card = scorecard(data_pipeline, seed=1, workload={"records": 20}, changes=[crm],
+                     dimensions=["control & visibility", "evolution & change"])
+    assert card.winners()["evolution & change"] == "choreography"
+    assert card.value("control & visibility", "records read per question", "orchestration") == 1
+
+
+def test_a_scenario_without_definitions_is_scored_on_runs_and_refused_change_requests_in_one_sentence():
+    from playground.scenarios.order_flow import order_flow
+
+    card = scorecard(order_flow, seed=1, workload={"orders": 8}, dimensions=["control & visibility"])
+    assert card.winners() == {"control & visibility": "orchestration"}
+    with pytest.raises(PlaygroundError, match="does not list its definitions"):
+        scorecard(order_flow, workload={"orders": 8}, changes=[ChangeRequest("more", "orders", {"orders": 9})],
+                  dimensions=["evolution & change"])
+    with pytest.raises(PlaygroundError, match=r"order_flow does not take the arguments \['followers', 'orders'\]"):
+        scorecard(order_flow, workload={"orders": 8}, changes=[PUSH], dimensions=["evolution & change"])
+
+
+def test_bad_arguments_are_refused_in_one_sentence():
+    with pytest.raises(PlaygroundError, match="no dimension called 'speed'"):
+        scorecard(evolving_orders, dimensions=["speed"])
+    with pytest.raises(PlaygroundError, match="maps names to FaultPlan objects"):
+        scorecard(evolving_orders, faults={"bad": "crash"})
+    with pytest.raises(PlaygroundError, match="takes ChangeRequest objects"):
+        scorecard(evolving_orders, changes=[{"followers": ()}])
+    with pytest.raises(PlaygroundError, match="needs a scenario factory"):
+        scorecard("order_flow")
+    with pytest.raises(PlaygroundError, match="workers must be whole numbers"):
+        scorecard(evolving_orders, workers=(0, 2))
+    with pytest.raises(PlaygroundError, match="at least 13 transactions"):
+        scorecard(evolving_orders, workload={"orders": 5}, dimensions=["scalability & resilience"])
