@@ -136,6 +136,8 @@ GROUPS: dict[str, dict[str, str]] = {
         "swimlane": "playground.viz.timeline",
         "sequence": "playground.viz.mermaid",
         "flowchart": "playground.viz.mermaid",
+        "plot_message_mix": "playground.viz.traffic",
+        "message_mix": "playground.viz.traffic",
         "plot_activity": "playground.viz.activity",
         "plot_backlog": "playground.viz.charts",
         "plot_latency": "playground.viz.charts",

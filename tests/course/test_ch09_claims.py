@@ -135,3 +135,12 @@ def test_ch09_exercise_answers():
     assert len(ContractRegistry(CATALOG, reactions=reactions).mismatches()) == 4
     assert reaction_cycles(reactions, scenario) == [["SegmentChanged", "CustomerRecordChanged", "PointsRecalculated"]]
     assert max(causation_depth(event_spaghetti(orders=5, seed=SEED, style="governed").run()).values()) == 8
+
+
+def test_ch09_the_picture_shows_the_flows_own_eight_messages_under_every_bar(grown):
+    from playground.viz.traffic import plot_message_mix
+
+    runs = {**{str(n): grown[n] for n in range(6)}, "governed": grown["governed"]}
+    ax = plot_message_mix(runs).axes[0]
+    assert [bar.get_width() for bar in ax.containers[0]] == [8.0] * 7
+    assert [t.get_text().strip() for t in ax.texts] == ["9", "51", "32", "26", "20", "14", "8"]  # bottom-up
