@@ -4,7 +4,7 @@ Each exercise lives in its own module with its checks; modules load on
 first use, so grading one exercise never imports the others.
 
 >>> sorted(EXERCISES)[:1]
-['03_invoice_incident']
+['01_faust_agent']
 >>> exercise_for("exercises/07_loyalty_points.ipynb").id
 '07_loyalty_points'
 """
@@ -19,6 +19,8 @@ from playground.grading.checks import Exercise
 
 #: Exercise id → the module that declares it as ``EXERCISE``.
 EXERCISES: dict[str, str] = {
+    "01_faust_agent": "playground.grading.exercises.faust_agent",
+    "02_transitions_machine": "playground.grading.exercises.transitions_machine",
     "03_invoice_incident": "playground.grading.exercises.invoice_incident",
     "04_car_compensation": "playground.grading.exercises.car_compensation",
     "07_loyalty_points": "playground.grading.exercises.loyalty_points",

@@ -1,0 +1,122 @@
+"""Exercise 02 · the order saga written by hand as a `transitions` machine.
+
+The learner writes ``order_machine(order)``, returning a plain
+``transitions.Machine(model=order, ...)`` whose triggers are named after the
+events that fire them and whose callbacks send commands with
+``order.send(...)``. A declined card is tried once more (a condition); a
+second decline voids the invoice, then cancels the order. The checks run the
+order flow on workloads drawn while grading and judge the trace.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any, Mapping
+
+from playground.analysis.invariants import check
+from playground.grading.checks import Check, Exercise, Failed
+from playground.grading.learner import fetch
+from playground.scenarios.order_flow import order_flow
+
+FACTORY = "order_machine"
+ORDERS = 40
+
+
+def _seed() -> int:
+    return random.SystemRandom().randrange(1, 1_000_000)
+
+
+def _run(ns: Mapping[str, Any], seed: int, decline_rate: float):
+    build = fetch(ns, FACTORY, what="function")
+    return order_flow(orders=ORDERS, seed=seed, decline_rate=decline_rate, wiring="orchestration",
+                      machine=build).run()
+
+
+def _parked(result) -> None:
+    if result.dead_letters:
+        letter = result.dead_letters[0]
+        raise Failed(f"a reply was parked: {letter.reason}")
+
+
+def _sent(result, order_id: str, command: str) -> list:
+    return result.trace.where(kind="send", type=command, correlation_id=order_id)
+
+
+def completes_every_good_order(ns: Mapping[str, Any]) -> None:
+    seed = _seed()
+    mine = _run(ns, seed, 0.0)
+    _parked(mine)
+    generated = order_flow(orders=ORDERS, seed=seed, wiring="orchestration").run()
+    for order_id, state in sorted(generated.outcomes.items()):
+        if mine.outcomes.get(order_id) != state:
+            sent = [e.type for e in mine.trace.where(kind="send", at="orchestrator", correlation_id=order_id)]
+            raise Failed(f"with no card declined, {order_id} ended {mine.outcomes.get(order_id)!r} instead of "
+                         f"'completed' (seed {seed}); your machine sent {', '.join(sent) or 'nothing'} for it — "
+                         "invoice, charge, mark the invoice paid, ship, then complete the order")
+        if not _sent(mine, order_id, "MarkInvoicePaid"):
+            raise Failed(f"{order_id} completed but its invoice was never marked paid; send MarkInvoicePaid once "
+                         "the payment is received")
+
+
+def cancels_a_declined_order(ns: Mapping[str, Any]) -> None:
+    seed = _seed()
+    result = _run(ns, seed, 0.6)
+    _parked(result)
+    cancelled = [o for o, state in sorted(result.outcomes.items()) if state == "cancelled"]
+    if not cancelled:
+        raise Failed(f"with most cards declined no order was cancelled (seed {seed}); when the card is declined "
+                     "for good, send CancelInvoice and, once InvoiceCancelled arrives, CancelOrder")
+    for order_id in cancelled:
+        if not _sent(result, order_id, "CancelInvoice"):
+            raise Failed(f"{order_id} was cancelled but its invoice was never voided; send CancelInvoice before "
+                         "CancelOrder, so that no invoice stays open for an order nobody will pay")
+        if _sent(result, order_id, "ShipOrder"):
+            raise Failed(f"{order_id} was shipped although its card was declined; ship only after PaymentReceived")
+    broken = {name: found for name, found in check(result).items() if found}
+    if broken:
+        name, found = next(iter(broken.items()))
+        raise Failed(f"the invariant {name} is broken: {found[0].message}")
+
+
+def retries_a_declined_card_once(ns: Mapping[str, Any]) -> None:
+    seed = _seed()
+    result = _run(ns, seed, 0.6)
+    _parked(result)
+    for order_id, state in sorted(result.outcomes.items()):
+        charges = len(_sent(result, order_id, "ChargePayment"))
+        declined = len(result.trace.where(kind="send", type="PaymentFailed", correlation_id=order_id))
+        if state == "cancelled" and charges != 2:
+            raise Failed(f"{order_id} was cancelled after {charges} charge(s) (seed {seed}); try a declined card "
+                         "once more — a PaymentFailed transition from 'charging' back to 'charging' with a "
+                         "condition that counts the declines — and give up on the second decline")
+        if declined and state == "completed" and charges != 2:
+            raise Failed(f"{order_id} completed after {charges} charges for {declined} decline(s); charge again "
+                         "only after a decline, and only once")
+
+
+def triggers_are_events(ns: Mapping[str, Any]) -> None:
+    from playground.wiring.machines import Instance, MachineOrchestrator
+
+    build = fetch(ns, FACTORY, what="function")
+    machine = build(Instance("probe", None))
+    triggers = MachineOrchestrator.triggers(machine)
+    wanted = {"OrderPlaced", "InvoiceCreated", "PaymentReceived", "PaymentFailed", "OrderShipped", "OrderCompleted",
+              "InvoiceCancelled", "OrderCancelled"}
+    missing = sorted(wanted - set(triggers))
+    if missing:
+        raise Failed(f"the machine has no trigger {missing[0]}; name a transition's trigger after the event that "
+                     "fires it, and give every reply your commands can cause a transition")
+    if getattr(machine, "ignore_invalid_triggers", False):
+        raise Failed("the machine ignores every trigger it has no transition for (ignore_invalid_triggers=True); "
+                     "name the replies you expect in each state instead, so an unexpected one is parked and seen")
+
+
+EXERCISE = Exercise("02_transitions_machine", "The order saga as a transitions machine", [
+    Check("completes_every_good_order", "every order completes as with the generated machine", 3,
+          completes_every_good_order),
+    Check("cancels_a_declined_order", "a declined order has its invoice voided, then is cancelled", 3,
+          cancels_a_declined_order),
+    Check("retries_a_declined_card_once", "a declined card is tried once more, and only once", 2,
+          retries_a_declined_card_once),
+    Check("triggers_are_events", "triggers named after the events, every reply expected", 2, triggers_are_events),
+])
