@@ -49,7 +49,8 @@ def test_a_missing_reply_transition_is_parked_with_the_state_and_the_fix(learner
     assert _statuses(report)["completes_every_good_order"] == "failed"
     message = _message(report, "completes_every_good_order")
     assert message.startswith("a reply was parked: order-")
-    assert "is in state 'shipping', where the machine has no transition for InvoicePaid; add one with source 'shipping'" in message
+    assert ("is in state 'shipping', where the machine has no transition for InvoicePaid; add one with source "
+            "'shipping'") in message
 
 
 def test_silencing_every_unexpected_reply_is_refused(learner):
