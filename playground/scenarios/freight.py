@@ -35,7 +35,7 @@ from playground.errors import ScenarioError
 from playground.orchestration.saga import Announce, Parallel, SagaDefinition, Step
 from playground.runtime.checks import fraction, known_names, latencies, positive_number, whole_number
 from playground.runtime.faults import FaultPlan
-from playground.runtime.latency import Latency, Uniform
+from playground.runtime.latency import Latency, Uniform, as_latency
 from playground.runtime.randomness import Randomness
 from playground.scenarios.base import Scenario
 from playground.services.base import Service
@@ -201,7 +201,7 @@ class Freight(Scenario):
         self.shipments = whole_number("shipments", shipments)
         self.rate = positive_number("rate", rate)
         self.refused = fraction("refused", refused)
-        self.voyage = latencies({"voyage": voyage}, {"voyage": voyage})["voyage"]
+        self.voyage = as_latency(voyage, what="the voyage")
         self.latency = latencies(latency, FREIGHT_LATENCY)
         if saga is not None and not isinstance(saga, SagaDefinition):
             raise ScenarioError(f"saga must be a SagaDefinition, not {type(saga).__name__}.")

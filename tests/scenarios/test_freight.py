@@ -70,6 +70,8 @@ def test_wrong_parameters_are_refused_in_one_sentence():
         freight(reactions={"billing": ["ChargeDuties"]})
     with pytest.raises(ScenarioError, match="the choreography wiring has none"):
         freight(wiring="choreography", saga=customs_saga())
+    with pytest.raises(ScenarioError, match="the voyage cannot be negative"):
+        freight(voyage=-1)
     with pytest.raises(ScenarioError, match="The freight has no wiring called 'mixed'"):
         freight(wiring="mixed")
     assert "documents" not in HYBRID_REACTIONS  # the saga commands the desks; they react to nothing
