@@ -74,6 +74,11 @@ def test_ch10_one_record_from_one_place_against_7_55_from_5_55_components(card):
     declined = next(o for o, outcome in runs["choreography"].outcomes.items() if outcome == "cancelled")
     answer = reconstruct(runs["choreography"], declined)
     assert (len(answer.steps), len(answer.components)) == (6, 4)
+    forgetful = evolving_orders(seed=SEED, faults=FaultPlan(uncorrelated=["invoices"]), **WORKLOAD).run()
+    lost = reconstruct(forgetful, declined)
+    assert lost.outcome is None and [s.type for s in lost.steps] == ["PlaceOrder", "OrderPlaced"]
+    ends = [e for e in forgetful.trace.entries if e.kind == "send" and e.type in ("OrderCompleted", "OrderCancelled")]
+    assert len(ends) == len(forgetful.outcomes) == 40
 
 
 def test_ch10_three_other_team_acts_and_redeploys_orchestrated_one_choreographed(card):
