@@ -26,6 +26,9 @@ SCENARIOS: dict[str, tuple[str, str, str]] = {
     "data-pipeline": ("pipeline", "data_pipeline", "customer records copied to a warehouse and a search index"),
     "push-join": ("push_join", "push_join", "a push service joining the running order flow"),
     "contract-styles": ("row_events", "contract_styles", "orders publishing database rows instead of business events"),
+    "event-spaghetti": ("spaghetti", "event_spaghetti", "the order flow after five teams joined it (teams=, style=)"),
+    "ping-pong": ("ping_pong", "ping_pong", "a one-line miswiring that loops; max_depth= stops it"),
+    "parcel-flow": ("parcels", "parcel_flow", "parcels weighed, billed and tracked (the contract-evolution exercise)"),
     "legacy-migration": ("strangler", "legacy_migration", "invoices moved off a legacy ERP, a fraction at a time"),
     "freight": ("freight", "freight", "shipments whose milestones are events, customs a saga inside (three wirings)"),
 }

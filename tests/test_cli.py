@@ -22,6 +22,8 @@ def test_help_lists_every_scenario_on_one_line(capsys):
     ("data-pipeline", ["--set", "records=5"]),
     ("order-flow", ["--orders", "5", "--wiring", "orchestration"]),
     ("freight", ["--set", "shipments=5", "--wiring", "hybrid"]),
+    ("event-spaghetti", ["--orders", "5", "--set", "style='governed'"]),
+    ("parcel-flow", ["--set", "parcels=5"]),
 ])
 def test_scenarios_run_from_the_command_line(capsys, name, params):
     assert main(["run", name, "--seed", "3", *params]) == 0
