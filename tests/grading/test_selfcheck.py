@@ -30,5 +30,6 @@ def test_the_summary_runs_what_is_left_and_adds_up(notebook_namespace):
 
 
 def test_an_unknown_exercise_is_refused_with_the_choices():
-    with pytest.raises(Exception, match="There is no exercise called '09_nope'; choose from 03_invoice_incident"):
+    with pytest.raises(Exception, match="There is no exercise called '09_nope'; choose from 01_faust_agent, "
+                                        "02_transitions_machine, 03_invoice_incident"):
         SelfCheck("09_nope", {})
