@@ -48,6 +48,7 @@ from playground.runtime.envelope import DeadLetter
 from playground.transport.bus import Bus
 from playground.runtime.envelope import Envelope, MessageIds
 from playground.runtime.faults import FaultPlan
+from playground.runtime.realtime import WallClock
 
 #: Tansu delays a group's first join by half the session timeout; 6 s keeps start-up near 4 s.
 SESSION_TIMEOUT = 6.0
@@ -194,8 +195,16 @@ class KafkaBus(Bus):
         for receiver in self._receivers:
             receiver.close()
         apps = list(self._apps.values())
-        results = await asyncio.gather(*(asyncio.wait_for(app.stop(), timeout) for app in apps),
-                                       return_exceptions=True)
+        for app in apps:
+            # A record still being handled, or delivered after the close, is never acknowledged:
+            # faust would wait for it for ever (and swallow the cancellation). Commit what was
+            # acknowledged and go; the rest comes back to whoever reads those partitions next.
+            app.conf.stream_wait_empty = False
+        stopping = [asyncio.ensure_future(app.stop()) for app in apps]
+        done, hung = await asyncio.wait(stopping, timeout=timeout)
+        results = [t.exception() for t in done if not t.cancelled()] + [TimeoutError() for _ in hung]
+        for task in hung:
+            task.cancel()  # leave it behind: waiting on a task that swallows cancellation never ends
         self._apps = {}
         for store in self._stores.values():
             store.close()
@@ -214,23 +223,43 @@ class KafkaBus(Bus):
         if self.failure is not None:
             raise self.failure
 
+    def hold(self) -> None:
+        """Count work that is not a message (a saga waiting on a timer); nothing waits on the count here."""
+        self.pending += 1
+
+    def release(self) -> None:
+        self.pending -= 1
+
+    def reaches(self, inbox: str) -> bool:
+        """Any service may run in another process on the broker: a command to it is always sent."""
+        return True
+
+    @property
+    def timers(self) -> WallClock:
+        """Timers in Unix seconds, like :meth:`now` (deadlines are wall times on a broker)."""
+        return WallClock(self._loop)
+
     # -- receiving ------------------------------------------------------
     def _agent(self, receiver: KafkaInbox):
         async def consume(stream: Any) -> None:
             try:
                 await receiver.consume(stream)
             except Exception as exc:  # a bug, not a bad record: stop this process loudly
-                self.fail(receiver.name, exc)
+                self.fail(exc, receiver.name)
                 raise
 
         return consume
 
-    def fail(self, inbox: str, exc: BaseException) -> None:
-        """A bug in the machinery (not a bad record): say so with the traceback and stop the process."""
+    def fail(self, exc: BaseException, inbox: str | None = None) -> None:
+        """A bug in the machinery (not a bad record): say so with the traceback and stop the process.
+
+        Same call as :meth:`Bus.fail`; ``inbox`` names the consumer that failed, if one did.
+        """
         if self.failure is None:
             self.failure = exc
         trace = "".join(traceback.format_exception(exc))
-        print(f"playground: the {inbox} consumer failed: {exc!r}\n{trace}", file=sys.stderr, flush=True)
+        where = f"the {inbox} consumer" if inbox else "a timer or callback"
+        print(f"playground: {where} failed: {exc!r}\n{trace}", file=sys.stderr, flush=True)
         self.stopped.set()
 
     def park_raw(self, event: Any, reason: str, *, at: str) -> None:
@@ -288,7 +317,7 @@ class KafkaBus(Bus):
 
     def _emit(self, record: Record, sender: str) -> None:
         outbox = OUTBOX.get()
-        if outbox is not None:
+        if outbox is not None and outbox.open:
             outbox.append(record)  # sent once the handled message is committed
         else:
             self._loop.create_task(self.send_records(sender, [record]))

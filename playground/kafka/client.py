@@ -15,7 +15,7 @@ import json
 import secrets
 from typing import AsyncIterator, Callable, NamedTuple
 
-from playground.kafka.broker import broker_address, check_broker, ensure_topics
+from playground.kafka.broker import BrokerError, broker_address, check_broker, ensure_topics
 from playground.kafka.topics import MalformedRecord, Topology, decode, encode, headers, key
 from playground.runtime.envelope import Envelope, MessageIds
 from playground.runtime.randomness import Randomness
@@ -63,30 +63,70 @@ def orders_for(count: int, *, batch: str, seed: int = 0, malformed: int = 0) -> 
 
 async def place_orders(broker: str, count: int, *, topology: Topology | None = None, batch: str | None = None,
                        seed: int = 0, rate: float | None = None, malformed: int = 0) -> list[str]:
-    """Publish ``count`` orders (``rate`` per second, or all at once) and return their ids."""
+    """Publish ``count`` orders (``rate`` per second, or all at once) and return their ids once delivered."""
+    batch = batch or secrets.token_hex(3)
+    envelopes = orders_for(count, batch=batch, seed=seed, malformed=malformed)
+    await publish(broker, envelopes, topology=topology, rate=rate)
+    return [e.correlation_id for e in envelopes]
+
+
+def trips_for(count: int, *, batch: str, seed: int = 0) -> list[Envelope]:
+    """``count`` BookTrip envelopes with ids ``trip-<batch>-0001``…, travellers drawn from ``seed``.
+
+    >>> [e.payload["trip_id"] for e in trips_for(2, batch="demo")]
+    ['trip-demo-0001', 'trip-demo-0002']
+    """
+    rng = Randomness(seed).stream("workload")
+    ids = MessageIds(prefix=f"travellers.{batch}-")
+    envelopes = []
+    for i in range(count):
+        trip_id = f"trip-{batch}-{i + 1:04d}"
+        payload = {"trip_id": trip_id, "traveller": f"traveller-{rng.randrange(1, 201):03d}"}
+        envelopes.append(Envelope("BookTrip", payload, ids.next(), trip_id, None, 1, 0.0, "travellers"))
+    return envelopes
+
+
+async def book_trips(broker: str, count: int, *, topology: Topology | None = None, batch: str | None = None,
+                     seed: int = 0, rate: float | None = None) -> list[str]:
+    """Ask the orchestrator to book ``count`` trips; returns their ids once delivered."""
+    envelopes = trips_for(count, batch=batch or secrets.token_hex(3), seed=seed)
+    await publish(broker, envelopes, topology=topology, rate=rate)
+    return [e.correlation_id for e in envelopes]
+
+
+async def publish(broker: str, envelopes: list[Envelope], *, topology: Topology | None = None,
+                  rate: float | None = None) -> None:
+    """Produce ``envelopes`` on their topics (``rate`` per second, or all at once) and wait for every ack.
+
+    Raises :class:`BrokerError` naming how many records the broker did not take
+    and why, so a command line never says "placed" for orders that went nowhere.
+    """
     from aiokafka import AIOKafkaProducer
 
     topology = topology if topology is not None else Topology()
     await check_broker(broker)
     await ensure_topics(broker, topology)
-    batch = batch or secrets.token_hex(3)
-    envelopes = orders_for(count, batch=batch, seed=seed, malformed=malformed)
     producer = AIOKafkaProducer(bootstrap_servers=broker_address(broker), linger_ms=5)
     await producer.start()
     try:
         loop = asyncio.get_running_loop()
         start = loop.time()
+        pending = []
         for i, e in enumerate(envelopes):
             if rate:
                 delay = start + i / rate - loop.time()
                 if delay > 0:
                     await asyncio.sleep(delay)
             e.time = loop.time() - start
-            await producer.send(topology.topic_for(e.type), encode(e), key=key(e), headers=headers(e))
-        await producer.flush()
+            pending.append(await producer.send(topology.topic_for(e.type), encode(e), key=key(e), headers=headers(e)))
+        results = await asyncio.gather(*pending, return_exceptions=True)
     finally:
         await producer.stop()
-    return [e.correlation_id for e in envelopes]
+    failed = [r for r in results if isinstance(r, BaseException)]
+    if failed:
+        raise BrokerError(f"The broker at {broker_address(broker)} did not take {len(failed)} of {len(envelopes)} "
+                          f"records ({type(failed[0]).__name__}: {failed[0]}); nothing says they arrived, "
+                          "so send them again once the broker is back.")
 
 
 async def watch(broker: str, *, topology: Topology | None = None, from_beginning: bool = True,
@@ -161,6 +201,6 @@ def collect(broker: str, *, topology: Topology | None = None, until: Callable[[l
         return pool.submit(asyncio.run, main()).result()
 
 
-def completed(seen: list[Seen]) -> set[str]:
-    """Order ids whose OrderCompleted event is among ``seen``."""
-    return {r.key for r in seen if r.envelope is not None and r.envelope.type == "OrderCompleted"}
+def completed(seen: list[Seen], type_: str = "OrderCompleted") -> set[str]:
+    """Keys (order ids) of the records of type ``type_`` among ``seen``: ``SagaCompleted`` for sagas."""
+    return {r.key for r in seen if r.envelope is not None and r.envelope.type == type_}

@@ -31,8 +31,19 @@ from playground.kafka.live_trace import collecting_effects
 from playground.kafka.state import StateStore
 from playground.kafka.topics import MalformedRecord, decode
 
+class Outbox(list):
+    """Records one handled message publishes; ``open`` only while its handler runs.
+
+    A task the handler starts (a saga's timer) inherits the context variable
+    below and with it this list; once the handler is done, whatever that task
+    publishes later must go out on its own instead of into a batch already sent.
+    """
+
+    open = True
+
+
 #: Records a handler publishes, collected per handled message (each agent runs in its own task).
-OUTBOX: contextvars.ContextVar[list | None] = contextvars.ContextVar("playground_outbox", default=None)
+OUTBOX: contextvars.ContextVar[Outbox | None] = contextvars.ContextVar("playground_outbox", default=None)
 
 #: Most messages handled before their results are committed together.
 BATCH = 64
@@ -102,7 +113,7 @@ class KafkaInbox:
     def _flushed(self, task: asyncio.Task) -> None:
         self._tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:
-            self.bus.fail(self.name, task.exception())  # a flush that fails must not stall the inbox unseen
+            self.bus.fail(task.exception(), self.name)  # a flush that fails must not stall the inbox unseen
 
     async def receive(self, event: Any) -> None:
         """Handle one record; it joins the open batch only once its handling is complete."""
@@ -112,11 +123,12 @@ class KafkaInbox:
             if type_ not in self.wanted and type_ in self.bus.catalog:
                 self._events.append(event)
                 return  # another consumer's message on a shared topic
-        outbox: list[Record] = []
+        outbox = Outbox()
         token = OUTBOX.set(outbox)
         try:
             handled = await self._handle(event, outbox)
         finally:
+            outbox.open = False
             OUTBOX.reset(token)
         # No await from here on: a flush never sees half of a message.
         if handled is not None:

@@ -67,15 +67,39 @@ class Topology:
     catalog: Catalog = CATALOG
     prefix: str = "playground"
     partitions: int = 4
+    #: the orchestrated wiring: services' events are replies, sent to this inbox's own topic.
+    replies_to: str | None = None
     _cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     def topic_for(self, type_: str) -> str:
-        """The topic a message of this type is published on (refuses unknown types)."""
+        """The topic a message of this type is published on (refuses unknown types).
+
+        With :attr:`replies_to` (the orchestrated wiring) every event a service
+        owns is a reply and goes to ``<prefix>.<replies_to>.replies``: the
+        orchestrator reads one topic, and nothing else listens to services.
+
+        >>> Topology(replies_to="orchestrator").topic_for("PaymentReceived")
+        'playground.orchestrator.replies'
+        """
         topic = self._cache.get(type_)
         if topic is None:
             spec = self.catalog[type_]
-            topic = self._cache[type_] = f"{self.prefix}.{spec.owner}.{spec.kind}s"
+            if self.replies_to is not None and spec.kind == "event" and spec.owner != self.replies_to:
+                topic = f"{self.prefix}.{self.replies_to}.replies"
+            else:
+                topic = f"{self.prefix}.{spec.owner}.{spec.kind}s"
+            self._cache[type_] = topic
         return topic
+
+    def partition_of(self, key: str) -> int:
+        """The partition a record with this key goes to (Kafka's default partitioner: murmur2 of the key).
+
+        >>> Topology(partitions=4).partition_of("order-7") in range(4)
+        True
+        """
+        from aiokafka.partitioner import murmur2
+
+        return (murmur2(key.encode()) & 0x7FFFFFFF) % self.partitions
 
     @property
     def dead_letters(self) -> str:

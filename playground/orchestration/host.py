@@ -20,14 +20,14 @@ from __future__ import annotations
 import asyncio
 import os
 import random
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from playground.errors import SagaDefinitionError
 from playground.orchestration.orchestrator import Orchestrator
 from playground.orchestration.saga import SagaDefinition
 from playground.orchestration.store import Store, open_store
-from playground.transport.bus import Bus
 from playground.runtime.envelope import Envelope
+from playground.runtime.port import WorkflowBus
 
 
 def crash_windows(seed: int, count: int, *, within: tuple[float, float], downtime: float = 5.0) -> list[tuple[float, float]]:
@@ -56,7 +56,7 @@ class OrchestratorHost:
 
     name = "orchestrator"
 
-    def __init__(self, bus: Bus, sagas: Iterable[SagaDefinition], *, store: "str | os.PathLike | Store" = "memory",
+    def __init__(self, bus: WorkflowBus, sagas: Iterable[SagaDefinition], *, store: "str | os.PathLike | Store" = "memory",
                  seed: int = 0):
         self.bus = bus
         self.sagas = list(sagas)
@@ -73,9 +73,8 @@ class OrchestratorHost:
 
     def attach(self) -> "OrchestratorHost":
         """Open the inbox, subscribe to every reply, schedule the fault plan's crashes; call on the running loop."""
-        running = set(self.bus.inboxes)
         for saga in self.sagas:
-            for service in sorted(saga.services() - running):
+            for service in sorted(s for s in saga.services() if not self.bus.reaches(s)):
                 raise SagaDefinitionError(
                     f"The saga '{saga.name}' sends commands to '{service}', which does not run in this wiring; "
                     "host that service or remove its steps.")
@@ -118,6 +117,12 @@ class OrchestratorHost:
     async def start(self, saga: str, instance_id: str, data: dict[str, Any]) -> None:
         """Start an instance directly, without a start message on the bus."""
         await self.current.start(saga, instance_id, data)
+
+    def own(self, owns: Callable[[str], bool]) -> tuple[int, int]:
+        """Hold only the instances ``owns`` accepts (see :meth:`Orchestrator.own`); ``(released, taken over)``."""
+        if self.current is None:
+            return 0, 0
+        return self.current.own(owns)
 
     # -- crashing --------------------------------------------------------------------
     def crash(self) -> None:

@@ -68,8 +68,10 @@ class Deadline(AsyncTimeout):
         loop = asyncio.get_running_loop()
         waiter = loop.create_future()
         # call_at, not sleep(when - now): the timer fires at exactly `when`, with no float drift.
-        # timers(): a live session's scaled clock when one runs this code, else the loop itself.
-        handle = timers(loop).call_at(when, _wake, waiter)
+        # The machine's bus says whose seconds `when` is in (a broker's are Unix seconds); without
+        # one, a live session's scaled clock when one runs this code, else the loop itself.
+        clock = event_data.machine.timers
+        handle = (clock() if clock is not None else timers(loop)).call_at(when, _wake, waiter)
         try:
             await waiter
             await asyncio.shield(self._process_timeout(event_data))
@@ -107,9 +109,11 @@ class SagaMachine(AsyncMachine):
       ``may_<trigger>`` conveniences nobody here calls.
     """
 
-    def __init__(self, *args: Any, **kwargs: Any):
+    def __init__(self, *args: Any, timers: Callable[[], Any] | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.models = _Models(self.models)
+        #: returns where deadlines are set (a bus's ``timers``); None: the running loop or live clock.
+        self.timers = timers
 
     @staticmethod
     async def await_all(callables: list[Callable]) -> list[Any]:
@@ -163,8 +167,12 @@ def machine_spec(saga: Stages) -> tuple[list[dict[str, Any]], list[dict[str, Any
 
 
 def build_machine(saga: Stages, *, on_enter: dict[str, Callable], after_change: Callable,
-                  on_deadline: Callable, on_exception: Callable) -> SagaMachine:
-    """One machine for every instance of ``saga``; callbacks receive transitions' ``EventData``."""
+                  on_deadline: Callable, on_exception: Callable,
+                  timers: Callable[[], Any] | None = None) -> SagaMachine:
+    """One machine for every instance of ``saga``; callbacks receive transitions' ``EventData``.
+
+    ``timers`` returns where deadlines are set, in the seconds of the bus's ``now()``.
+    """
     states, transitions = machine_spec(saga)
     for state in states:
         state["on_timeout"] = on_deadline
@@ -174,4 +182,4 @@ def build_machine(saga: Stages, *, on_enter: dict[str, Callable], after_change: 
             state["on_enter"] = callback
     return SagaMachine(model=[], states=states, transitions=transitions, initial="new", send_event=True,
                        auto_transitions=False, queued=True, after_state_change=after_change,
-                       on_exception=on_exception, name=f"saga {saga.name}: ")
+                       on_exception=on_exception, name=f"saga {saga.name}: ", timers=timers)

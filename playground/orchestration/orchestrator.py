@@ -45,7 +45,7 @@ compensated}; ``compensate`` {instance, step}; ``retry`` {instance, step, attemp
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from transitions.core import EventData
 from transitions.extensions.asyncio import AsyncEvent
@@ -55,8 +55,8 @@ from playground.orchestration.instance import Instance, Run
 from playground.orchestration.machine import TERMINALS, build_machine
 from playground.orchestration.saga import ENDINGS, Approval, SagaDefinition
 from playground.orchestration.store import Store
-from playground.transport.bus import Bus
 from playground.runtime.envelope import Envelope
+from playground.runtime.port import WorkflowBus
 
 __all__ = ["ENDINGS", "Orchestrator"]
 
@@ -68,7 +68,7 @@ class Orchestrator:
     which gives it an inbox and builds a new one after a crash.
     """
 
-    def __init__(self, bus: Bus, sagas: Iterable[SagaDefinition], *, store: Store, name: str = "orchestrator",
+    def __init__(self, bus: WorkflowBus, sagas: Iterable[SagaDefinition], *, store: Store, name: str = "orchestrator",
                  seed: int = 0):
         self.bus, self.trace, self.catalog = bus, bus.trace, bus.catalog
         self.name, self.store, self.seed = name, store, seed
@@ -85,8 +85,11 @@ class Orchestrator:
         enter = {"stage": self._enter_stage, "compensating": self._enter_compensating,
                  **{end: self._enter_end for end in TERMINALS}}
         self.machines = {name: build_machine(saga, on_enter=enter, after_change=self._after_change,
-                                             on_deadline=self._on_deadline, on_exception=self._on_exception)
+                                             on_deadline=self._on_deadline, on_exception=self._on_exception,
+                                             timers=lambda: bus.timers)
                          for name, saga in self.sagas.items()}
+        #: which instance ids are this orchestrator's, when several share one store (see :meth:`own`).
+        self.owns: Callable[[str], bool] | None = None
         self._moves = {name: {(t.source, trigger) for trigger, event in m.events.items()
                               for ts in event.transitions.values() for t in ts}
                        for name, m in self.machines.items()}
@@ -102,10 +105,15 @@ class Orchestrator:
         await inst.start(cause=cause)
         return inst
 
-    def resume(self) -> int:
-        """Take over every busy instance in the store, re-sending the commands still awaiting a reply."""
+    def resume(self, owns: Callable[[str], bool] | None = None, *, why: str = "resumed after a crash") -> int:
+        """Take over every busy instance in the store, re-sending the commands still awaiting a reply.
+
+        With ``owns``, only the instances it accepts that this orchestrator does not hold yet.
+        """
         count = 0
         for inst in self.store.open_instances():
+            if owns is not None and (inst.id in self.instances or not owns(inst.id)):
+                continue
             self.instances[inst.id] = inst
             self.machines[inst.saga].add_model(inst, initial=inst.state)
             for run in inst.all_runs():
@@ -114,11 +122,52 @@ class Orchestrator:
                     # It counts as a new attempt, so a failure reply to the old one (perhaps still in the
                     # inbox) cannot overrule the outcome of this one.
                     run.resent += 1
-                    self._resend(inst, run, why="resumed after a crash")
+                    self._resend(inst, run, why=why)
             self._commit(inst, None)
             self._rearm(inst)
             count += 1
         return count
+
+    def own(self, owns: Callable[[str], bool]) -> tuple[int, int]:
+        """Hold exactly the instances ``owns`` accepts, when several orchestrators share one store.
+
+        Orchestrator workers on a broker split instances by key (the partitions
+        of their consumer group). After every rebalance each one lets go of the
+        instances it no longer owns (their timers stop; the store keeps them)
+        and takes over the busy ones it now owns from the store, re-sending the
+        commands still awaiting a reply. Returns ``(released, taken over)``.
+        """
+        self.owns = owns
+        released = [inst for inst in self.instances.values() if not owns(inst.id)]
+        for inst in released:
+            self._forget(inst)
+        return len(released), self.resume(owns, why="taken over from another worker")
+
+    def _forget(self, inst: Instance) -> None:
+        machine = self.machines[inst.saga]
+        machine.get_state(inst.state).disarm(inst)
+        machine.remove_model(inst)
+        del self.instances[inst.id]
+        if inst.id in self._held:
+            self._held.discard(inst.id)
+            self.bus.release()
+
+    def _recall(self, instance_id: str) -> Instance | None:
+        """An owned instance this orchestrator does not hold: the store's copy (a finished one, or one
+        another worker started just before the partition moved)."""
+        inst = self.store.load(instance_id)
+        if inst is None:
+            return None
+        self.instances[inst.id] = inst
+        self.machines[inst.saga].add_model(inst, initial=inst.state)
+        self._rearm(inst)
+        if inst.state in TERMINALS:
+            # The worker that ended it may have died after saving and before its announcement went
+            # out: only a message it never acknowledged comes back here, so announce the end again
+            # (endings are at least once on a broker; whoever reads them keys on the instance).
+            self._announce_end(inst)
+            self._commit(inst, None)
+        return inst
 
     def halt(self) -> int:
         """Stop for good (a crash): cancel every timer; returns how many bus holds die with it."""
@@ -146,6 +195,8 @@ class Orchestrator:
         if e.type == "DecideApproval":
             return await self._decide(e)
         inst = self.instances.get(e.correlation_id)
+        if inst is None and self.owns is not None and e.correlation_id is not None:
+            inst = self._recall(e.correlation_id)
         run = inst.find(e.causation_id) if inst is not None else None
         if run is None and inst is not None:
             run = self._correlated(inst, e.type)
@@ -388,7 +439,9 @@ class Orchestrator:
             await inst.trigger(move, cause=event.kwargs.get("cause"))
 
     async def _enter_end(self, event: EventData) -> None:
-        inst = event.model
+        self._announce_end(event.model)
+
+    def _announce_end(self, inst: Instance) -> None:
         payload = {"instance": inst.id, "saga": inst.saga}
         if inst.state != "completed":
             payload["reason"] = inst.reason or "a step failed"

@@ -47,6 +47,10 @@ class Store:
         """Whether an instance with this id was ever saved here."""
         raise NotImplementedError
 
+    def load(self, instance_id: str) -> Instance | None:
+        """The instance as last saved, rebuilt, or None if it was never saved here."""
+        raise NotImplementedError
+
     def reopen(self) -> "Store":
         """The store a freshly started orchestrator finds after a crash."""
         raise NotImplementedError
@@ -75,6 +79,10 @@ class MemoryStore(Store):
 
     def known(self, instance_id: str) -> bool:
         return instance_id in self._instances
+
+    def load(self, instance_id: str) -> Instance | None:
+        inst = self._instances.get(instance_id)
+        return Instance.from_record(inst.to_record()) if inst is not None else None
 
     def reopen(self) -> "MemoryStore":
         return MemoryStore()  # the memory died with the process that held it
@@ -124,6 +132,10 @@ class SqliteStore(Store):
 
     def known(self, instance_id: str) -> bool:
         return self._db.execute("SELECT 1 FROM instances WHERE id = ?", (instance_id,)).fetchone() is not None
+
+    def load(self, instance_id: str) -> Instance | None:
+        row = self._db.execute("SELECT record FROM instances WHERE id = ?", (instance_id,)).fetchone()
+        return Instance.from_record(json.loads(row[0])) if row is not None else None
 
     def reopen(self) -> "SqliteStore":
         self.close()

@@ -20,6 +20,7 @@ True
 from __future__ import annotations
 
 import asyncio
+import time
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, Callable, Iterator
@@ -83,6 +84,40 @@ class ScaledClock:
 
     def __repr__(self) -> str:
         return f"ScaledClock(speed={self.speed:g})"
+
+
+class WallClock:
+    """Timers in Unix seconds on a loop that counts its own (monotonic) seconds: what a Kafka bus runs on.
+
+    A broker run's ``now()`` is wall time, so deadlines computed from it are
+    wall times too; ``call_at`` turns them into the loop's clock.
+
+    >>> import asyncio, time
+    >>> async def soon():
+    ...     clock, fired = WallClock(asyncio.get_running_loop()), asyncio.Event()
+    ...     clock.call_at(time.time() + 0.01, fired.set)
+    ...     await asyncio.wait_for(fired.wait(), 1)
+    ...     return fired.is_set()
+    >>> asyncio.run(soon())
+    True
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop):
+        self._loop = loop
+
+    def now(self) -> float:
+        return time.time()
+
+    time = now
+
+    def call_soon(self, callback: Callable[..., Any], *args: Any) -> asyncio.Handle:
+        return self._loop.call_soon(callback, *args)
+
+    def call_later(self, delay: float, callback: Callable[..., Any], *args: Any) -> asyncio.TimerHandle:
+        return self._loop.call_later(max(delay, 0.0), callback, *args)
+
+    def call_at(self, when: float, callback: Callable[..., Any], *args: Any) -> asyncio.TimerHandle:
+        return self._loop.call_later(max(when - time.time(), 0.0), callback, *args)
 
 
 #: The clock of the live session whose code is running; tasks inherit it. Unset in simulated runs.

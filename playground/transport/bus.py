@@ -165,6 +165,10 @@ class Bus:
     def inboxes(self) -> list[str]:
         return list(self._handlers)
 
+    def reaches(self, inbox: str) -> bool:
+        """Whether a command addressed to ``inbox`` can be delivered: here, only to an inbox this bus hosts."""
+        return inbox in self._handlers
+
     def handler(self, inbox: str) -> Handler:
         """What processes ``inbox`` (a ServiceHost for a service), e.g. to change its latency live."""
         return self._handlers[inbox]

@@ -167,7 +167,7 @@ class FaustConsumer:
         if self._done is not None and not self._done.done():
             self._done.set_exception(exc)
         else:
-            self.bus.fail(exc) if _one_argument_fail(self.bus) else self.bus.fail(self.name, exc)
+            self.bus.fail(exc)  # both buses take fail(exc) (runtime.port.WorkflowBus)
 
     def finished(self) -> None:
         """The agent asked for its next event: the previous one is handled."""
@@ -212,8 +212,3 @@ def _closest(name: str, known: Iterable[str]) -> str:
 
     match = difflib.get_close_matches(name, list(known), n=1)
     return f"; did you mean {match[0]!r}?" if match else "; check the spelling or declare it."
-
-
-def _one_argument_fail(bus: Any) -> bool:
-    # The in-memory bus takes fail(exc); the Kafka bus takes fail(inbox, exc).
-    return len(inspect.signature(bus.fail).parameters) == 1

@@ -19,7 +19,30 @@ def _topology(args: argparse.Namespace):
 
     if args.partitions < 1:
         raise PlaygroundError(f"--partitions must be at least 1, not {args.partitions}.")
-    return Topology(prefix=args.prefix, partitions=args.partitions)
+    topology = Topology(prefix=args.prefix, partitions=args.partitions)
+    if args.wiring == "orchestration" or "orchestrator" in getattr(args, "services", ()):
+        from playground.workers.kafka import orchestrated
+
+        return orchestrated(topology)
+    return topology
+
+
+def _rules(given: list[str] | None) -> dict[str, object]:
+    """``--fail cars=0.5`` values as the travel services take them: a name, a number of attempts, a fraction."""
+    rules: dict[str, object] = {}
+    for text in given or ():
+        service, sep, rule = text.partition("=")
+        if not sep:
+            raise PlaygroundError(f"--fail takes SERVICE=RULE, for example --fail cars=0.5, not {text!r}.")
+        value: object = rule
+        for convert in (int, float):
+            try:
+                value = convert(rule)
+                break
+            except ValueError:
+                pass
+        rules[service] = value
+    return rules
 
 
 def _broker(args: argparse.Namespace) -> str:
@@ -36,12 +59,12 @@ def _serve(args: argparse.Namespace) -> int:
     from playground.workers.kafka import run_serve
 
     state_dir = False if args.no_state else args.state_dir
+    options = dict(topology=_topology(args), state_dir=state_dir, wiring=args.wiring, saga=args.saga or ["order"],
+                   fail=_rules(args.fail))
     if args.trace:
         with open(args.trace, "a", encoding="utf-8", buffering=1) as sink:
-            return run_serve(args.services, _broker(args), topology=_topology(args), state_dir=state_dir,
-                             trace=LiveTrace(keep=False, sink=sink))
-    return run_serve(args.services, _broker(args), topology=_topology(args), state_dir=state_dir,
-                     trace=LiveTrace(keep=False))
+            return run_serve(args.services, _broker(args), trace=LiveTrace(keep=False, sink=sink), **options)
+    return run_serve(args.services, _broker(args), trace=LiveTrace(keep=False), **options)
 
 
 def _place_orders(args: argparse.Namespace) -> int:
@@ -54,6 +77,18 @@ def _place_orders(args: argparse.Namespace) -> int:
                                    seed=args.seed, rate=args.rate, malformed=args.malformed))
     first, last = (ids[0], ids[-1]) if ids else ("-", "-")
     print(f"placed {len(ids):,} orders ({first} … {last}) on {_topology(args).topic_for('PlaceOrder')}.")
+    return 0
+
+
+def _place_trips(args: argparse.Namespace) -> int:
+    from playground.kafka.client import book_trips
+    from playground.scenarios.base import whole_number
+
+    whole_number("--trips", args.trips, minimum=1)
+    topology = _topology(args)
+    ids = asyncio.run(book_trips(_broker(args), args.trips, topology=topology, batch=args.batch, seed=args.seed,
+                                 rate=args.rate))
+    print(f"booked {len(ids):,} trips ({ids[0]} … {ids[-1]}) on {topology.topic_for('BookTrip')}.")
     return 0
 
 
@@ -83,11 +118,20 @@ def add_kafka_commands(sub: argparse._SubParsersAction) -> None:
                        help="the Kafka broker (default: $PLAYGROUND_BROKER)")
         p.add_argument("--prefix", default="playground", help="namespace of topics and consumer groups")
         p.add_argument("--partitions", type=int, default=4, help="partitions per topic (same for every process)")
+        p.add_argument("--wiring", choices=("choreography", "orchestration"), default=None,
+                       help="services react to events (default), or take commands from an orchestrator "
+                            "(implied by serving the orchestrator; same for every process)")
 
-    serve = sub.add_parser("serve", help="run services as a faust worker on a Kafka broker until Ctrl-C")
-    serve.add_argument("services", nargs="+", choices=sorted(SERVICES), metavar="SERVICE",
-                       help=f"one or more of: {', '.join(sorted(SERVICES))}")
+    serve = sub.add_parser("serve", help="run services (or the orchestrator) as a faust worker until Ctrl-C")
+    names = sorted([*SERVICES, "orchestrator"])
+    serve.add_argument("services", nargs="+", choices=names, metavar="SERVICE",
+                       help=f"one or more of: {', '.join(names)}")
     common(serve)
+    serve.add_argument("--saga", choices=("order", "trip"), action="append",
+                       help="a saga the orchestrator runs (repeatable; default: order)")
+    serve.add_argument("--fail", metavar="SERVICE=RULE", action="append",
+                       help="forced failures of flights, hotels or cars (always, once, a count or a fraction), "
+                            "e.g. cars=0.5; repeatable")
     serve.add_argument("--state-dir", help="folder for the services' state files (shared by their workers)")
     serve.add_argument("--no-state", action="store_true", help="keep service state in memory only")
     serve.add_argument("--trace", metavar="FILE", help="append the trace to FILE as JSON lines while running")
@@ -101,6 +145,14 @@ def add_kafka_commands(sub: argparse._SubParsersAction) -> None:
     place.add_argument("--batch", help="tag in the order ids, order-<batch>-0001 (default: random)")
     place.add_argument("--malformed", type=int, default=0, help="how many orders to send with a broken payload")
     place.set_defaults(handler=_place_orders)
+
+    trips = sub.add_parser("place-trips", help="ask a Kafka orchestrator (serve orchestrator --saga trip) to book trips")
+    trips.add_argument("--trips", type=int, default=10)
+    common(trips)
+    trips.add_argument("--rate", type=float, default=None, help="trips per second (default: all at once)")
+    trips.add_argument("--seed", type=int, default=0, help="seed for the travellers")
+    trips.add_argument("--batch", help="tag in the trip ids, trip-<batch>-0001 (default: random)")
+    trips.set_defaults(handler=_place_trips)
 
     watch = sub.add_parser("watch", help="print every message on a Kafka broker as it flows, until Ctrl-C")
     common(watch)

@@ -13,6 +13,8 @@ faust app from inside one of its own agents, which deadlocks.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import inspect
 import logging
 import os
 import queue
@@ -21,19 +23,24 @@ import subprocess
 import sys
 import threading
 import time
-from typing import Callable, Sequence
+from typing import Callable, Mapping, Sequence
 
 from playground.errors import PlaygroundError
 from playground.kafka.bus import KafkaBus, reactions_of
 from playground.kafka.live_trace import LiveTrace
 from playground.kafka.tansu import die_with_parent
 from playground.kafka.topics import Topology
+from playground.orchestration.host import OrchestratorHost
+from playground.orchestration.saga import SagaDefinition
+from playground.orchestration.store import SqliteStore
 from playground.runtime.randomness import Randomness
 from playground.runtime.checks import known_names
-from playground.services import SERVICES
+from playground.scenarios.travel import travel_saga
+from playground.services import SERVICES, Service
 from playground.flows.onboarding import ONBOARDING_REACTIONS
-from playground.flows.orders import ORDER_REACTIONS
+from playground.flows.orders import ORDER_REACTIONS, ORDER_SAGA
 from playground.wiring.choreography import choreograph
+from playground.wiring.host import ServiceHost
 
 #: Every service's reactions, from the choreography's tables (email serves both domains).
 REACTIONS = reactions_of([ORDER_REACTIONS, ONBOARDING_REACTIONS])
@@ -41,28 +48,105 @@ REACTIONS = reactions_of([ORDER_REACTIONS, ONBOARDING_REACTIONS])
 #: How the lines a worker prints begin: once its consumer groups are joined, and after each rebalance.
 READY = "ready:"
 ASSIGNED = "assigned:"
+TAKEN_OVER = "took over:"
+
+
+#: The name that serves the saga orchestrator instead of a service (``playground serve orchestrator``).
+ORCHESTRATOR = "orchestrator"
+#: The wirings a worker can serve: services reacting to events, or taking commands from an orchestrator.
+WIRINGS = ("choreography", "orchestration")
+
+
+def sagas() -> dict[str, SagaDefinition]:
+    """The sagas an orchestrator worker can run, by name: the order flow and the travel booking."""
+    return {"order": ORDER_SAGA, "trip": travel_saga()}
+
+
+def orchestrated(topology: Topology | None) -> Topology:
+    """``topology`` for the orchestrated wiring: services' events become replies on the orchestrator's topic."""
+    topology = topology if topology is not None else Topology()
+    if topology.replies_to == ORCHESTRATOR:
+        return topology
+    return dataclasses.replace(topology, replies_to=ORCHESTRATOR, _cache={})
 
 
 def build_bus(services: Sequence[str], broker: str | None, *, topology: Topology | None = None,
-              state_dir: "str | None | bool" = None, trace: LiveTrace | None = None) -> KafkaBus:
-    """A Kafka bus hosting ``services`` with their choreography reactions (not started yet)."""
-    known_names("service", services, SERVICES)
+              state_dir: "str | None | bool" = None, trace: LiveTrace | None = None,
+              wiring: str | None = None, saga: "str | Sequence[str]" = "order",
+              fail: Mapping[str, object] | None = None) -> KafkaBus:
+    """A Kafka bus hosting ``services`` (not started yet); call on the running loop.
+
+    ``wiring`` "choreography" gives each service its reactions; "orchestration"
+    (implied by naming ``orchestrator``) hosts services on commands only and
+    the orchestrator, if named, running ``saga`` (one name or several) with its instances in a
+    SQLite file in the state folder. ``fail`` maps travel services to
+    forced-failure rules (``{"cars": 0.5}``, ``{"hotels": "always"}``).
+    """
+    names = [s for s in services if s != ORCHESTRATOR]
+    known_names("service", names, SERVICES)
     if not services:
         raise PlaygroundError("Name at least one service to serve, for example: playground serve payments.")
-    bus = KafkaBus(broker, trace, topology=topology, state_dir=state_dir, name="+".join(services))
-    choreograph(bus, {name: SERVICES[name]() for name in services}, REACTIONS, Randomness(0))
+    wiring = wiring or ("orchestration" if ORCHESTRATOR in services else "choreography")
+    known_names("wiring", [wiring], WIRINGS)
+    if ORCHESTRATOR in services and wiring != "orchestration":
+        raise PlaygroundError("The orchestrator only runs in the orchestration wiring; "
+                              "drop --wiring choreography or serve it in a process of its own.")
+    fail = dict(fail or {})
+    known_names("service given a failure rule", fail, names)
+    built = {name: _service(name, fail.get(name)) for name in names}
+    if wiring == "choreography":
+        bus = KafkaBus(broker, trace, topology=topology, state_dir=state_dir, name="+".join(services))
+        choreograph(bus, built, REACTIONS, Randomness(0))
+        return bus
+    bus = KafkaBus(broker, trace, topology=orchestrated(topology), state_dir=state_dir, name="+".join(services))
+    for name, service in built.items():
+        ServiceHost(service, bus, latency_rng=Randomness(0).stream(f"latency:{name}")).attach()
+    if ORCHESTRATOR in services:
+        chosen = [saga] if isinstance(saga, str) else list(saga)
+        known_names("saga", chosen, sagas())
+        bus.orchestrator = OrchestratorHost(bus, [sagas()[name] for name in chosen],
+                                            store=_orchestrator_store(bus)).attach()
     return bus
+
+
+def _service(name: str, fail: object) -> Service:
+    cls = SERVICES[name]
+    if fail is None:
+        return cls()
+    if "fail" not in inspect.signature(cls.__init__).parameters:
+        raise PlaygroundError(f"The {name} service takes no failure rule; --fail is for flights, hotels and cars.")
+    return cls(fail=fail)
+
+
+def _orchestrator_store(bus: KafkaBus) -> "str | SqliteStore":
+    """The orchestrator's instances: a SQLite file shared by its workers on this machine, or memory."""
+    if not bus.state_dir:
+        return "memory"
+    os.makedirs(bus.state_dir, exist_ok=True)
+    return SqliteStore(os.path.join(bus.state_dir, f"{ORCHESTRATOR}.sqlite"))
 
 
 async def serve(services: Sequence[str], broker: str | None, *, topology: Topology | None = None,
                 state_dir: "str | None | bool" = None, trace: LiveTrace | None = None,
-                stop: asyncio.Event | None = None, announce: Callable[[str], None] = print) -> KafkaBus:
-    """Host ``services`` until ``stop`` is set (or a handler fails), then leave the groups and return."""
-    bus = build_bus(services, broker, topology=topology, state_dir=state_dir, trace=trace)
+                stop: asyncio.Event | None = None, announce: Callable[[str], None] = print, **options) -> KafkaBus:
+    """Host ``services`` until ``stop`` is set (or a handler fails), then leave the groups and return.
+
+    ``options`` go to :func:`build_bus` (``wiring``, ``saga``, ``fail``).
+    """
+    bus = build_bus(services, broker, topology=topology, state_dir=state_dir, trace=trace, **options)
     stop = stop if stop is not None else asyncio.Event()
-    # Partitions move between a service's workers whenever one joins or leaves: show it.
-    bus.on_assigned = lambda inbox, partitions: announce(
-        f"{ASSIGNED} {inbox} holds partitions {partitions or 'none'} of {', '.join(bus.reads(inbox))}")
+
+    def assigned(inbox: str, partitions: list[int]) -> None:
+        # Partitions move between a service's workers whenever one joins or leaves: show it.
+        announce(f"{ASSIGNED} {inbox} holds partitions {partitions or 'none'} of {', '.join(bus.reads(inbox))}")
+        host = getattr(bus, "orchestrator", None)
+        if host is not None and inbox == ORCHESTRATOR:
+            # Instances follow their keys' partitions: let go of the others, take over the new ones.
+            held = set(partitions)
+            released, taken = host.own(lambda key: bus.topology.partition_of(key) in held)
+            announce(f"{TAKEN_OVER} {taken} instances from the store, released {released}")
+
+    bus.on_assigned = assigned
     await bus.start()
     try:
         groups = ", ".join(bus.topology.group(s) for s in services)
@@ -74,6 +158,9 @@ async def serve(services: Sequence[str], broker: str | None, *, topology: Topolo
             w.cancel()
     finally:
         await bus.stop()
+        host = getattr(bus, "orchestrator", None)
+        if host is not None:
+            host.close()
     if bus.failure is not None:
         raise bus.failure
     return bus
@@ -115,10 +202,10 @@ class ServiceProcess:
 
     def __init__(self, services: Sequence[str], broker: str, *, prefix: str = "playground",
                  partitions: int = 4, state_dir: str | None = None, trace_file: str | None = None,
-                 extra_env: dict[str, str] | None = None):
+                 extra_env: dict[str, str] | None = None, options: Sequence[str] = ()):
         self.services = list(services)
         self.command = [sys.executable, "-m", "playground.cli", "serve", *self.services, "--broker", broker,
-                        "--prefix", prefix, "--partitions", str(partitions)]
+                        "--prefix", prefix, "--partitions", str(partitions), *options]
         if state_dir:
             self.command += ["--state-dir", state_dir]
         if trace_file:
