@@ -99,7 +99,8 @@ class LiveFaults(FaultPlan):
             return now + POLL
         return super().down_until(component, now)
 
-    def on_handle(self, component: str, envelope: "Envelope", started: float, bus: "Bus") -> tuple[str, float] | None:
+    def on_handle(self, component: str, envelope: "Envelope", started: float, bus: "Bus",
+                  command: str | None = None) -> tuple[str, float] | None:
         now, e = bus.now(), envelope
         for start, end in self.windows.get(component, ()):
             if started < start <= now:
@@ -111,7 +112,7 @@ class LiveFaults(FaultPlan):
             bus.trace.record(now, "fault", component, e.type, e.message_id, e.correlation_id, e.causation_id,
                              {"fault": "fail", "rate": rate, "when": "lost"})
             return "lost", self.redelivery_delay
-        return super().on_handle(component, envelope, started, bus)
+        return super().on_handle(component, envelope, started, bus, command=command)
 
     def crash_windows(self, until: float) -> dict[str, list[tuple[float, float]]]:
         """Every crash so far as ``(start, end)`` windows; one still open ends at ``until``."""

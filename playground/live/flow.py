@@ -1,11 +1,13 @@
-"""The scenarios a panel runs: the order flow with an orchestrator timeout knob, and the invoice incident.
+"""The scenarios a panel runs: the order flow with an orchestrator timeout knob, the invoice incident, and the
+order flow that confirms by email before closing (chapter 08).
 
 The orchestrated order flow waits for every reply as long as it takes. A
 panel offers one more knob — how long the orchestrator waits for any reply
 before it gives the step up and undoes the order — so this module builds the
 same saga (:data:`~playground.wiring.orchestration.ORDER_SAGA`) with that
 timeout on every step. The invoice incident (chapter 03) already has its own
-timeout, on the payment step, and is used as it is.
+timeout, on the payment step, and is used as it is; in the confirming flow
+(chapter 08) the knob is the deadline of the confirmation step alone.
 
 >>> flow = build("order-flow", wiring="orchestration", orders=5, seed=2, timeout=5.0)
 >>> [step.timeout for step in flow.saga.steps.values()][:3]
@@ -24,6 +26,7 @@ from playground.orchestration.saga import SagaDefinition
 from playground.transport.bus import Bus
 from playground.runtime.randomness import Randomness
 from playground.runtime.checks import positive_number
+from playground.scenarios.confirmation import ConfirmationFlow
 from playground.scenarios.invoice_incident import InvoiceIncident
 from playground.scenarios.order_flow import OrderFlow
 from playground.services.base import Service
@@ -57,12 +60,21 @@ class TimedOrderFlow(OrderFlow):
         self.saga = timed_order_saga(self.timeout)
 
 
+class TimedConfirmationFlow(ConfirmationFlow):
+    """Chapter 08's flow: the orchestrated saga confirms by email before it closes an order, and the
+    panel's timeout is how long it waits for that confirmation before undoing the order."""
+
+    def __init__(self, *, timeout: float | None = None, **params: Any):
+        super().__init__(email_timeout=timeout, **params)
+
+
 #: Scenario name → how to build it from the panel's settings.
-SCENARIOS = {"order-flow": TimedOrderFlow, "invoice-incident": InvoiceIncident}
+SCENARIOS = {"order-flow": TimedOrderFlow, "invoice-incident": InvoiceIncident,
+             "confirmation": TimedConfirmationFlow}
 
 
 def build(name: str, **params: Any) -> OrderFlow:
-    """The scenario called ``name`` ("order-flow" or "invoice-incident") with these parameters."""
+    """The scenario called ``name`` (one of :data:`SCENARIOS`) with these parameters."""
     if name not in SCENARIOS:
         raise ScenarioError(f"There is no panel scenario called {name!r}; choose from {', '.join(SCENARIOS)}.")
     cls = SCENARIOS[name]

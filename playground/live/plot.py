@@ -41,7 +41,7 @@ class Curves(NamedTuple):
     """What one wiring's picture needs: cumulative completions and compensations, backlog per inbox."""
 
     completed: Steps
-    compensated: Steps
+    cancelled: Steps
     backlog: dict[str, Steps]
 
 
@@ -56,7 +56,7 @@ def curves_from_tally(tally: "Tally", window: float | None = None) -> Curves:
             first += 1
     t = times[first:]
     inboxes = {name[len("backlog:"):]: (t, h[name][first:]) for name in h if name.startswith("backlog:")}
-    return Curves((t, h["completed"][first:]), (t, h["compensated"][first:]), inboxes)
+    return Curves((t, h["completed"][first:]), (t, h["cancelled"][first:]), inboxes)
 
 
 def curves_from_result(result: "Result") -> Curves:
@@ -124,8 +124,8 @@ def draw(curves: Mapping[str, Curves], *, title: str, size: tuple[float, float] 
             # Black and vermillion on top, so no completion line shares a colour with a service's backlog.
             top.step(*c.completed, where="post", color=OKABE_ITO[7], linestyle=dash,
                      label=f"completed{label}", linewidth=1.8)
-            top.step(*c.compensated, where="post", color=OKABE_ITO[3], linestyle=dash,
-                     label=f"compensated{label}", linewidth=1.4)
+            top.step(*c.cancelled, where="post", color=OKABE_ITO[3], linestyle=dash,
+                     label=f"cancelled{label}", linewidth=1.4)
             for inbox, steps in c.backlog.items():
                 bottom.step(*steps, where="post", color=colour_for(inbox), linestyle=dash, linewidth=1.3,
                             label=None if inbox in named else inbox)
@@ -184,7 +184,7 @@ class LivePlot:
                 return png(self.figure)
             top, bottom = self.figure.axes
             # The order draw() made them in: every wiring's two top lines, then every backlog line.
-            series = [s for c in curves.values() for s in (c.completed, c.compensated)]
+            series = [s for c in curves.values() for s in (c.completed, c.cancelled)]
             series += [s for c in curves.values() for s in c.backlog.values()]
             for line, (times, values) in zip([*top.get_lines(), *bottom.get_lines()], series):
                 line.set_data(times, values)

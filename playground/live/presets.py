@@ -49,7 +49,7 @@ PRESETS: dict[str, Preset] = {
     "invoice-incident": Preset(
         "Chapter 03 · the invoice that would not die",
         "One payment in twenty takes 8 s; the orchestrator gives up after 5 s and cancels the invoice. "
-        "Press <b>start</b>, then <b>slow next payment</b>, and watch the anomalies counter of the orchestrated "
+        "Press <b>start</b>, then <b>slow next payment</b>, and watch the orders with an anomaly in the orchestrated "
         "wiring. Try a timeout of <code>off</code> and reset.",
         {"scenario": "invoice-incident", "wiring": "both", "rate": 0.5,
          "latency": {"payments": LongTail(0.3, 8.0, 0.05)}, "timeout": 5.0, "speed": 10.0, "seed": 1,
@@ -60,7 +60,8 @@ PRESETS: dict[str, Preset] = {
         "Press <b>start</b>, then <b>crash</b> email. The choreography keeps completing orders while email's "
         "backlog grows; the orchestrator waits 10 s at its email step, then undoes orders that were done. "
         "<b>Restore</b> email and watch the backlogs drain; set the timeout to <code>off</code> and compare.",
-        {"wiring": "both", "rate": 1.0, "timeout": 10.0, "speed": 10.0, "seed": 8, "orders": 300},
+        {"scenario": "confirmation", "wiring": "both", "rate": 1.0, "timeout": 10.0, "speed": 10.0, "seed": 8,
+         "orders": 300},
         crashes={"email": [(60.0, 180.0)]}),
 }
 

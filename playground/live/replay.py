@@ -11,7 +11,7 @@ do.
 >>> replay.results["choreography"].counts()
 Counter({'completed': 50})
 >>> print(replay.summary())  # doctest: +ELLIPSIS
-choreography: 50 orders, 50 completed, 0 compensated, 0 dead-lettered, 0 anomalies · trace ...
+choreography: 50 orders: 50 completed, 0 cancelled, 0 with an anomaly; 0 messages dead-lettered · trace ...
 """
 
 from __future__ import annotations
@@ -38,15 +38,16 @@ class Replay:
     crashes: dict[str, list[tuple[float, float]]]
 
     def anomalies(self, wiring: str) -> int:
-        return sum(len(v) for v in check(self.results[wiring]).values())
+        """Orders that broke at least one invariant (counted once however many they broke)."""
+        return len({v.correlation_id for broken in check(self.results[wiring]).values() for v in broken})
 
     def counts(self, wiring: str) -> dict[str, int]:
         """The panel's counters for one wiring, after the replay."""
         result = self.results[wiring]
         ends = result.counts()
         return {"in flight": ends.get("unfinished", 0), "completed": ends.get("completed", 0),
-                "compensated": sum(n for s, n in ends.items() if s not in ("completed", "unfinished", "dead-lettered")),
-                "dead-lettered": len(result.dead_letters), "anomalies": self.anomalies(wiring)}
+                "cancelled": sum(n for s, n in ends.items() if s not in ("completed", "unfinished", "dead-lettered")),
+                "anomalies": self.anomalies(wiring), "dead letters": len(result.dead_letters)}
 
     def summary(self, *, digest: bool = True) -> str:
         """One line per wiring; ``digest=False`` leaves out the trace fingerprint, which costs
@@ -54,9 +55,10 @@ class Replay:
         lines = []
         for wiring, result in self.results.items():
             c = self.counts(wiring)
-            lines.append(f"{wiring}: {len(result.outcomes):,} orders, {c['completed']:,} completed, "
-                         f"{c['compensated']:,} compensated, {c['dead-lettered']:,} dead-lettered, "
-                         f"{c['anomalies']:,} anomalies" + (f" · trace {result.trace.digest()}" if digest else ""))
+            lines.append(f"{wiring}: {len(result.outcomes):,} orders: {c['completed']:,} completed, "
+                         f"{c['cancelled']:,} cancelled, {c['anomalies']:,} with an anomaly; "
+                         f"{c['dead letters']:,} messages dead-lettered"
+                         + (f" · trace {result.trace.digest()}" if digest else ""))
         return "\n".join(lines)
 
     def figure(self, title: str | None = None) -> Figure:

@@ -2,8 +2,8 @@
 
 A live trace never stops growing, so nothing here rereads it: :meth:`Tally.update`
 reads only the entries added since the last call. It keeps what the panel
-shows — transactions in flight, completed, compensated, dead-lettered
-messages, broken invariants, and each inbox's backlog — plus a sampled
+shows — orders in flight, completed and cancelled, dead-lettered
+messages, orders that broke an invariant, and each inbox's backlog — plus a sampled
 history for the live plot.
 
 Backlog follows :func:`playground.analysis.metrics.backlog`: a message counts
@@ -28,7 +28,10 @@ from playground.analysis.invariants import check
 from playground.runtime.trace import Trace, TraceEntry
 
 #: Counter names, in the order the panel shows them.
-COUNTERS = ("in flight", "completed", "compensated", "dead-lettered", "anomalies")
+COUNTERS = ("in flight", "completed", "cancelled", "anomalies", "dead letters")
+#: What each counter counts, as the panel labels it: orders, except the dead letters (messages).
+LABELS = {"in flight": "orders in flight", "completed": "orders completed", "cancelled": "orders cancelled",
+          "anomalies": "orders with an anomaly", "dead letters": "messages dead-lettered"}
 
 
 class Tally:
@@ -37,7 +40,7 @@ class Tally:
     Args:
         trace: the session's trace (it keeps growing).
         terminals: terminal event type → outcome, e.g. ``{"OrderCompleted": "completed"}``;
-            every outcome other than ``completed`` counts as compensated.
+            every outcome other than ``completed`` counts as cancelled (undone).
         inboxes: the inboxes whose backlog is followed.
         opens: the message type that opens a transaction (its correlation id).
     """
@@ -102,7 +105,7 @@ class Tally:
         counts = self.counts()
         history = self.history
         history["time"].append(now)
-        for name in ("in flight", "completed", "compensated"):
+        for name in ("in flight", "completed", "cancelled"):
             history[name].append(counts[name])
         history["backlog"].append(sum(self.backlog.values()))
         for inbox, level in self.backlog.items():
@@ -131,11 +134,12 @@ class Tally:
 
     @property
     def anomalies(self) -> int:
-        return sum(self.violations.values())
+        """Orders that broke at least one invariant (an order breaking two still counts once)."""
+        return sum(1 for broken in self.violations.values() if broken)
 
     def counts(self) -> dict[str, int]:
-        """The panel's counters: transactions in flight, completed, compensated; dead letters; anomalies."""
+        """The panel's counters: orders in flight, completed, cancelled, with an anomaly; dead-lettered messages."""
         ends = self._ends
-        compensated = sum(n for state, n in ends.items() if state not in ("unfinished", "completed", "dead-lettered"))
-        return {"in flight": ends["unfinished"], "completed": ends["completed"], "compensated": compensated,
-                "dead-lettered": self.dead_letters, "anomalies": self.anomalies}
+        cancelled = sum(n for state, n in ends.items() if state not in ("unfinished", "completed", "dead-lettered"))
+        return {"in flight": ends["unfinished"], "completed": ends["completed"], "cancelled": cancelled,
+                "anomalies": self.anomalies, "dead letters": self.dead_letters}

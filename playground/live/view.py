@@ -3,9 +3,9 @@
 Kept apart from the widgets so the text can be tested without a browser and
 stays identical wherever it is shown.
 
->>> print(counters_table({"choreography": {"in flight": 2, "completed": 5, "compensated": 0,
-...                                        "dead-lettered": 0, "anomalies": 0}}, {"choreography": 12.5}))
-<table class="pg-counters-table"><tr><th></th><th>choreography</th></tr><tr><td>in flight</td><td>2</td></tr><tr><td>completed</td><td>5</td></tr><tr><td>compensated</td><td>0</td></tr><tr><td>dead-lettered</td><td>0</td></tr><tr><td>anomalies</td><td>0</td></tr><tr><td>simulated time (s)</td><td>12.5</td></tr></table>
+>>> print(counters_table({"choreography": {"in flight": 2, "completed": 5, "cancelled": 0,
+...                                        "anomalies": 0, "dead letters": 0}}, {"choreography": 12.5}))
+<table class="pg-counters-table"><tr><th></th><th>choreography</th></tr><tr><td>orders in flight</td><td>2</td></tr><tr><td>orders completed</td><td>5</td></tr><tr><td>orders cancelled</td><td>0</td></tr><tr><td>orders with an anomaly</td><td>0</td></tr><tr><td>messages dead-lettered</td><td>0</td></tr><tr><td>simulated time (s)</td><td>12.5</td></tr></table>
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 from html import escape
 from typing import Mapping
 
-from playground.live.tally import COUNTERS
+from playground.live.tally import COUNTERS, LABELS
 
 #: Message colours: Okabe-Ito vermillion for refusals, bluish green for news.
 TONES = {"error": "#D55E00", "info": "#009E73", "plain": "inherit"}
@@ -26,7 +26,7 @@ def counters_table(counts: Mapping[str, Mapping[str, int]], clock: Mapping[str, 
     rows = [f"<tr><th></th>{head}</tr>"]
     for name in COUNTERS:
         cells = "".join(f"<td>{counts[w].get(name, 0):,}</td>" for w in wirings)
-        rows.append(f"<tr><td>{escape(name)}</td>{cells}</tr>")
+        rows.append(f"<tr><td>{escape(LABELS[name])}</td>{cells}</tr>")
     times = "".join(f"<td>{clock.get(w, 0.0):,.1f}</td>" for w in wirings)
     rows.append(f"<tr><td>simulated time (s)</td>{times}</tr>")
     return f'<table class="pg-counters-table">{"".join(rows)}</table>'

@@ -74,12 +74,14 @@ def progress_wanted() -> bool:
 
 @contextmanager
 def progress(total: int, unit: str, done: Callable[[], int]) -> Iterator[None]:
-    """Show a progress bar while the body runs, if it runs longer than :data:`PROGRESS_AFTER` seconds.
+    """Show a progress bar while the body runs, if it runs longer than :data:`PROGRESS_AFTER` seconds
+    (only for runs started from the main thread: a cell, a script, the command line).
 
     ``done()`` is read from a watcher thread a few times a second; the run
     itself is never touched, so its trace stays the same with or without a bar.
     """
-    if not progress_wanted() or total <= 0:
+    if not progress_wanted() or total <= 0 or threading.current_thread() is not threading.main_thread():
+        # Runs in worker threads (a panel's replay, a grader's check) have their own display.
         yield
         return
     from tqdm.auto import tqdm

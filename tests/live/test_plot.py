@@ -18,7 +18,7 @@ def test_curves_from_a_run_count_its_outcomes_and_show_an_outage():
     result = order_flow(orders=40, seed=1, decline_rate=0.2, faults=FaultPlan(outages={"email": [(5, 25)]})).run()
     curves = curves_from_result(result)
     ends = result.counts()
-    assert curves.completed[1][-1] == ends["completed"] and curves.compensated[1][-1] == ends["cancelled"]
+    assert curves.completed[1][-1] == ends["completed"] and curves.cancelled[1][-1] == ends["cancelled"]
     assert max(curves.backlog["email"][1]) >= 5 and "dead-letters" not in curves.backlog
 
 
@@ -29,7 +29,7 @@ def test_two_wirings_in_one_figure_are_told_apart_by_line_style():
     top, bottom = fig.axes
     styles = {line.get_label(): line.get_linestyle() for line in top.get_lines()}
     assert styles == {"completed (choreography)": "-", "completed (orchestration)": "--",
-                      "compensated (choreography)": "-", "compensated (orchestration)": "--"}
+                      "cancelled (choreography)": "-", "cancelled (orchestration)": "--"}
     assert "orchestrator" in [line.get_label() for line in bottom.get_lines()]
     assert bottom.get_xlabel() == "simulated time (s)"
     assert png(fig)[:4] == b"\x89PNG"
