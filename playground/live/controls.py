@@ -85,7 +85,8 @@ class PanelControls(W.VBox):
         self.replay_button = W.Button(description="replay on simulated time", icon="repeat",
                                       layout=W.Layout(width="16em"))
         self.replay_summary = W.HTML("")
-        self.replay_plot = W.Image(format="png", layout=W.Layout(width="640px", max_width="100%"))
+        # Hidden until a replay has drawn it: an Image without a picture shows a broken-image icon.
+        self.replay_plot = W.Image(format="png", layout=W.Layout(width="640px", max_width="100%", display="none"))
 
         header = W.HTML(f"<b>{self.title}</b>" + (f"<br>{hint}" if hint else ""))
         grid = [W.HTML("<b>component</b>"), W.HTML("<b>latency (s)</b>"), W.HTML("<b>failure rate</b>"),

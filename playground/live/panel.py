@@ -227,6 +227,7 @@ class LivePanel(PanelControls):
         self.last_replay = replay
         self.replay_summary.value = replay_text(summary or replay.summary(digest=False), replay.crashes)
         self.replay_plot.value = picture if picture is not None else png(replay.figure())
+        self.replay_plot.layout.display = None  # shown now that it has a picture
 
     # -- what the knobs do -------------------------------------------------------------------------
     def _set(self, **changes: Any) -> None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import io
 import threading
-from typing import TYPE_CHECKING, Mapping, NamedTuple
+from typing import TYPE_CHECKING, Any, Mapping, NamedTuple
 
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
@@ -141,9 +141,26 @@ def draw(curves: Mapping[str, Curves], *, title: str, size: tuple[float, float] 
         bottom.set_ylabel("messages waiting")
         bottom.set_xlabel("simulated time (s)")
         bottom.set_ylim(bottom=0)
+        _never_degenerate(top, bottom)
         if len(curves) > 1:
             bottom.set_title("solid: choreography · dashed: orchestration", fontsize=8)
     return fig
+
+
+#: The time axis a picture with no data yet (or one instant) shows, in simulated seconds.
+EMPTY_SPAN = 60.0
+
+
+def _never_degenerate(*axes: Any) -> None:
+    """Axes a reader can read before anything happened: time from 0 (or the first instant) over a minute,
+    counts from 0 to at least 1 — instead of matplotlib's −0.04…0.04 around a missing point."""
+    for ax in axes:
+        left, right = ax.get_xlim()
+        if right - left < 1.0:
+            start = max(0.0, left)
+            ax.set_xlim(start, start + EMPTY_SPAN)
+        if ax.get_ylim()[1] < 1.0:
+            ax.set_ylim(0, 1)
 
 
 def png(fig: Figure) -> bytes:
@@ -192,5 +209,6 @@ class LivePlot:
                 ax.relim()
                 ax.autoscale(True)  # set_ylim(bottom=0) switched autoscaling off last time
                 ax.set_ylim(bottom=0)
+            _never_degenerate(top, bottom)
             top.set_title(title, fontsize=10)
             return png(self.figure)

@@ -27,7 +27,8 @@ from playground.errors import ScenarioError
 SHARE = 0.8
 #: Progress appears only for runs that last longer than this many seconds of wall time.
 PROGRESS_AFTER = 2.0
-#: Set to "0" to switch progress bars off (the tests and the notebook executor do, so outputs stay reproducible).
+#: "0" switches progress bars off, "1" on. Unset, they are off under pytest (kernels that nbval starts
+#: inherit its PYTEST_CURRENT_TEST), so notebook outputs never depend on the speed of the machine.
 PROGRESS_SWITCH = "PLAYGROUND_PROGRESS"
 
 
@@ -69,7 +70,10 @@ def refuse_if_too_big(count: int, unit: str, *, bytes_each: int, free: int | Non
 
 
 def progress_wanted() -> bool:
-    return os.environ.get(PROGRESS_SWITCH, "1") != "0"
+    switch = os.environ.get(PROGRESS_SWITCH)
+    if switch is not None:
+        return switch != "0"
+    return "PYTEST_CURRENT_TEST" not in os.environ
 
 
 @contextmanager

@@ -1,5 +1,7 @@
 """The panel's picture: thinned backlog curves keep every peak; both wirings share one figure."""
 
+import pytest
+
 from playground.live.plot import curves_from_result, draw, peaks, png
 from playground.runtime.faults import FaultPlan
 from playground.scenarios import order_flow
@@ -33,3 +35,32 @@ def test_two_wirings_in_one_figure_are_told_apart_by_line_style():
     assert "orchestrator" in [line.get_label() for line in bottom.get_lines()]
     assert bottom.get_xlabel() == "simulated time (s)"
     assert png(fig)[:4] == b"\x89PNG"
+
+
+def test_a_picture_before_anything_ran_has_readable_axes():
+    from playground.live.plot import EMPTY_SPAN, Curves, LivePlot
+
+    plot = LivePlot()
+    empty = Curves(([], []), ([], []), {"email": ([], [])})
+    plot.render({"choreography": empty}, "live: press start")
+    for ax in plot.figure.axes:
+        assert ax.get_xlim() == (0.0, EMPTY_SPAN)  # not matplotlib's -0.04…0.04
+        assert ax.get_ylim() == (0.0, 1.0)
+    one_instant = Curves(([5.0], [0]), ([5.0], [0]), {"email": ([5.0], [0])})
+    plot.render({"choreography": one_instant}, "live")
+    left, right = plot.figure.axes[0].get_xlim()
+    assert left <= 5.0 < left + 1 and right - left == pytest.approx(EMPTY_SPAN)
+
+
+def test_the_replay_picture_stays_hidden_until_a_replay_drew_it():
+    from playground.live import registry
+    from playground.live.presets import panel_for
+
+    panel = panel_for("playground", orders=20)
+    try:
+        assert panel.replay_plot.layout.display == "none" and bytes(panel.replay_plot.value) == b""
+        assert bytes(panel.plot.value).startswith(b"\x89PNG")  # the live picture is drawn from the start
+        panel.replay()
+        assert panel.replay_plot.layout.display is None and bytes(panel.replay_plot.value).startswith(b"\x89PNG")
+    finally:
+        registry.shutdown_all()

@@ -63,3 +63,11 @@ def test_progress_can_be_switched_off(monkeypatch, capsys):
     with budget.progress(10, "orders", lambda: 5):
         time.sleep(0.3)
     assert capsys.readouterr().err == ""
+
+
+def test_progress_is_off_under_pytest_unless_switched_on(monkeypatch):
+    monkeypatch.delenv(budget.PROGRESS_SWITCH, raising=False)
+    assert "PYTEST_CURRENT_TEST" in __import__("os").environ  # what a kernel started by nbval inherits
+    assert not budget.progress_wanted()
+    monkeypatch.delenv("PYTEST_CURRENT_TEST")
+    assert budget.progress_wanted()
