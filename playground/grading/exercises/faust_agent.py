@@ -10,11 +10,11 @@ drawn while grading and judge the trace.
 
 from __future__ import annotations
 
-import random
 from collections import defaultdict
 from typing import Any, Mapping
 
 from playground.grading.checks import Check, Exercise, Failed
+from playground.grading.unseen import Unseen, on
 from playground.grading.learner import fetch
 from playground.runtime.fault_rules import Duplicate
 from playground.runtime.faults import FaultPlan
@@ -23,17 +23,13 @@ from playground.wiring.agents import FaustConsumer
 
 FACTORY, NAME = "points_agent", "points"
 HEARS = ["OrderPlaced", "OrderCompleted"]
-#: Forty orders, a quarter of the cards declined; the seed is drawn while grading.
-WORKLOAD = {"orders": 40, "decline_rate": 0.25}
+#: Workloads drawn while grading: some cards declined, never the notebook's seed.
+UNSEEN = Unseen(runs=2, orders=(30, 50), decline_rate=(0.2, 0.35), avoid_seeds={7})
 REPEATS = FaultPlan(messages=[Duplicate(type="OrderCompleted", inbox=NAME, fraction=0.5),
                               Duplicate(type="OrderPlaced", inbox=NAME, fraction=0.3)])
 
 
-def _seed() -> int:
-    return random.SystemRandom().randrange(1, 1_000_000)
-
-
-def _run(ns: Mapping[str, Any], seed: int, **extra: Any):
+def _run(ns: Mapping[str, Any], workload: Mapping[str, Any], **extra: Any):
     """The order flow with the learner's agent; ``result.extras["awards"]`` holds every PointsAwarded it sent."""
     learner = fetch(ns, FACTORY, what="function")
     awards: dict[str, list] = defaultdict(list)
@@ -47,7 +43,7 @@ def _run(ns: Mapping[str, Any], seed: int, **extra: Any):
 
         return learner(app, events, recording)
 
-    result = order_flow(seed=seed, agents=[FaustConsumer(NAME, factory, hears=HEARS)], **WORKLOAD, **extra).run()
+    result = order_flow(agents=[FaustConsumer(NAME, factory, hears=HEARS)], **workload, **extra).run()
     result.extras["awards"] = awards
     return result
 
@@ -57,22 +53,26 @@ def _awards(result) -> dict[str, list]:
 
 
 def points_for_completed_orders(ns: Mapping[str, Any]) -> None:
-    seed = _seed()
-    result = _run(ns, seed)
+    for workload in UNSEEN.draw():
+        with on(workload):
+            _points_for_completed_orders(_run(ns, workload))
+
+
+def _points_for_completed_orders(result) -> None:
     awards = _awards(result)
     if not awards:
-        raise Failed(f"the agent sent no PointsAwarded in {len(result.outcomes)} orders (seed {seed}); inside "
+        raise Failed(f"the agent sent no PointsAwarded in {len(result.outcomes)} orders; inside "
                      '`async for event in stream:`, call send("PointsAwarded", {...}, cause=event) when an '
                      "OrderCompleted arrives")
     amounts = {order_id: o["amount"] for order_id, o in result.services["orders"].orders.items()}
     for order_id, state in sorted(result.outcomes.items()):
         got = awards.get(order_id, [])
         if state == "cancelled" and got:
-            raise Failed(f"{order_id} was cancelled (its card was declined) yet earned points (seed {seed}); award "
+            raise Failed(f"{order_id} was cancelled (its card was declined) yet earned points; award "
                          "them when OrderCompleted arrives, not when the order is placed")
         if state == "completed":
             if not got:
-                raise Failed(f"{order_id} completed but earned no points (seed {seed}); send PointsAwarded for "
+                raise Failed(f"{order_id} completed but earned no points; send PointsAwarded for "
                              "every OrderCompleted the agent hears")
             want, points = int(amounts[order_id]), got[0].payload.get("points")
             if points != want:
@@ -82,28 +82,36 @@ def points_for_completed_orders(ns: Mapping[str, Any]) -> None:
 
 
 def points_once_per_order(ns: Mapping[str, Any]) -> None:
-    seed = _seed()
-    result = _run(ns, seed, faults=REPEATS)
+    for workload in UNSEEN.draw():
+        with on(workload):
+            _points_once_per_order(_run(ns, workload, faults=REPEATS))
+
+
+def _points_once_per_order(result) -> None:
     awards = _awards(result)
     twice = sorted(o for o, sent in awards.items() if len(sent) > 1)
     if twice:
         raise Failed(f"{twice[0]} earned points {len(awards[twice[0]])} times when its OrderCompleted arrived "
-                     f"again (seed {seed}); delivery is at least once, so remember which orders already earned "
+                     f"again; delivery is at least once, so remember which orders already earned "
                      "points and skip a repeat")
     missed = [o for o, state in sorted(result.outcomes.items()) if state == "completed" and o not in awards]
     if missed:
-        raise Failed(f"with repeated deliveries {missed[0]} completed but earned no points (seed {seed}); skip only "
+        raise Failed(f"with repeated deliveries {missed[0]} completed but earned no points; skip only "
                      "the repeats, never the first delivery")
 
 
 def flow_unchanged(ns: Mapping[str, Any]) -> None:
-    seed = _seed()
-    joined = _run(ns, seed)
+    workload = UNSEEN.draw()[0]
+    with on(workload):
+        _flow_unchanged(_run(ns, workload), workload)
+
+
+def _flow_unchanged(joined, workload: Mapping[str, Any]) -> None:
     foreign = sorted({e.type for e in joined.trace.where(kind="send", at=NAME)} - {"PointsAwarded"})
     if foreign:
         raise Failed(f"the agent sent {foreign[0]}; a newcomer only listens and announces its own event "
                      "(PointsAwarded), it never tells another service what to do")
-    alone = order_flow(seed=seed, **WORKLOAD).run()
+    alone = order_flow(**workload).run()
     if joined.outcomes != alone.outcomes:
         changed = next(o for o in alone.outcomes if joined.outcomes.get(o) != alone.outcomes[o])
         raise Failed(f"with the agent joined, {changed} ended {joined.outcomes.get(changed)!r} instead of "
