@@ -1,4 +1,4 @@
-"""Chapter 01's backstage section: the claims its prose makes about a hand-written faust agent."""
+"""Chapter 01's claims (predictability vs autonomy): here, those of its backstage section on a hand-written faust agent."""
 
 from collections import Counter
 
