@@ -21,16 +21,16 @@ stopped after 0.2 s
 
 from __future__ import annotations
 
-import ctypes
 import gc
 import logging
-import sys
 import threading
 import time
 import warnings
 from contextlib import contextmanager
 from typing import Any, Callable, TypeVar
 
+from playground.compat.cpython import current_frames
+from playground.compat.cpython import raise_in_thread as _raise_in
 from playground.grading.learner import is_learner_file
 
 T = TypeVar("T")
@@ -57,12 +57,6 @@ class OutOfTime(KeyboardInterrupt):
         super().__init__(seconds, where)
         self.seconds = seconds
         self.where = where
-
-
-def _raise_in(thread_id: int, exc: type[BaseException] | None) -> None:
-    # Passing NULL clears a request that has not landed yet.
-    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id),
-                                               ctypes.py_object(exc) if exc else None)
 
 
 class Guard:
@@ -112,7 +106,7 @@ class Guard:
 
 def _running_learner_function(thread_ids: list[int]) -> str | None:
     """The innermost learner function one of these threads is executing right now."""
-    frames = sys._current_frames()
+    frames = current_frames()
     for ident in thread_ids:
         frame = frames.get(ident)
         while frame is not None:

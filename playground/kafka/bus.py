@@ -35,9 +35,9 @@ import traceback
 from typing import Any, Callable, Mapping
 
 import faust
-from faust.app.base import BootStrategy
 
 from playground.catalog import CATALOG, Catalog
+from playground.compat.faust import KafkaOnlyBoot
 from playground.errors import PlaygroundError
 from playground.kafka.broker import broker_address, broker_url, check_broker, ensure_topics, BrokerError
 from playground.kafka.inbox import OUTBOX, KafkaInbox, Record
@@ -56,15 +56,10 @@ HEARTBEAT_INTERVAL = 1.0
 PRODUCER_LINGER = float(os.environ.get("PLAYGROUND_LINGER", "0.005"))
 
 
-class _KafkaBoot(BootStrategy):
-    enable_web = False
-    enable_sensors = False
-
-
 class KafkaApp(faust.App):
     """A faust app that talks to Kafka but runs no web server and no sensors."""
 
-    BootStrategy = _KafkaBoot
+    BootStrategy = KafkaOnlyBoot
 
 
 def app_settings(topology: Topology) -> dict[str, Any]:

@@ -22,9 +22,9 @@ from __future__ import annotations
 import asyncio
 from typing import Any, Callable
 
-from transitions.extensions.asyncio import AsyncMachine, AsyncState, AsyncTimeout
 from transitions.extensions.states import add_state_features
 
+from playground.compat.transitions import ArmedTimeout, LeanMachine
 from playground.orchestration.steps import Approval, Stages
 from playground.runtime.realtime import timers
 
@@ -36,7 +36,7 @@ def _wake(waiter: asyncio.Future) -> None:
         waiter.set_result(None)
 
 
-class Deadline(AsyncTimeout):
+class Deadline(ArmedTimeout):
     """An ``AsyncTimeout`` whose timer fires at ``model.deadline`` (absolute simulated seconds).
 
     The timer is armed *after* the state's enter callbacks, because those are
@@ -44,12 +44,12 @@ class Deadline(AsyncTimeout):
     """
 
     async def enter(self, event_data: Any) -> None:
-        await AsyncState.enter(self, event_data)
+        await self.enter_callbacks(event_data)
         self.arm(event_data)
 
     async def exit(self, event_data: Any) -> None:
         self.disarm(event_data.model)
-        await AsyncState.exit(self, event_data)
+        await self.exit_callbacks(event_data)
 
     def disarm(self, model: Any) -> None:
         timer = self.runner.pop(id(model), None)
@@ -74,32 +74,13 @@ class Deadline(AsyncTimeout):
         handle = (clock() if clock is not None else timers(loop)).call_at(when, _wake, waiter)
         try:
             await waiter
-            await asyncio.shield(self._process_timeout(event_data))
+            await asyncio.shield(self.time_out(event_data))
         except asyncio.CancelledError:
             handle.cancel()
 
 
-class _Models(list):
-    """The machine's model list with a constant-time ``in`` (transitions asks it on every ``add_model``)."""
-
-    def __init__(self, items: Any = ()):
-        super().__init__(items)
-        self._ids = {id(m) for m in self}
-
-    def __contains__(self, model: object) -> bool:
-        return id(model) in self._ids
-
-    def append(self, model: Any) -> None:
-        self._ids.add(id(model))
-        super().append(model)
-
-    def remove(self, model: Any) -> None:
-        super().remove(model)
-        self._ids.discard(id(model))
-
-
 @add_state_features(Deadline)
-class SagaMachine(AsyncMachine):
+class SagaMachine(LeanMachine):
     """An ``AsyncMachine`` (``queued=True``) tuned for one machine serving thousands of models.
 
     * Callbacks run one after another: the stock machine gathers each list
@@ -107,27 +88,15 @@ class SagaMachine(AsyncMachine):
     * ``add_model`` stays cheap as models pile up (a set answers "already added?")
       and gives a model its trigger methods only, not the ``is_<state>`` and
       ``may_<trigger>`` conveniences nobody here calls.
+
+    Both are :class:`~playground.compat.transitions.LeanMachine`'s, which holds
+    the transitions internals they need.
     """
 
     def __init__(self, *args: Any, timers: Callable[[], Any] | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.models = _Models(self.models)
         #: returns where deadlines are set (a bus's ``timers``); None: the running loop or live clock.
         self.timers = timers
-
-    @staticmethod
-    async def await_all(callables: list[Callable]) -> list[Any]:
-        return [await func() for func in callables]
-
-    async def callbacks(self, funcs: list, event_data: Any) -> None:
-        for func in funcs:
-            await self.callback(func, event_data)
-
-    def _add_model_to_state(self, state: Any, model: Any) -> None:
-        pass
-
-    def _add_may_transition_func_for_trigger(self, trigger: str, model: Any) -> None:
-        pass
 
 
 def machine_spec(saga: Stages) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

@@ -48,8 +48,8 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable
 
 from transitions.core import EventData
-from transitions.extensions.asyncio import AsyncEvent
 
+from playground.compat.transitions import event_data
 from playground.errors import PlaygroundError
 from playground.orchestration.instance import Instance, Run
 from playground.orchestration.machine import TERMINALS, build_machine
@@ -530,7 +530,7 @@ class Orchestrator:
     def _rearm(self, inst: Instance) -> None:
         machine = self.machines[inst.saga]
         state = machine.get_state(inst.state)
-        state.arm(EventData(state, AsyncEvent("timeout", machine), machine, inst, (), {}))
+        state.arm(event_data(state, "timeout", machine, inst))
 
     def _note(self, inst: Instance, kind: str, detail: dict[str, Any], cause: Envelope | None = None) -> None:
         if cause is None:

@@ -22,6 +22,7 @@ import gc
 import selectors
 from typing import Any, Awaitable, Callable, TypeVar
 
+from playground.compat.aio import next_timer, wrap_selector
 from playground.errors import HorizonExceeded
 from playground.runtime.interrupt import quiet_asyncio, run_in_thread
 
@@ -47,11 +48,10 @@ class _VirtualSelector:
         events = self._selector.select(0)
         if events:
             return events
-        scheduled = self._loop._scheduled
-        if scheduled:
-            # The heap head is the next timer; the base loop already dropped
-            # cancelled heads. Jump exactly to it so sums of delays stay exact.
-            self._loop._now = max(self._loop._now, scheduled[0]._when)
+        due = next_timer(self._loop)
+        if due is not None:
+            # Jump exactly to the next timer so sums of delays stay exact.
+            self._loop._now = max(self._loop._now, due)
             return []
         # Nothing scheduled and nothing ready: only another thread can wake us.
         return self._selector.select(timeout)
@@ -66,7 +66,7 @@ class VirtualTimeLoop(asyncio.SelectorEventLoop):
     def __init__(self) -> None:
         super().__init__()
         self._now = 0.0
-        self._selector = _VirtualSelector(self._selector, self)
+        wrap_selector(self, lambda selector: _VirtualSelector(selector, self))
 
     def time(self) -> float:
         return self._now

@@ -15,7 +15,6 @@ in one sentence.
 
 from __future__ import annotations
 
-import ctypes
 import gc
 import itertools
 import logging
@@ -24,6 +23,8 @@ import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
+
+from playground.compat.cpython import raise_in_thread as _raise_in
 
 T = TypeVar("T")
 
@@ -35,10 +36,6 @@ _REPEAT = 1.0
 #: How long to keep asking before reporting a worker stuck outside Python code.
 _GIVE_UP = 3.0
 _numbers = itertools.count(1)
-
-
-def _raise_in(thread_id: int, exc: type[BaseException]) -> None:
-    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), ctypes.py_object(exc))
 
 
 @contextmanager

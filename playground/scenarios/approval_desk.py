@@ -31,6 +31,7 @@ from playground.scenarios.travel import TravelBooking, travel_saga
 from playground.services import Service
 from playground.services.escalation import Seniors
 from playground.wiring.orchestration import orchestrate
+from playground.scenarios.base import builds
 
 #: People take their time: a manager typically answers within a few minutes, now and then much later.
 MANAGER_LATENCY = Exponential(120)
@@ -102,6 +103,7 @@ def who_decided(result: Result) -> Counter:
     return Counter(counted.get(trip, "nobody in time") for trip in result.outcomes)
 
 
+@builds(ApprovalDesk)
 def approval_desk(**params: Any) -> ApprovalDesk:
     """Build the approval-desk scenario; call ``.run()`` on it. See :class:`ApprovalDesk` for parameters."""
     return ApprovalDesk(**params)

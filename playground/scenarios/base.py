@@ -7,7 +7,10 @@ seed always yields the same trace.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Mapping
+import ast
+import inspect
+import textwrap
+from typing import Any, Callable, Iterable, Mapping, TypeVar
 
 from playground.catalog import CATALOG, Catalog
 
@@ -24,8 +27,10 @@ from playground.transport.bus import Bus
 from playground.wiring.agents import FaustConsumer
 
 #: Re-exported for scenarios that import them from here; they live in the runtime (analysis reads them too).
-__all__ = ["Result", "Scenario", "fraction", "known_names", "latencies", "outcomes_from", "positive_number",
-           "whole_number"]
+__all__ = ["Result", "Scenario", "builds", "fraction", "known_names", "latencies", "outcomes_from",
+           "positive_number", "whole_number"]
+
+F = TypeVar("F", bound=Callable)
 
 
 def started_in(trace: Trace, start: str | None) -> list[str]:
@@ -177,3 +182,74 @@ class Scenario:
         return Result(self.name, self.wiring, self.seed, trace, outcomes, bus.dead_letters, services,
                       bus.now(), extras=self.run_extras, terminals=dict(self.terminals), start=self.start_event,
                       unit=self.unit)
+
+
+def _forwarded(init: Callable, own: set[str], rest: str) -> tuple[set[str], set[str] | None]:
+    """What ``init`` does with ``**rest`` in its ``super().__init__(...)`` call.
+
+    Returns the keywords it fixes itself (e.g. ``wiring="orchestration"``: not the caller's
+    to give) and, unless it forwards ``**rest`` whole, the only ones it picks out of it.
+    """
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(init)))
+    except (OSError, TypeError, SyntaxError):  # no source (a class typed in a console): show every parameter
+        return set(), None
+    fixed: set[str] = set()
+    picked: set[str] | None = set()
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "__init__"
+                and isinstance(node.func.value, ast.Call) and getattr(node.func.value.func, "id", "") == "super"):
+            for kw in node.keywords:
+                uses_rest = any(isinstance(n, ast.Name) and n.id == rest for n in ast.walk(kw.value))
+                if kw.arg is None and uses_rest:
+                    picked = None  # super().__init__(..., **rest): everything it does not fix goes on
+                elif kw.arg is not None and uses_rest and picked is not None:
+                    picked.add(kw.arg)
+                elif kw.arg is not None and kw.arg not in own:
+                    fixed.add(kw.arg)
+    return fixed, picked
+
+
+def parameters_of(cls: type) -> list[inspect.Parameter]:
+    """The keyword parameters a scenario class takes, following ``**params`` up to the classes that name them."""
+    params: list[inspect.Parameter] = []
+    seen: set[str] = set()
+    inherited, picked = False, None
+    for klass in cls.__mro__:
+        init = vars(klass).get("__init__")
+        if init is None:
+            continue
+        rest = None
+        for p in list(inspect.signature(init).parameters.values())[1:]:
+            if p.kind is p.VAR_KEYWORD:
+                rest = p.name
+            elif p.kind is not p.VAR_POSITIONAL and p.name not in seen and (picked is None or p.name in picked):
+                seen.add(p.name)
+                if inherited:  # reached through **params: keyword-only, and optional where the caller may omit it
+                    p = p.replace(kind=p.KEYWORD_ONLY, default=None if p.default is p.empty else p.default)
+                params.append(p)
+        if rest is None:
+            break
+        fixed, picked = _forwarded(init, seen, rest)
+        seen |= fixed
+        inherited = True
+    return sorted(params, key=lambda p: p.kind)  # positional ones first, as a signature requires
+
+
+def builds(cls: type) -> Callable[[F], F]:
+    """Mark a function as the factory of scenario ``cls``: ``help()`` then shows ``cls``'s real parameters and defaults.
+
+    >>> @builds(Scenario)
+    ... def example(**params):
+    ...     "Build the example."
+    >>> list(inspect.signature(example).parameters)[:4]
+    ['seed', 'wiring', 'horizon', 'faults']
+    """
+    def decorate(factory: F) -> F:
+        factory.__signature__ = inspect.Signature(parameters_of(cls), return_annotation=cls.__name__)  # type: ignore[attr-defined]
+        details = inspect.getdoc(cls)
+        if details:
+            factory.__doc__ = f"{inspect.getdoc(factory) or ''}\n\n{cls.__name__}: {details}".strip()
+        return factory
+
+    return decorate

@@ -27,6 +27,7 @@ from playground.runtime.checks import positive_number
 from playground.scenarios.order_flow import OrderFlow, _choreography
 from playground.services import Service
 from playground.wiring.orchestration import orchestrate
+from playground.scenarios.base import builds
 
 
 def confirming_saga(*, email_timeout: float | None = None) -> SagaDefinition:
@@ -71,6 +72,7 @@ class ConfirmationFlow(OrderFlow):
         self.saga = confirming_saga(email_timeout=timeout)
 
 
+@builds(ConfirmationFlow)
 def confirmation_flow(**params: Any) -> ConfirmationFlow:
     """Build the confirmed-before-closed order flow; call ``.run()`` on it. See :class:`ConfirmationFlow`."""
     return ConfirmationFlow(**params)

@@ -30,7 +30,7 @@ from playground.errors import ScenarioError
 from playground.orchestration.saga import SagaDefinition, Step
 from playground.transport.bus import Bus
 from playground.runtime.randomness import Randomness
-from playground.scenarios.base import latencies
+from playground.scenarios.base import builds, latencies
 from playground.scenarios.god_orchestrator import CORE, FOLLOW_UPS
 from playground.scenarios.order_flow import OrderFlow
 from playground.services import Payments, Service
@@ -141,6 +141,7 @@ class EvolvingOrders(OrderFlow):
         return services
 
 
+@builds(EvolvingOrders)
 def evolving_orders(**params: Any) -> EvolvingOrders:
     """Build the evolving order flow; call ``.run()`` on it. See :class:`EvolvingOrders` for parameters."""
     return EvolvingOrders(**params)

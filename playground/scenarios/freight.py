@@ -37,7 +37,7 @@ from playground.runtime.checks import fraction, known_names, latencies, positive
 from playground.runtime.faults import FaultPlan
 from playground.runtime.latency import Latency, Uniform, as_latency
 from playground.runtime.randomness import Randomness
-from playground.scenarios.base import Scenario
+from playground.scenarios.base import Scenario, builds
 from playground.services.base import Service
 from playground.services.freight import Agency, Billing, Carrier, Documents, Duties, Notifications, Port, Tracking
 from playground.transport.bus import Bus
@@ -272,6 +272,7 @@ def _shipment(i: int) -> str:
     return f"shipment-{i + 1:03d}"
 
 
+@builds(Freight)
 def freight(**params: Any) -> Freight:
     """Build the freight scenario; call ``.run()`` on it. See :class:`Freight` for parameters."""
     return Freight(**params)

@@ -31,6 +31,7 @@ from playground.scenarios.order_flow import OrderFlow
 from playground.services import Service
 from playground.services.notifications import PushNotifications, Reports
 from playground.wiring.orchestration import orchestrate
+from playground.scenarios.base import builds
 
 #: The steps every order needs, in order; each can be undone if a later one fails.
 CORE = list(ORDER_STEPS)
@@ -102,6 +103,7 @@ class GrowingOrchestrator(OrderFlow):
         return services
 
 
+@builds(GrowingOrchestrator)
 def growing_orchestrator(**params: Any) -> GrowingOrchestrator:
     """Build the growing-orchestrator scenario; call ``.run()`` on it. See :class:`GrowingOrchestrator`."""
     return GrowingOrchestrator(**params)

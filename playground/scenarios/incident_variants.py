@@ -23,6 +23,7 @@ from playground.runtime.randomness import Randomness
 from playground.scenarios.invoice_incident import CONFIRMATION, InvoiceIncident, incident_saga
 from playground.services import Service
 from playground.wiring.orchestration import orchestrate
+from playground.scenarios.base import builds
 
 
 def fulfilment_with(payment_step: Step) -> SagaDefinition:
@@ -73,6 +74,7 @@ class IncidentVariant(InvoiceIncident):
                 raise ScenarioError(f"There is no service called {name!r} to react; choose from {', '.join(sorted(known))}.")
 
 
+@builds(IncidentVariant)
 def incident_with(**params: Any) -> IncidentVariant:
     """The invoice incident with your remedy; call ``.run()``. See :class:`IncidentVariant`."""
     return IncidentVariant(**params)

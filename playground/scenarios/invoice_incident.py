@@ -37,6 +37,7 @@ from playground.runtime.checks import positive_number
 from playground.scenarios.order_flow import OrderFlow, _choreography
 from playground.services import Service
 from playground.wiring.orchestration import orchestrate
+from playground.scenarios.base import builds
 
 FIXES = ("wait", "retry", "refund-late")
 
@@ -116,6 +117,7 @@ class InvoiceIncident(OrderFlow):
         self.saga = incident_saga(timeout=self.timeout, fix=fix, retry=retry)
 
 
+@builds(InvoiceIncident)
 def invoice_incident(**params: Any) -> InvoiceIncident:
     """Build the invoice-incident scenario; call ``.run()`` on it. See :class:`InvoiceIncident`."""
     return InvoiceIncident(**params)

@@ -31,6 +31,7 @@ from playground.scenarios.order_flow import OrderFlow
 from playground.services.base import Service
 from playground.flows.orders import ORDER_REACTIONS
 from playground.wiring.choreography import choreograph
+from playground.scenarios.base import builds
 
 
 def _choreography(scenario: "NewConsumer", bus: Bus, services: dict[str, Service], randomness: Randomness) -> None:
@@ -75,6 +76,7 @@ class NewConsumer(OrderFlow):
         return services
 
 
+@builds(NewConsumer)
 def order_flow_with(consumer: type[Service], reactions: Mapping[str, str], **params: Any) -> NewConsumer:
     """The order flow with ``consumer`` joining it; call ``.run()``. See :class:`NewConsumer`."""
     return NewConsumer(consumer, reactions, **params)

@@ -22,6 +22,7 @@ from playground.errors import ScenarioError
 from playground.runtime.randomness import Randomness
 from playground.scenarios.order_flow import OrderFlow
 from playground.services.base import Service
+from playground.scenarios.base import builds
 
 
 class NewVersion(OrderFlow):
@@ -57,6 +58,7 @@ class NewVersion(OrderFlow):
         return services
 
 
+@builds(NewVersion)
 def new_version(replacement: type[Service], **params: Any) -> NewVersion:
     """The order flow with ``replacement`` serving instead of its namesake; call ``.run()``."""
     return NewVersion(replacement, **params)

@@ -23,7 +23,7 @@ from playground.runtime.faults import FaultPlan
 from playground.runtime.latency import Latency, Uniform
 from playground.runtime.randomness import Randomness
 from playground.runtime.result import Result
-from playground.scenarios.base import Scenario
+from playground.scenarios.base import Scenario, builds
 from playground.runtime.checks import latencies, positive_number, whole_number
 from playground.services import Accounts, Email, Service, Users
 from playground.flows.onboarding import ONBOARDING_REACTIONS, onboarding_saga
@@ -118,6 +118,7 @@ class OnboardingFlow(Scenario):
         return result
 
 
+@builds(OnboardingFlow)
 def onboarding_flow(**params: Any) -> OnboardingFlow:
     """Build the onboarding scenario; call ``.run()`` on it. See :class:`OnboardingFlow` for parameters."""
     return OnboardingFlow(**params)

@@ -17,7 +17,7 @@ from playground.runtime.faults import FaultPlan
 from playground.runtime.latency import Latency, Uniform
 from playground.runtime.randomness import Randomness
 from playground.runtime.checks import fraction, latencies, positive_number, whole_number
-from playground.scenarios.base import Scenario
+from playground.scenarios.base import Scenario, builds
 from playground.services import Email, Invoices, Orders, Payments, Service, Shipping
 from playground.flows.orders import ORDER_REACTIONS
 from playground.wiring.choreography import choreograph
@@ -105,6 +105,7 @@ class OrderFlow(Scenario):
             bus.publish(bus.message("PlaceOrder", payload, sender="customers", correlation_id=order_id))
 
 
+@builds(OrderFlow)
 def order_flow(**params) -> OrderFlow:
     """Build the order-flow scenario; call ``.run()`` on it. See :class:`OrderFlow` for parameters."""
     return OrderFlow(**params)

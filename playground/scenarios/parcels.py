@@ -22,7 +22,7 @@ from playground.catalog import CATALOG, Catalog
 from playground.errors import ScenarioError
 from playground.runtime.checks import positive_number, whole_number
 from playground.runtime.randomness import Randomness
-from playground.scenarios.base import Scenario
+from playground.scenarios.base import Scenario, builds
 from playground.services.base import Service
 from playground.services.parcels import Billing, Tracking, Warehouse
 from playground.transport.bus import Bus
@@ -95,6 +95,7 @@ class ParcelFlow(Scenario):
             self.begin(bus, "WeighParcel", payload, id=parcel_id, sender="dock")
 
 
+@builds(ParcelFlow)
 def parcel_flow(**params: Any) -> ParcelFlow:
     """Build the parcel flow; call ``.run()`` on it. See :class:`ParcelFlow` for parameters."""
     return ParcelFlow(**params)

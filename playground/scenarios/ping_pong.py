@@ -26,7 +26,7 @@ from typing import Any
 
 from playground.transport.bus import Bus
 from playground.runtime.randomness import Randomness
-from playground.scenarios.base import whole_number
+from playground.scenarios.base import builds, whole_number
 from playground.scenarios.order_flow import OrderFlow
 from playground.services import Service
 from playground.flows.orders import ORDER_REACTIONS
@@ -64,6 +64,7 @@ class PingPong(OrderFlow):
         return 10 * self.orders / self.rate + 60
 
 
+@builds(PingPong)
 def ping_pong(**params) -> PingPong:
     """Build the cyclic scenario (same parameters as :func:`~playground.scenarios.order_flow`)."""
     return PingPong(**params)

@@ -27,7 +27,7 @@ from playground.runtime.faults import FaultPlan
 from playground.runtime.latency import Latency, Uniform
 from playground.runtime.randomness import Randomness
 from playground.runtime.result import Result
-from playground.scenarios.base import Scenario
+from playground.scenarios.base import Scenario, builds
 from playground.runtime.checks import latencies, positive_number, whole_number
 from playground.services import Service
 from playground.services.pipeline import DESTINATIONS, Ingest
@@ -155,6 +155,7 @@ class DataPipeline(Scenario):
         return result
 
 
+@builds(DataPipeline)
 def data_pipeline(**params: Any) -> DataPipeline:
     """Build the data-pipeline scenario; call ``.run()`` on it. See :class:`DataPipeline` for parameters."""
     return DataPipeline(**params)

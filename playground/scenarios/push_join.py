@@ -33,6 +33,7 @@ from playground.services.order_variants import QueryableOrders
 from playground.flows.orders import ORDER_REACTIONS
 from playground.wiring.choreography import choreograph
 from playground.wiring.host import ServiceHost
+from playground.scenarios.base import builds
 
 #: What the push service subscribes to, per style.
 PUSH_STYLES = {
@@ -99,6 +100,7 @@ class PushJoin(OrderFlow):
                                                               "to": ", ".join(events)})
 
 
+@builds(PushJoin)
 def push_join(**params: Any) -> PushJoin:
     """Build the push-newcomer scenario; call ``.run()`` on it. See :class:`PushJoin` for parameters."""
     return PushJoin(**params)

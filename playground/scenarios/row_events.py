@@ -26,6 +26,7 @@ from playground.services import Service
 from playground.services.order_variants import RenamedColumnOrders, RowLevelOrders, RowWatchingEmail
 from playground.flows.orders import ORDER_REACTIONS
 from playground.wiring.choreography import choreograph
+from playground.scenarios.base import builds
 
 #: What the email service subscribes to in each style.
 EMAIL_REACTIONS = {"business": {"OrderCompleted": "SendConfirmation"},
@@ -67,6 +68,7 @@ class ContractStyles(OrderFlow):
         return services
 
 
+@builds(ContractStyles)
 def contract_styles(**params: Any) -> ContractStyles:
     """Build the row-events scenario; call ``.run()`` on it. See :class:`ContractStyles` for parameters."""
     return ContractStyles(**params)

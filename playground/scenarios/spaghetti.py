@@ -22,7 +22,7 @@ from typing import Any
 from playground.errors import ScenarioError
 from playground.transport.bus import Bus
 from playground.runtime.randomness import Randomness
-from playground.scenarios.base import whole_number
+from playground.scenarios.base import builds, whole_number
 from playground.scenarios.order_flow import OrderFlow
 from playground.services.base import Service
 from playground.services.order_variants import RowLevelOrders
@@ -76,6 +76,7 @@ class EventSpaghetti(OrderFlow):
         return services
 
 
+@builds(EventSpaghetti)
 def event_spaghetti(**params: Any) -> EventSpaghetti:
     """Build the grown order flow; call ``.run()`` on it. See :class:`EventSpaghetti` for parameters."""
     return EventSpaghetti(**params)

@@ -30,6 +30,7 @@ from playground.scenarios.order_flow import OrderFlow
 from playground.services import Invoices, Service
 from playground.services.legacy import ErpAdapter, StranglerFacade
 from playground.wiring.orchestration import orchestrate
+from playground.scenarios.base import builds
 
 #: The ERP takes about a second per request where the new service takes a twentieth of one.
 ERP_LATENCY = Uniform(0.5, 1.5)
@@ -101,6 +102,7 @@ class LegacyMigration(OrderFlow):
         return services
 
 
+@builds(LegacyMigration)
 def legacy_migration(**params: Any) -> LegacyMigration:
     """Build the legacy-migration scenario; call ``.run()`` on it. See :class:`LegacyMigration`."""
     return LegacyMigration(**params)

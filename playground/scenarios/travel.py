@@ -24,7 +24,7 @@ from playground.transport.bus import Bus
 from playground.runtime.faults import FaultPlan
 from playground.runtime.latency import Latency, Uniform
 from playground.runtime.randomness import Randomness
-from playground.scenarios.base import Scenario
+from playground.scenarios.base import Scenario, builds
 from playground.runtime.checks import fraction, known_names, latencies, positive_number, whole_number
 from playground.services import Approvers, Cars, Flights, Hotels, Service
 from playground.services.travel import failure_rule
@@ -143,6 +143,7 @@ class TravelBooking(Scenario):
                                     sender="travellers", correlation_id=trip_id))
 
 
+@builds(TravelBooking)
 def travel_booking(**params: Any) -> TravelBooking:
     """Build the travel-booking scenario; call ``.run()`` on it. See :class:`TravelBooking` for parameters."""
     return TravelBooking(**params)

@@ -22,6 +22,7 @@ from playground.orchestration.saga import Approval, SagaDefinition, Step
 from playground.runtime.randomness import Randomness
 from playground.scenarios.travel import TravelBooking, travel_saga
 from playground.services.base import Service
+from playground.scenarios.base import builds
 
 
 def trip_saga_with(car_step: Step | None = None, *, approval: Approval | None = None,
@@ -68,6 +69,7 @@ class TripVariant(TravelBooking):
         return services
 
 
+@builds(TripVariant)
 def trip_with(**params: Any) -> TripVariant:
     """Travel booking with your car step or car service; call ``.run()``. See :class:`TripVariant`."""
     return TripVariant(**params)

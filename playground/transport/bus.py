@@ -24,10 +24,10 @@ import zlib
 from typing import Any, Awaitable, Callable
 
 import faust
-from faust.app.base import BootStrategy
-from mode import OneForOneSupervisor, Service
 
 from playground.catalog import CATALOG, Catalog
+from playground.compat.faust import NoKafkaBoot, agent_queue, close_consumer_thread_loop
+from playground.compat.mode import WokenSupervisor
 from playground.runtime.clock import VirtualTimeLoop
 from playground.runtime.envelope import DEAD_LETTERS, DeadLetter, Envelope, MessageIds
 from playground.runtime.faults import FaultPlan
@@ -41,54 +41,10 @@ for _name in ("faust", "mode", "aiokafka"):
     logging.getLogger(_name).setLevel(logging.WARNING)
 
 
-class _Embedded(BootStrategy):
-    enable_kafka = False
-    enable_web = False
-    enable_sensors = False
-
-
-class WokenSupervisor(OneForOneSupervisor):
-    """mode's agent supervisor, checking its agents when woken (a crash wakes it) and once a simulated hour.
-
-    mode's own polls every 5 seconds in case nobody wakes it; on simulated time
-    that is one timer per agent every 5 seconds of the story, which made a run
-    spanning days spend most of its time supervising idle agents.
-    """
-
-    poll = 3600.0
-
-    @Service.task
-    async def _supervisor(self) -> None:
-        services = self._services
-        while not self.should_stop:
-            self._please_wakeup = asyncio.Future(loop=self.loop)
-            try:
-                await asyncio.wait_for(self._please_wakeup, timeout=self.poll)
-            except asyncio.TimeoutError:
-                pass
-            finally:
-                self._please_wakeup = None
-            if not self.should_stop:
-                await self.start_services([s for s in services if not s.started])
-                await self.restart_services([s for s in services if s.started and not self.service_operational(s)])
-
-
 class EmbeddedApp(faust.App):
     """A faust app that needs no broker: agents on in-memory channels only."""
 
-    BootStrategy = _Embedded
-
-
-def _close_idle_consumer_loop(app: faust.App) -> None:
-    """Close the event loop faust builds for a Kafka consumer thread even when Kafka is off.
-
-    faust's ``on_start`` touches ``app.consumer``, whose thread object creates
-    a loop it never closes; left alone, every run leaks one loop and two sockets.
-    """
-    thread = getattr(getattr(app, "_consumer", None), "_thread", None)
-    loop = getattr(thread, "thread_loop", None)
-    if loop is not None and not loop.is_running() and not loop.is_closed():
-        loop.close()
+    BootStrategy = NoKafkaBoot
 
 
 class Lanes:
@@ -208,10 +164,7 @@ class Bus:
             # The agent reads a clone of its channel; with one agent per channel
             # there is exactly one, and putting straight on its queue skips faust's
             # per-put fan-out loop.
-            queues = []
-            for channel in lanes:
-                (reader,) = list(channel._subscribers)
-                queues.append(reader.queue)
+            queues = [agent_queue(channel) for channel in lanes]
             self._queues[inbox] = queues[0] if len(queues) == 1 else Lanes(queues)
 
     def _declare_hand_written(self, handler: Any, app: faust.App) -> None:
@@ -230,7 +183,7 @@ class Bus:
     async def stop(self) -> None:
         if self._app is not None:
             await asyncio.wait_for(self._app.stop(), 10)
-            _close_idle_consumer_loop(self._app)
+            close_consumer_thread_loop(self._app)
             self._app = None
         if self._datadir is not None:
             self._datadir.cleanup()

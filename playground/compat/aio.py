@@ -1,0 +1,32 @@
+"""asyncio event-loop internals the simulated clock relies on (tested with CPython 3.11 and 3.12).
+
+``tests/compat/test_aio.py`` fails in one sentence naming the running Python
+if a release changes either access.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+TESTED = "3.11, 3.12"
+
+
+def next_timer(loop: asyncio.AbstractEventLoop) -> float | None:
+    """When the earliest timer scheduled on ``loop`` is due, or None if none is.
+
+    Relies on: ``BaseEventLoop._scheduled``, the heap of ``TimerHandle`` objects
+    whose head is the earliest (the loop drops cancelled heads before it asks
+    its selector to wait, which is where the simulated clock calls this).
+    """
+    scheduled = loop._scheduled  # type: ignore[attr-defined]
+    return scheduled[0].when() if scheduled else None
+
+
+def wrap_selector(loop: asyncio.SelectorEventLoop, wrap: Any) -> None:
+    """Replace ``loop``'s selector with ``wrap(selector)``, so a wait can be answered without blocking.
+
+    Relies on: ``BaseSelectorEventLoop._selector``, the selector the loop asks
+    ``select(timeout)`` with the time until its next timer.
+    """
+    loop._selector = wrap(loop._selector)  # type: ignore[attr-defined]

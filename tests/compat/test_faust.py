@@ -1,0 +1,82 @@
+"""Canaries for the faust-streaming internals in playground/compat/faust.py: each fails in one sentence naming the release."""
+
+import asyncio
+import tempfile
+from importlib.metadata import version
+
+import faust
+
+from playground.compat.faust import TESTED, NoKafkaBoot, agent_queue, close_consumer_thread_loop
+from playground.runtime.clock import run_simulated
+
+INSTALLED = version("faust-streaming")
+
+
+def broke(what: str) -> str:
+    return (f"faust-streaming {INSTALLED} changed {what}, which playground/compat/faust.py relies on "
+            f"(tested with {TESTED}); pin faust-streaming=={TESTED} or mend the fence.")
+
+
+class _App(faust.App):
+    BootStrategy = NoKafkaBoot
+
+
+def _with_started_app(body):
+    """Start an app without Kafka on simulated time, run ``body(app, channel, received)``, stop it."""
+    async def main():
+        with tempfile.TemporaryDirectory() as datadir:
+            app = _App("canary", datadir=datadir, loop=asyncio.get_running_loop())
+            channel = app.channel(maxsize=0)
+            received = []
+
+            async def agent(stream):
+                async for value in stream:
+                    received.append(value)
+
+            app.agent(channel, name="canary-agent")(agent)
+            await app.start()
+            app.flow_control.resume()
+            try:
+                return await body(app, channel, received)
+            finally:
+                await asyncio.wait_for(app.stop(), 10)
+                close_consumer_thread_loop(app)
+
+    return run_simulated(main, horizon=60)
+
+
+def test_boot_strategy_flags_still_switch_kafka_web_and_sensors_off():
+    for flag in ("enable_kafka", "enable_web", "enable_sensors"):
+        assert hasattr(faust.app.base.BootStrategy, flag), broke(f"BootStrategy.{flag}")
+
+    async def started(app, channel, received):
+        return app.started
+
+    # Without a broker, an app that still tried Kafka would not start within the simulated minute.
+    assert _with_started_app(started) is True, broke("BootStrategy.enable_kafka")
+
+
+def test_an_agents_queue_is_found_from_its_channel_and_a_put_reaches_the_agent():
+    async def put_and_read(app, channel, received):
+        try:
+            queue = agent_queue(channel)
+        except (AttributeError, ValueError) as exc:
+            raise AssertionError(broke(f"Channel._subscribers or a clone's queue ({exc})")) from None
+        queue.put_nowait("hello")
+        for _ in range(100):
+            if received:
+                break
+            await asyncio.sleep(0.01)
+        return received
+
+    assert _with_started_app(put_and_read) == ["hello"], broke("how a clone's queue feeds its agent")
+
+
+def test_the_idle_consumer_threads_loop_is_found_and_closed():
+    async def consumer_loop(app, channel, received):
+        thread = getattr(getattr(app, "_consumer", None), "_thread", None)
+        return getattr(thread, "thread_loop", None)
+
+    loop = _with_started_app(consumer_loop)
+    assert loop is not None, broke("App._consumer._thread.thread_loop (no loop found to close)")
+    assert loop.is_closed(), broke("the consumer thread's loop (close_consumer_thread_loop left it open)")
