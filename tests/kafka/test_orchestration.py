@@ -1,7 +1,6 @@
 """The saga orchestrator as Kafka workers: two in one group, one killed mid-saga, nothing lost or undone twice."""
 
 import asyncio
-import os
 import sqlite3
 import threading
 import time
