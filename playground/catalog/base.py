@@ -34,6 +34,13 @@ class MessageSpec:
     meaning: str
     version: int = 1
     optional: frozenset[str] = field(default_factory=frozenset)
+    #: (field, the exact value types that pass at once) — the fast path of :meth:`Catalog.contract_problem`.
+    _exact: tuple = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        exact = tuple((name, _EXACT.get(kind, (kind,)) + ((_Missing,) if name in self.optional else ()))
+                      for name, kind in self.fields.items())
+        object.__setattr__(self, "_exact", exact)
 
     def problem_with(self, payload: Any) -> str | None:
         """Why ``payload`` breaks this contract, in one phrase, or None if it is fine."""
@@ -48,6 +55,15 @@ class MessageSpec:
             if not _is_a(value, kind):
                 return f"field '{name}' should be {_TYPE_NAMES.get(kind, kind.__name__)}, not {type(value).__name__} ({value!r})"
         return None
+
+
+class _Missing:
+    """What a payload holds for a field it lacks, on the fast path (never a real value's type)."""
+
+
+_MISSING = _Missing()
+#: Value types accepted without a closer look; subclasses and the rest go to problem_with.
+_EXACT = {float: (float, int), int: (int,), str: (str,), bool: (bool,), list: (list,)}
 
 
 def _is_a(value: Any, kind: type) -> bool:
@@ -98,9 +114,22 @@ class Catalog:
         return found[0] if found else None
 
     def contract_problem(self, name: str, payload: Any) -> str | None:
-        """Why ``payload`` breaks the contract of message type ``name`` (None if it keeps it, or the type is unknown)."""
+        """Why ``payload`` breaks the contract of message type ``name`` (None if it keeps it, or the type is unknown).
+
+        Runs for every message a service publishes: exact value types pass with one
+        ``type()`` and one tuple test per field; anything else gets the full check.
+        """
         spec = self._specs.get(name)
-        return None if spec is None else spec.problem_with(payload)
+        if spec is None:
+            return None
+        if type(payload) is dict:
+            get = payload.get
+            for field_name, types in spec._exact:
+                if type(get(field_name, _MISSING)) not in types:
+                    break
+            else:
+                return None
+        return spec.problem_with(payload)
 
     def __iter__(self):
         return iter(self._specs.values())

@@ -27,13 +27,16 @@ with :func:`~playground.grading.causes.verdict_on_run`.
 from __future__ import annotations
 
 import json
+import os
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 from playground.errors import PlaygroundError
 from playground.grading.deadline import OutOfTime, call_with_limit, describe
 from playground.grading.learner import Failed, NotDefined, explain
 from playground.grading.unseen import fresh_seed, grading_seed
+from playground.runtime.budget import PROGRESS_SWITCH
 
 #: Real seconds one check may take before it is stopped.
 CHECK_LIMIT = 10.0
@@ -131,6 +134,20 @@ class Report:
         printer.text(self.text())
 
 
+@contextmanager
+def _no_progress_bars() -> Iterator[None]:
+    """A check's runs show no progress bar: its output is one verdict line, in a notebook as in a report."""
+    before = os.environ.get(PROGRESS_SWITCH)
+    os.environ[PROGRESS_SWITCH] = "0"
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(PROGRESS_SWITCH, None)
+        else:
+            os.environ[PROGRESS_SWITCH] = before
+
+
 class Exercise:
     """A graded exercise: its id (the notebook's stem), a title and its checks, in order."""
 
@@ -158,7 +175,7 @@ class Exercise:
 
         def judged() -> None:
             # In the thread call_with_limit starts: context variables do not follow threads.
-            with grading_seed(seed, check=check.id):
+            with grading_seed(seed, check=check.id), _no_progress_bars():
                 check.run(namespace)
 
         def result(status: str, message: str | None = None) -> CheckResult:

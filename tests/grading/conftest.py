@@ -3,8 +3,27 @@
 Wrong answers live in ``fixtures/<exercise>/<name>.py``, split into cells by
 ``# %% <grade_id>`` lines: in process they run as one file; for a kernel they
 replace the solution notebook's cells with those grade ids.
+
+Every graded exercise keeps a wrong-answer suite: one fixture file for each
+name in :data:`REQUIRED_ANSWERS` (more are welcome), and a table in its test
+module saying what each check must conclude, checked by :func:`assert_verdicts`::
+
+    ANSWERS = {
+        "dead_letter_typo": {"safety_net_refunds": verdict("failed", "dead-lettered", "did you mean")},
+        "alternative": {check.id: PASSES for check in EXERCISE.checks},
+        ...
+    }
+
+    @pytest.mark.parametrize("name", sorted(ANSWERS))
+    def test_answers_get_their_verdict_and_the_reason(name):
+        assert_verdicts("03_invoice_incident", name, ANSWERS[name])
+
+``tests/grading/test_answer_suites.py`` fails for any registered exercise
+whose suite lacks one of the required answers.
 """
 
+import dataclasses
+import functools
 import os
 import re
 import runpy
@@ -81,18 +100,79 @@ def graded_folders():
 def notebook_namespace():
     """Run a notebook's code cells in this process, as a kernel would (errors kept, not raised).
 
-    Self-check cells are skipped: the tests run the checks themselves.
-    Returns the namespace and the errors, one per failing cell.
+    Self-check cells are skipped: the tests run the checks themselves. ``replace`` swaps the
+    source of cells by grade id. Returns the namespace and the errors, one per failing cell.
     """
-    def run(exercise_id: str, folder: str) -> tuple[dict, list[BaseException]]:
+    def run(exercise_id: str, folder: str, replace: dict[str, str] | None = None) -> tuple[dict, list[BaseException]]:
         nb = nbformat.read(ROOT / folder / f"{exercise_id}.ipynb", as_version=4)
         namespace, errors = {"__name__": "__main__"}, []
         for number, cell in enumerate(nb.cells):
             if cell.cell_type != "code" or "self-check" in cell.metadata.get("tags", []):
                 continue
+            source = (replace or {}).get(cell.metadata.get("nbgrader", {}).get("grade_id"), cell.source)
             try:
-                exec(compile(cell.source, f"{folder}/{exercise_id}.ipynb#cell{number}", "exec"), namespace)
+                exec(compile(source, f"{folder}/{exercise_id}.ipynb#cell{number}", "exec"), namespace)
             except Exception as exc:
                 errors.append(exc)
         return namespace, errors
     return run
+
+
+# -- wrong-answer suites ------------------------------------------------------------------------------
+#: What every graded exercise's wrong-answer suite holds (fixture file names): an answer fitted to the
+#: notebook's seed, one built on numbers the notebook prints, a message that breaks its contract, a typo
+#: that dead-letters messages, and a valid answer written differently (which must pass).
+REQUIRED_ANSWERS = ("seed_overfitted", "hard_coded", "contract_breaking", "dead_letter_typo", "alternative")
+#: Real seconds a check may take in these tests: they judge verdicts and feedback, not speed.
+TEST_LIMIT = 120.0
+
+
+@dataclasses.dataclass(frozen=True)
+class Verdict:
+    """What one check must conclude about an answer: its status, and phrases its feedback must contain."""
+
+    status: str
+    says: tuple[str, ...] = ()
+
+
+def verdict(status: str, *says: str) -> Verdict:
+    """``verdict("failed", "dead-lettered", "did you mean 'RefundPayment'")``: status and key phrases."""
+    return Verdict(status, says)
+
+
+PASSES = verdict("passed")
+
+
+@functools.lru_cache(maxsize=None)
+def judged(exercise_id: str, name: str, check_id: str, seed: int | None = None):
+    """One check's result on a fixture answer, run in this process (cached: several tests read it)."""
+    from playground.grading.exercises import exercise
+
+    namespace = runpy.run_path(str(FIXTURES / exercise_id / f"{name}.py"))
+    return exercise(exercise_id).check(check_id, namespace, limit=TEST_LIMIT, seed=seed)
+
+
+def feedback_problems(message: str | None) -> list[str]:
+    """What makes feedback unfit for a learner: a traceback, an object repr, several lines, a wall of text."""
+    if message is None:
+        return []
+    found = []
+    if "Traceback" in message or "\n" in message:
+        found.append("it carries a traceback or several lines")
+    # A repr quotes with single quotes (Step(name='payment', ...)); hints written for a learner use double ones.
+    if re.search(r"object at 0x|[A-Z]\w*\(\w+='", message):
+        found.append("it shows an internal repr")
+    if len(message) > 700:
+        found.append(f"it is {len(message)} characters long")
+    return found
+
+
+def assert_verdicts(exercise_id: str, name: str, expected: dict[str, Verdict], *, seed: int | None = None) -> None:
+    """Every named check reaches its verdict on answer ``name`` and says the key phrases, in learner's terms."""
+    for check_id, want in expected.items():
+        result = judged(exercise_id, name, check_id, seed)
+        where = f"{exercise_id}/{name}: {check_id} was {result.status} ({result.message})"
+        assert result.status == want.status, where
+        for phrase in want.says:
+            assert phrase in (result.message or ""), f"{where} — missing {phrase!r}"
+        assert not feedback_problems(result.message), f"{where} — {feedback_problems(result.message)}"

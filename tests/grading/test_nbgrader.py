@@ -1,70 +1,99 @@
-"""An instructor's path: nbgrader takes solutions/ as its source, releases our starters and grades both ways.
+"""An instructor's path, through nbgrader's command line as README documents it: nbgrader and ``playground grade`` agree.
 
-Uses the real nbgrader package through its Python API (``nbgrader validate``
-exits 0 even when validation fails, so its command line cannot be trusted in
-a test). The course directory is temporary.
+The course directory is temporary and uses ``support/nbgrader/nbgrader_config.py``,
+the file README tells an instructor to copy. Students: one who solved every
+exercise, one who handed in a starter, one whose notebooks loop forever (in a
+handler and at the top of a cell) and one with partly right answers. nbgrader
+autogrades them all in one command; every notebook that is not a solution is
+graded by ``playground grade`` too, on the same grading seed, and both must
+award the same points. The gradebook is read through nbgrader's Python API
+(``nbgrader validate`` exits 0 even when validation fails, so exit codes prove
+nothing there).
 """
 
+import json
 import os
 import shutil
+import subprocess
 import sys
 import warnings
 from pathlib import Path
 
 import nbformat
 import pytest
-from sqlalchemy.exc import SAWarning
 from nbgrader.api import Gradebook
-from nbgrader.apps import NbGraderAPI
-from nbgrader.coursedir import CourseDirectory
 from nbgrader.nbgraderformat import MetadataValidator
-from traitlets.config import Config
+from sqlalchemy.exc import SAWarning
+
+from conftest import fixture_cells  # tests/grading/conftest.py
 
 ROOT = Path(__file__).resolve().parents[2]
 SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
+CONFIG = ROOT / "support" / "nbgrader" / "nbgrader_config.py"
 ASSIGNMENT = "conductor"
+BIN = Path(sys.executable).parent
+SEED = os.environ.get("PLAYGROUND_GRADING_SEED", "20261127")
+
+#: Submissions besides the solver's: student → notebook → cells swapped into the solution (by grade id).
+SUBMISSIONS = {
+    "looper": {
+        "07_loyalty_points": fixture_cells("07_loyalty_points", "loop"),            # a handler that never returns
+        "08_idempotent_email": {"fault_plan": "while True:\n    pass"},            # a cell that never ends
+    },
+    "partial": {
+        "07_loyalty_points": fixture_cells("07_loyalty_points", "twice"),           # 7 of 10
+    },
+}
 
 
-def _api(course: Path) -> NbGraderAPI:
-    config = Config()
-    config.CourseDirectory.root = str(course)
-    config.CourseDirectory.db_url = f"sqlite:///{course / 'gradebook.db'}"
-    # Our starters carry the bare stub (the TODO above it says what to do); tell nbgrader the same.
-    config.ClearSolutions.code_stub = {"python": "raise NotImplementedError()"}
-    return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+def _run(*command: str, cwd: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PLAYGROUND_GRADING_SEED": SEED,
+           # nbgrader runs the `alembic` command by name: it must find the one installed beside it.
+           "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=1500)
 
 
-def _submit(course: Path, student: str, notebooks: list[Path]) -> None:
-    folder = course / "submitted" / student / ASSIGNMENT
-    folder.mkdir(parents=True)
-    for path in notebooks:
-        shutil.copy(path, folder / path.name)
+def _swapped(exercise_id: str, cells: dict[str, str], path: Path) -> None:
+    nb = nbformat.read(ROOT / "solutions" / f"{exercise_id}.ipynb", as_version=4)
+    for cell in nb.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in cells:
+            cell.source = cells[grade_id]
+    nbformat.write(nb, path)
 
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
-    """A course whose one assignment is every solution notebook; graded for a solver and a starter."""
-    with pytest.MonkeyPatch.context() as patch, warnings.catch_warnings():
-        # nbgrader runs the `alembic` command by name: it must find the one installed beside it.
-        patch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
-        # nbgrader's gradebook code triggers SQLAlchemy session warnings we cannot fix from here.
-        warnings.simplefilter("ignore", SAWarning)
-        yield _graded_course(tmp_path_factory.mktemp("course"))
-
-
-def _graded_course(course: Path) -> Path:
+    """The course directory after ``nbgrader generate_assignment`` and ``nbgrader autograde``, run as README says."""
+    course = tmp_path_factory.mktemp("course")
     (course / "source" / ASSIGNMENT).mkdir(parents=True)
     for path in SOLUTIONS:
         shutil.copy(path, course / "source" / ASSIGNMENT / path.name)
-    api = _api(course)
-    generated = api.generate_assignment(ASSIGNMENT)
-    assert generated["success"], generated.get("error") or generated.get("log")
-    _submit(course, "solver", SOLUTIONS)
-    _submit(course, "starter", [ROOT / "exercises" / p.name for p in SOLUTIONS[:1]])
-    for student in ("solver", "starter"):
-        graded = api.autograde(ASSIGNMENT, student)
-        assert graded["success"], graded.get("error") or graded.get("log")
+    shutil.copy(CONFIG, course / "nbgrader_config.py")
+    generated = _run(str(BIN / "nbgrader"), "generate_assignment", ASSIGNMENT, cwd=course)
+    assert generated.returncode == 0, generated.stderr[-2000:]
+    folders = {student: course / "submitted" / student / ASSIGNMENT for student in ["solver", "starter", *SUBMISSIONS]}
+    for folder in folders.values():
+        folder.mkdir(parents=True)
+    for path in SOLUTIONS:
+        shutil.copy(path, folders["solver"] / path.name)
+    shutil.copy(ROOT / "exercises" / SOLUTIONS[0].name, folders["starter"] / SOLUTIONS[0].name)
+    for student, notebooks in SUBMISSIONS.items():
+        for exercise_id, cells in notebooks.items():
+            _swapped(exercise_id, cells, folders[student] / f"{exercise_id}.ipynb")
+    graded = _run(str(BIN / "nbgrader"), "autograde", ASSIGNMENT, cwd=course)
+    assert graded.returncode == 0, graded.stderr[-2000:]
     return course
+
+
+def _scores(course: Path) -> dict[tuple[str, str], tuple[float, float]]:
+    """(student, notebook) → (score, max_score) from nbgrader's gradebook."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SAWarning)  # nbgrader's session handling, not ours
+        with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+            return {(student, nb.name): (nb.score, nb.max_score)
+                    for student in ["solver", "starter", *SUBMISSIONS]
+                    for nb in gradebook.find_submission(ASSIGNMENT, student).notebooks}
 
 
 def test_our_notebooks_carry_valid_nbgrader_metadata():
@@ -85,10 +114,27 @@ def test_nbgrader_releases_exactly_our_starters(course):
 
 
 def test_nbgrader_autograde_gives_the_solutions_full_marks_and_a_starter_none(course):
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
-        solver = gradebook.find_submission(ASSIGNMENT, "solver")
-        assert solver.max_score > 0
-        assert solver.score == solver.max_score
-        starter = gradebook.find_submission(ASSIGNMENT, "starter")
-        assert starter.score == 0
-        assert {nb.name for nb in solver.notebooks} == {p.stem for p in SOLUTIONS}
+    scores = _scores(course)
+    solver = {nb: s for (student, nb), s in scores.items() if student == "solver"}
+    assert set(solver) == {p.stem for p in SOLUTIONS}
+    for name, (score, max_score) in solver.items():
+        assert max_score > 0 and score == max_score, name
+    assert scores[("starter", SOLUTIONS[0].stem)][0] == 0
+
+
+@pytest.mark.parametrize("student, exercise_id",
+                         [(s, e) for s, notebooks in SUBMISSIONS.items() for e in notebooks])
+def test_nbgrader_and_playground_grade_award_the_same_points(course, student, exercise_id):
+    path = course / "submitted" / student / ASSIGNMENT / f"{exercise_id}.ipynb"
+    graded = _run(str(BIN / "playground"), "grade", "--json", "--seed", SEED, str(path), cwd=ROOT)
+    report = json.loads(graded.stdout)
+    assert report["seed"] == int(SEED)
+    assert _scores(course)[(student, exercise_id)] == (report["score"], report["max_score"]), report
+
+
+def test_the_endless_loops_cost_only_the_checks_that_need_the_looping_code(course):
+    scores = _scores(course)
+    assert scores[("looper", "07_loyalty_points")][0] == 0      # every check calls Loyalty.record
+    assert scores[("looper", "08_idempotent_email")][0] == 8    # only the fault plan was lost
+    assert scores[("partial", "07_loyalty_points")][0] == 7
+

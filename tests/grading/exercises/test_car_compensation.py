@@ -3,7 +3,9 @@
 import functools
 import runpy
 
-from conftest import FIXTURES  # tests/grading/conftest.py
+import pytest
+
+from conftest import FIXTURES, PASSES, assert_verdicts, verdict  # tests/grading/conftest.py
 from playground.grading.exercises import exercise
 
 EXERCISE = exercise("04_car_compensation")
@@ -58,3 +60,28 @@ def test_a_silent_repeat_leaves_the_saga_stuck():
     message = results["repeat_still_answers"].message
     assert "ended stuck instead of compensated" in message
     assert "answer a repeat with CarCancelled" in message
+
+
+ANSWERS = {
+    "seed_overfitted": {"cancel_is_idempotent": verdict("failed", "trip-0011's car was released 2 times",
+                                                        "let a repeat release nothing", "(fresh workload: trips=")},
+    "hard_coded": {"cancel_is_idempotent": verdict("failed", "trip-0011 was turned down but its car was never released",
+                                                   "the first CancelCar must release the car")},
+    "contract_breaking": {check: verdict("failed", "dead-lettered instead of delivered",
+                                         "“CarCancelled from cars breaks its contract: field 'car' is missing”",
+                                         "every CarCancelled your service publishes must carry the fields")
+                          for check in ("cancel_is_idempotent", "repeat_still_answers")},
+    "dead_letter_typo": {"repeat_still_answers": verdict("failed", "dead-lettered",
+                                                         "unknown message type 'CarCanceled'",
+                                                         "did you mean 'CarCancelled'?", "fix the spelling")},
+    "alternative": {check.id: PASSES for check in EXERCISE.checks},
+}
+
+
+@pytest.mark.parametrize("name", sorted(ANSWERS))
+def test_each_answer_gets_its_verdict_and_the_real_cause(name):
+    assert_verdicts(EXERCISE.id, name, ANSWERS[name])
+
+
+def test_the_valid_alternative_passes_on_other_workloads_too():
+    assert_verdicts(EXERCISE.id, "alternative", ANSWERS["alternative"], seed=3)

@@ -1,5 +1,8 @@
 """Exercise 08's checks, tested three ways: the solution passes, the starter fails helpfully, wrong answers fail as expected."""
 
+import pytest
+
+from conftest import PASSES, assert_verdicts, verdict  # tests/grading/conftest.py
 from playground.grading.exercises import exercise
 
 EXERCISE = exercise("08_idempotent_email")
@@ -63,3 +66,36 @@ def test_a_plan_that_is_not_a_fault_plan_is_refused():
     result = EXERCISE.check("plan_breaks_plain_email", {"UNKIND": {"duplicates": 2}})
     assert result.status == "failed"
     assert result.message == "`UNKIND` should be a FaultPlan(...), not dict."
+
+
+ANSWERS = {
+    "seed_overfitted": {"once_under_duplicates": verdict("failed", "got its confirmation 2 times",
+                                                         "the order id is the idempotency key",
+                                                         "(fresh workload: orders=")},
+    "hard_coded": {"once_under_duplicates": verdict("failed", "the customer of order-0031 got its confirmation",
+                                                    "skip a repeat")},
+    "contract_breaking": {"once_after_crash": verdict("failed", "dead-lettered instead of delivered",
+                                                      "“ConfirmationSent from email breaks its contract: field "
+                                                      "'customer' is missing”",
+                                                      "every ConfirmationSent your service publishes must carry")},
+    "dead_letter_typo": {"once_after_crash": verdict("failed", "dead-lettered",
+                                                     "unknown message type 'ConfirmationSend'",
+                                                     "did you mean 'ConfirmationSent'?", "fix the spelling")},
+    "alternative": {check.id: PASSES for check in EXERCISE.checks},
+}
+
+
+@pytest.mark.parametrize("name", sorted(ANSWERS))
+def test_each_answer_gets_its_verdict_and_the_real_cause(name):
+    assert_verdicts(EXERCISE.id, name, ANSWERS[name])
+
+
+def test_the_valid_alternative_passes_on_other_workloads_too():
+    assert_verdicts(EXERCISE.id, "alternative", ANSWERS["alternative"], seed=3)
+
+
+def test_the_locked_trace_cell_explains_a_plan_that_repeats_nothing(notebook_namespace, capsys):
+    namespace, errors = notebook_namespace("08_idempotent_email", "solutions",
+                                           replace={"fault_plan": "UNKIND = FaultPlan()"})
+    assert errors == []
+    assert "No confirmation went out twice under your plan" in capsys.readouterr().out

@@ -3,8 +3,11 @@
 import functools
 import runpy
 
-from conftest import FIXTURES  # tests/grading/conftest.py
+import pytest
+
+from conftest import FIXTURES, PASSES, assert_verdicts, verdict  # tests/grading/conftest.py
 from playground.grading.exercises import exercise
+from playground.orchestration import Step
 
 EXERCISE = exercise("03_invoice_incident")
 
@@ -68,3 +71,35 @@ def test_retrying_at_once_still_strands_payments(learner):
     assert result.status == "failed"
     assert "its payment landed after your payment step had given up" in result.message
     assert "21 attempts wait 105 s at most, and a limited number of attempts only moves the problem" in result.message
+
+
+ANSWERS = {
+    "seed_overfitted": {"payment_step_fix": verdict("failed", "its payment landed after your payment step had given up",
+                                                    "a longer timeout only moves the problem",
+                                                    "(fresh workload: orders=")},
+    "hard_coded": {"payment_step_fix": verdict("failed", "2 attempts wait 15 s at most",
+                                               "a limited number of attempts only moves the problem",
+                                               "slowest payment=")},
+    "contract_breaking": {"safety_net_refunds": verdict("failed", "dead-lettered instead of delivered",
+                                                        "“InvoiceNotFound lacks field 'amount' that ChargePayment needs”",
+                                                        "check which event runs which command in `SAFETY_NET`")},
+    "dead_letter_typo": {"safety_net_refunds": verdict("failed", "dead-lettered", "'RefundPaymnet'",
+                                                       "did you mean 'RefundPayment'?", "fix the spelling")},
+    "alternative": {check.id: PASSES for check in EXERCISE.checks},
+}
+
+
+@pytest.mark.parametrize("name", sorted(ANSWERS))
+def test_each_answer_gets_its_verdict_and_the_real_cause(name):
+    assert_verdicts(EXERCISE.id, name, ANSWERS[name])
+
+
+def test_the_valid_alternative_passes_on_other_workloads_too():
+    assert_verdicts(EXERCISE.id, "alternative", ANSWERS["alternative"], seed=3)
+
+
+def test_a_payment_step_that_is_not_a_step_is_named_without_its_insides():
+    result = EXERCISE.check("payment_step_fix", {"PAYMENT_STEP": Step("payment", "RefundPayment")})
+    assert result.status == "failed"
+    assert result.message == ("`PAYMENT_STEP` sends 'RefundPayment'; the payment step's action is \"ChargePayment\": "
+                              "Step(\"payment\", \"ChargePayment\", \"RefundPayment\", ...).")

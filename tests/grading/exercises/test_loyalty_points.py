@@ -2,6 +2,7 @@
 
 import pytest
 
+from conftest import PASSES, assert_verdicts, verdict  # tests/grading/conftest.py
 from playground.grading.exercises import exercise
 from playground.services import Orders
 
@@ -108,3 +109,38 @@ def test_an_exception_inside_a_handler_is_reported_not_dead_lettered_away(learne
         assert result.message.startswith("`Loyalty.award` raised KeyError: 'customer-")
         assert "while handling AwardPoints for order-" in result.message
         assert "which `LOYALTY_REACTIONS` runs on OrderCompleted (fresh workload: orders=" in result.message
+
+
+ANSWERS = {
+    "seed_overfitted": {"points_for_completed_orders": verdict("failed", "was cancelled (its payment was declined) yet earned",
+                                                               "react to OrderCompleted, not OrderPlaced",
+                                                               "(fresh workload: orders=")},
+    "hard_coded": {"awards_points": verdict("failed", "and 42 points; expected key", "one per whole unit"),
+                   "points_for_completed_orders": verdict("failed", "earned 42 points; it should earn")},
+    "contract_breaking": {"awards_points": verdict("failed", "breaks its contract (field 'customer' is missing)"),
+                          "points_for_completed_orders": verdict(
+                              "failed", "dead-lettered instead of delivered",
+                              "“PointsAwarded from loyalty breaks its contract: field 'customer' is missing”")},
+    "dead_letter_typo": {"points_for_completed_orders": verdict("failed", "dead-lettered",
+                                                                "unknown message type 'PointAwarded'",
+                                                                "did you mean 'PointsAwarded'?", "fix the spelling")},
+    # The causes the old feedback hid behind "note each award with note_effect" or a bare KeyError.
+    "wrong_event": {"points_for_completed_orders": verdict("failed", "dead-lettered",
+                                                           "“InvoicePaid lacks field 'customer' that AwardPoints needs”",
+                                                           "`LOYALTY_REACTIONS`")},
+    "swapped_reactions": {"points_for_completed_orders": verdict(
+        "failed", "“OrderCompleted lacks field 'amount' that RecordPurchase needs”",
+        "check which event runs which command in `LOYALTY_REACTIONS`")},
+    "bare_emit": {"awards_points": verdict("error", "returned emit('PointsAwarded', ...)", "return a list of them"),
+                  "points_for_completed_orders": verdict("error", "returned emit('PointsAwarded', ...)")},
+    "alternative": {check.id: PASSES for check in EXERCISE.checks},
+}
+
+
+@pytest.mark.parametrize("name", sorted(ANSWERS))
+def test_each_answer_gets_its_verdict_and_the_real_cause(name):
+    assert_verdicts(EXERCISE.id, name, ANSWERS[name])
+
+
+def test_the_valid_alternative_passes_on_other_workloads_too():
+    assert_verdicts(EXERCISE.id, "alternative", ANSWERS["alternative"], seed=3)
