@@ -10,15 +10,26 @@ between the places that use it.
 "field 'amount' should be a number, not str ('lots')"
 >>> spec.problem_with({"order_id": "order-0001", "amount": 12.5}) is None
 True
+
+Numbers must be finite, and money cannot be negative (a refund is its own message):
+
+>>> spec.problem_with({"order_id": "order-0001", "amount": float("nan")})
+"field 'amount' should be a finite number, not nan"
+>>> spec.problem_with({"order_id": "order-0001", "amount": -5})
+"field 'amount' should not be negative (-5)"
 """
 
 from __future__ import annotations
 
 import difflib
+import math
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Literal
 
 from playground.errors import PlaygroundError
+
+#: Fields holding money: never negative (JSON lets a producer send -5 or NaN; no service may charge them).
+MONEY = frozenset({"amount"})
 
 _TYPE_NAMES = {str: "text", float: "a number", int: "a whole number", bool: "true/false", list: "a list"}
 
@@ -54,6 +65,10 @@ class MessageSpec:
             value = payload[name]
             if not _is_a(value, kind):
                 return f"field '{name}' should be {_TYPE_NAMES.get(kind, kind.__name__)}, not {type(value).__name__} ({value!r})"
+            if kind is float and not math.isfinite(value):
+                return f"field '{name}' should be a finite number, not {value!r}"
+            if name in MONEY and value < 0:
+                return f"field '{name}' should not be negative ({value!r})"
         return None
 
 

@@ -137,3 +137,30 @@ async def _partition_counts(admin, topics: list[str], expected: int) -> list[tup
         return []
     described = await admin.describe_topics(topics)
     return [(d["topic"], len(d["partitions"])) for d in described if len(d["partitions"]) != expected]
+
+
+async def cluster_id(url: str, timeout: float = 3.0) -> str:
+    """The id of the cluster answering at ``url`` (a broker restarted with empty storage may get a new one)."""
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    address = broker_address(url)
+    admin = AIOKafkaAdminClient(bootstrap_servers=address, request_timeout_ms=int(timeout * 1000))
+    await asyncio.wait_for(admin.start(), timeout)
+    try:
+        described = await asyncio.wait_for(admin.describe_cluster(), timeout)
+        return str(described["cluster_id"])
+    finally:
+        await admin.close()
+
+
+async def lost_topics(url: str, topology: Topology, timeout: float = 3.0) -> list[str]:
+    """This namespace's topics the broker no longer has (all of them after a restart with empty storage)."""
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=broker_address(url), request_timeout_ms=int(timeout * 1000))
+    await asyncio.wait_for(admin.start(), timeout)
+    try:
+        existing = set(await asyncio.wait_for(admin.list_topics(), timeout))
+    finally:
+        await admin.close()
+    return [t for t in topology.topics() if t not in existing]

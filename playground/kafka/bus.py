@@ -39,11 +39,12 @@ import faust
 from playground.catalog import CATALOG, Catalog
 from playground.compat.faust import KafkaOnlyBoot
 from playground.errors import PlaygroundError
-from playground.kafka.broker import broker_address, broker_url, check_broker, ensure_topics, BrokerError
+from playground.kafka.broker import (BrokerError, broker_address, broker_url, check_broker, cluster_id,
+                                     ensure_topics)
 from playground.kafka.inbox import OUTBOX, KafkaInbox, Record
 from playground.kafka.live_trace import LiveTrace
 from playground.kafka.state import StateStore
-from playground.kafka.topics import Topology, encode, headers, key
+from playground.kafka.topics import Topology, encode, headers, key, wire_dict
 from playground.runtime.envelope import DeadLetter
 from playground.transport.bus import Bus
 from playground.runtime.envelope import Envelope, MessageIds
@@ -53,6 +54,8 @@ from playground.runtime.realtime import WallClock
 #: Tansu delays a group's first join by half the session timeout; 6 s keeps start-up near 4 s.
 SESSION_TIMEOUT = 6.0
 HEARTBEAT_INTERVAL = 1.0
+#: faust's producer refuses requests over 1,000,000 bytes; a record needs room for its key, headers and batch.
+MAX_RECORD = 1_000_000 - 16_384
 PRODUCER_LINGER = float(os.environ.get("PLAYGROUND_LINGER", "0.005"))
 
 
@@ -73,10 +76,50 @@ def app_settings(topology: Topology) -> dict[str, Any]:
                 producer_linger=PRODUCER_LINGER)
 
 
-def default_state_dir(broker: str, topology: Topology) -> str:
-    """Where a service's state file lives unless told otherwise: shared by its workers on this machine."""
+def default_state_dir(broker: str, topology: Topology, cluster: str | None = None) -> str:
+    """Where a service's state file lives unless told otherwise: shared by its workers on this machine.
+
+    The cluster id is part of the path, so a broker restarted with empty storage
+    (a new cluster) starts from empty state instead of replaying old events.
+    """
     address = broker_address(broker).replace(":", "-").strip("[]")
-    return os.path.join(tempfile.gettempdir(), "playground-kafka", address, topology.prefix)
+    parts = [tempfile.gettempdir(), "playground-kafka", address] + ([_safe(cluster)] if cluster else [])
+    return os.path.join(*parts, topology.prefix)
+
+
+def _safe(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "-" for c in name)
+
+
+#: The file in a state folder naming the cluster its state came from.
+CLUSTER_FILE = "cluster-id"
+
+
+def claim_state_dir(folder: str, cluster: str) -> None:
+    """Tie ``folder`` to ``cluster``: stamp a new folder, refuse one whose state came from another cluster."""
+    os.makedirs(folder, exist_ok=True)
+    stamp = os.path.join(folder, CLUSTER_FILE)
+    try:
+        with open(stamp, encoding="utf-8") as f:
+            recorded = f.read().strip()
+    except FileNotFoundError:
+        with open(stamp, "w", encoding="utf-8") as f:
+            f.write(cluster)
+        return
+    if recorded != cluster:
+        raise BrokerError(f"The state folder {folder} holds state from Kafka cluster {recorded}, but the broker is "
+                          f"cluster {cluster} (restarted with empty storage?); pass another --state-dir or delete "
+                          "that folder, so old messages are not taken for handled ones.")
+
+
+async def state_folder(url: str, topology: Topology, given: "str | None | bool", timeout: float = 3.0) -> "str | bool":
+    """The state folder a worker uses with this broker: ``given``, or a per-cluster default; claimed for the cluster."""
+    if given is False:
+        return False
+    cluster = await cluster_id(url, timeout)
+    folder = given or default_state_dir(url, topology, cluster)
+    claim_state_dir(folder, cluster)
+    return folder
 
 
 class KafkaBus(Bus):
@@ -107,7 +150,9 @@ class KafkaBus(Bus):
         #: this process's label, in its message ids and in the effects it commits.
         self.process = f"{name}.{secrets.token_hex(3)}"
         self.ids = MessageIds(prefix=f"{self.process}-")
-        self.state_dir = default_state_dir(url, self.topology) if state_dir is None else state_dir
+        self._state_given = state_dir
+        #: the state folder; a default one is only known once :meth:`start` has asked the broker its cluster id.
+        self.state_dir = state_dir
         self._apps: dict[str, KafkaApp] = {}
         self._topics: dict[tuple[str, str], Any] = {}
         self._stores: dict[str, StateStore] = {}
@@ -118,6 +163,8 @@ class KafkaBus(Bus):
         self.handled = 0
         #: inbox → partition numbers this process holds now (every topic of the inbox alike).
         self.assignments: dict[str, list[int]] = {}
+        #: the largest record value sent (bytes); bigger outputs are dead-lettered (the producer's limit, less headroom).
+        self.max_record = MAX_RECORD
         #: called with (inbox, partitions) after every rebalance, e.g. to print it.
         self.on_assigned: Callable[[str, list[int]], None] | None = None
 
@@ -130,8 +177,7 @@ class KafkaBus(Bus):
         await check_broker(self.url, check_timeout)
         await ensure_topics(self.url, self.topology)
         self._workdir = tempfile.TemporaryDirectory(prefix="playground-kafka-")
-        if self.state_dir:
-            os.makedirs(self.state_dir, exist_ok=True)
+        self.state_dir = await state_folder(self.url, self.topology, self._state_given, check_timeout)
         for inbox, handler in self._handlers.items():
             service = getattr(handler, "service", None)
             if self.state_dir and service is not None:
@@ -292,13 +338,20 @@ class KafkaBus(Bus):
             return
         self._emit((targets[0], key(e), encode(e), headers(e)), e.sender)
 
-    def dead_letter(self, envelope: Envelope, reason: str, *, at: str) -> None:
-        """Send the message to the DLQ topic with the reason (body and ``reason`` header)."""
+    def dead_letter(self, envelope: Envelope, reason: str, *, at: str, brief: bool = False) -> None:
+        """Send the message to the DLQ topic with the reason (body and ``reason`` header).
+
+        ``brief`` keeps only the routing fields and a slice of the payload (a
+        message too big to send keeps its place in the DLQ without its bulk).
+        """
         e = envelope
         self.trace.record(self.now(), "dead_letter", at, e.type, e.message_id, e.correlation_id,
                           e.causation_id, {"reason": reason, "from": at})
         self.dead_letters.append(DeadLetter(e, reason, at))
-        body = json.dumps({"reason": reason, "at": at, "envelope": e.to_dict()}).encode()
+        kept = wire_dict(e)
+        if brief:
+            kept["payload"] = json.dumps(e.payload, default=str)[:500]
+        body = json.dumps({"reason": reason, "at": at, "envelope": kept}).encode()
         hdrs = headers(e) + [("reason", reason.encode()), ("at", at.encode())]
         self._emit((self.topology.dead_letters, key(e), body, hdrs), at)
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import hashlib
 import json
 from typing import Any
 
@@ -62,6 +63,40 @@ def as_json(records: list[Record]) -> list[dict]:
 def from_json(stored: list[dict]) -> list[Record]:
     return [(r["topic"], r["key"].encode() if r["key"] is not None else None, r["value"].encode(),
              [(h, b.encode()) for h, b in r["headers"]]) for r in stored]
+
+
+def identity(envelope: Any) -> str:
+    """What makes a message the same message: its id *and* its content (type, correlation id, payload).
+
+    A redelivery is byte for byte the same; another order that happens to
+    reuse a message id (``shop-1``, say) is not, and must not be dropped.
+
+    >>> from playground.runtime.envelope import Envelope
+    >>> one = Envelope("PlaceOrder", {"order_id": "o-1"}, "shop-1", "o-1", None, 1, 0.0, "shop")
+    >>> two = Envelope("PlaceOrder", {"order_id": "o-2"}, "shop-1", "o-2", None, 1, 0.0, "shop")
+    >>> identity(one) == identity(one), identity(one) == identity(two)
+    (True, False)
+    """
+    e = envelope
+    body = json.dumps([e.type, e.correlation_id, e.payload], sort_keys=True, separators=(",", ":"), default=str)
+    return f"{e.message_id}#{hashlib.sha1(body.encode()).hexdigest()[:16]}"
+
+
+def business_key(envelope: Any, catalog: Any) -> str | None:
+    """The business transaction a message is about: its first ``*_id`` field (order, trip, user...).
+
+    Service state and effects are kept per business key, so two messages about
+    one order count as one order whatever correlation ids they carry. Falls
+    back to the correlation id when the payload names no id.
+    """
+    e = envelope
+    spec = catalog[e.type] if e.type in catalog else None
+    names = list(spec.fields) if spec is not None else list(e.payload)
+    for name in names:
+        value = e.payload.get(name) if isinstance(e.payload, dict) else None
+        if name.endswith("_id") and isinstance(value, str):
+            return value
+    return e.correlation_id
 
 
 class KafkaInbox:
@@ -120,7 +155,7 @@ class KafkaInbox:
         type_header = event.headers.get("type")
         if type_header is not None:
             type_ = type_header.decode(errors="replace")
-            if type_ not in self.wanted and type_ in self.bus.catalog:
+            if type_ not in self.wanted and type_ in self.bus.catalog and not self._misrouted(event, type_):
                 self._events.append(event)
                 return  # another consumer's message on a shared topic
         outbox = Outbox()
@@ -149,14 +184,20 @@ class KafkaInbox:
             bus.park_raw(event, str(exc), at=self.name)
             return
         if envelope.type not in self.wanted and envelope.type in bus.catalog:
+            if self._misrouted(event, envelope.type):
+                bus.dead_letter(envelope, f"{envelope.type} arrived on {event.message.topic}, the {self.name} "
+                                          f"service's commands; it belongs on {bus.topology.topic_for(envelope.type)}",
+                                at=self.name)
             return
         e, store = envelope, self.store
-        if e.message_id in self._ids:
+        ident = identity(e)
+        if ident in self._ids:
             return  # the same message twice in one batch: its results are already waiting
+        business = business_key(e, bus.catalog)
         if store is not None:
             # A key changed in this batch is newer in memory than in the file.
-            key = None if e.correlation_id in self._keys else e.correlation_id
-            before = store.recall(self.name, e.message_id, self.service, key)
+            key = None if business in self._keys else business
+            before = store.recall(self.name, ident, self.service, key)
             if before is not None:
                 bus.trace.record(bus.now(), "redeliver", self.name, e.type, e.message_id, e.correlation_id,
                                  e.causation_id, {"handled_before": True})
@@ -165,9 +206,34 @@ class KafkaInbox:
         with collecting_effects(bus.trace) as effects:
             await self.handler(e)
         bus.handled += 1
+        self._refuse_oversized(e, outbox)
         if store is None:
             return None
-        return e.message_id, e.correlation_id, [(d["effect"], d["key"]) for mid, d in effects if mid == e.message_id]
+        return ident, business, [(d["effect"], d["key"]) for mid, d in effects if mid == e.message_id]
+
+    def _misrouted(self, event: Any, type_: str) -> bool:
+        """A command on this service's own command topic that another service owns (someone sent it astray)."""
+        spec = self.bus.catalog[type_] if type_ in self.bus.catalog else None
+        topology = self.bus.topology
+        return (spec is not None and spec.kind == "command" and
+                event.message.topic == f"{topology.prefix}.{self.name}.commands" != topology.topic_for(type_))
+
+    def _refuse_oversized(self, e: Any, outbox: "Outbox") -> None:
+        """Records over the producer's limit would fail the whole batch and wedge the worker: dead-letter instead.
+
+        The message counts as handled (its effects stand, and a redelivery does
+        not run it again); what it would have published is replaced by one small
+        dead letter naming the record, its size and the limit.
+        """
+        limit = self.bus.max_record
+        big = [(topic, len(value)) for topic, _, value, _ in outbox if len(value) > limit]
+        if not big:
+            return
+        topic, size = big[0]
+        outbox.clear()
+        self.bus.dead_letter(e, f"handling {e.type} produced a record of {size:,} bytes for {topic}, over the "
+                                f"producer's limit of {limit:,} bytes; nothing it would have published was sent",
+                             at=self.name, brief=True)
 
     async def flush(self) -> None:
         """Commit the batch's state and handled ids, hand its records to the producer, acknowledge it."""

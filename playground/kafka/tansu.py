@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import importlib.resources
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -102,7 +103,9 @@ class TansuBroker:
         out = subprocess.DEVNULL if self.quiet else None
         self.process = subprocess.Popen(
             [tansu_binary(), "broker", "--listener-url", listener, "--advertised-listener-url", listener,
-             "--storage-engine", "memory://tansu/"],
+             # Memory storage: every start is a new, empty cluster, and its id says so (stored
+             # service state is tied to the cluster id, so it never replays onto a fresh broker).
+             "--cluster-id", f"playground-{secrets.token_hex(4)}", "--storage-engine", "memory://tansu/"],
             env=env, stdout=out, stderr=out, start_new_session=True, preexec_fn=die_with_parent)
         deadline = time.monotonic() + timeout
         while not _answers(self.host, self.port):

@@ -151,7 +151,11 @@ def decode(raw: bytes | None, *, catalog: Catalog = CATALOG, now: float = 0.0) -
 
     ``causation_id``, ``schema_version``, ``time`` and ``sender`` may be left
     out by independent producers; they default to none, the catalog's
-    version, ``now`` and ``"external"``.
+    version, ``now`` and ``"external"``. Fields the envelope does not know
+    (a newer producer's) are ignored and kept in ``envelope.extra``.
+
+    >>> decode(b'{"type": "X", "payload": {}, "message_id": "m", "correlation_id": null, "trace": "t-1"}').extra
+    {'trace': 't-1'}
     """
     if raw is None:
         raise MalformedRecord("the record has no value")
@@ -163,9 +167,6 @@ def decode(raw: bytes | None, *, catalog: Catalog = CATALOG, now: float = 0.0) -
         raise MalformedRecord(f"the record is not valid JSON ({exc.msg} at character {exc.pos})") from None
     if not isinstance(data, dict):
         raise MalformedRecord(f"the record is JSON {type(data).__name__}, not an object with envelope fields")
-    unknown = sorted(set(data) - set(WIRE_FIELDS))
-    if unknown:
-        raise MalformedRecord(f"the record has fields the envelope does not know: {', '.join(unknown)}")
     for name, (kinds, required) in WIRE_FIELDS.items():
         if name not in data:
             if required:
@@ -178,6 +179,22 @@ def decode(raw: bytes | None, *, catalog: Catalog = CATALOG, now: float = 0.0) -
     version = data.get("schema_version")
     if version is None:
         version = catalog[type_].version if type_ in catalog else 1
-    return Envelope(type_, data["payload"], data["message_id"], data["correlation_id"],
-                    data.get("causation_id"), version, float(data.get("time", now)),
-                    data.get("sender", "external"))
+    unknown = {name: value for name, value in data.items() if name not in WIRE_FIELDS}
+    # A newer producer's fields: ignored here, kept for whoever looks (a dead letter carries them on).
+    cls = ExtendedEnvelope if unknown else Envelope
+    envelope = cls(type_, data["payload"], data["message_id"], data["correlation_id"],
+                   data.get("causation_id"), version, float(data.get("time", now)), data.get("sender", "external"))
+    if unknown:
+        envelope.extra = unknown
+    return envelope
+
+
+class ExtendedEnvelope(Envelope):
+    """An envelope that arrived with fields this version does not know; they ride along in ``extra``."""
+
+    __slots__ = ("extra",)
+
+
+def wire_dict(envelope: Envelope) -> dict[str, Any]:
+    """The envelope's fields plus any unknown ones it arrived with (forward compatibility)."""
+    return {**envelope.to_dict(), **getattr(envelope, "extra", {})}

@@ -26,7 +26,8 @@ import time
 from typing import Callable, Mapping, Sequence
 
 from playground.errors import PlaygroundError
-from playground.kafka.bus import KafkaBus, reactions_of
+from playground.kafka.broker import BrokerError, broker_address, broker_url, check_broker, cluster_id, lost_topics
+from playground.kafka.bus import KafkaBus, reactions_of, state_folder
 from playground.kafka.live_trace import LiveTrace
 from playground.kafka.tansu import die_with_parent
 from playground.kafka.topics import Topology
@@ -131,8 +132,16 @@ async def serve(services: Sequence[str], broker: str | None, *, topology: Topolo
                 stop: asyncio.Event | None = None, announce: Callable[[str], None] = print, **options) -> KafkaBus:
     """Host ``services`` until ``stop`` is set (or a handler fails), then leave the groups and return.
 
-    ``options`` go to :func:`build_bus` (``wiring``, ``saga``, ``fail``).
+    ``options`` go to :func:`build_bus` (``wiring``, ``saga``, ``fail``). While it
+    runs, a watchdog asks the broker every few seconds whether it is still the
+    same cluster with this run's topics; a broker restarted with empty storage
+    stops the worker with one sentence instead of an endless stream of errors.
     """
+    url = broker_url(broker)
+    if url is not None:  # the state folder belongs to the broker's cluster: find it before anything opens it
+        await check_broker(url)
+        cluster = await cluster_id(url)
+        state_dir = await state_folder(url, topology or Topology(), state_dir)
     bus = build_bus(services, broker, topology=topology, state_dir=state_dir, trace=trace, **options)
     stop = stop if stop is not None else asyncio.Event()
 
@@ -152,8 +161,11 @@ async def serve(services: Sequence[str], broker: str | None, *, topology: Topolo
         groups = ", ".join(bus.topology.group(s) for s in services)
         announce(f"{READY} serving {', '.join(services)} as {bus.process} on {bus.url} "
                  f"(consumer groups {groups}); Ctrl-C stops.")
-        waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(bus.stopped.wait())]
+        watchdog = asyncio.ensure_future(watch_broker(bus, cluster, services))
+        waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(bus.stopped.wait()), watchdog]
         await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+        if watchdog.done() and not watchdog.cancelled() and watchdog.exception() is not None:
+            bus.failure = bus.failure or watchdog.exception()
         for w in waiters:
             w.cancel()
     finally:
@@ -164,6 +176,26 @@ async def serve(services: Sequence[str], broker: str | None, *, topology: Topolo
     if bus.failure is not None:
         raise bus.failure
     return bus
+
+
+async def watch_broker(bus: KafkaBus, cluster: str, services: Sequence[str], every: float = 3.0) -> None:
+    """Return never; raise :class:`BrokerError` once the broker lost this run (new cluster id, or topics gone).
+
+    A broker that does not answer is waited for: the clients reconnect by themselves.
+    """
+    while True:
+        await asyncio.sleep(every)
+        try:
+            now = await cluster_id(bus.url, every)
+            gone = await lost_topics(bus.url, bus.topology, every)
+        except Exception:  # away for now; Kafka clients ride out an outage
+            continue
+        if now != cluster or gone:
+            what = f"its cluster id changed from {cluster} to {now}" if now != cluster else \
+                f"{len(gone)} of this run's topics are gone ({gone[0]}, ...)"
+            raise BrokerError(f"The broker at {broker_address(bus.url)} lost this run ({what}: it was restarted "
+                              f"with empty storage?), so this worker stopped; start it again with playground serve "
+                              f"{' '.join(services)} (it creates the topics anew).")
 
 
 def run_serve(services: Sequence[str], broker: str | None, **kwargs) -> int:

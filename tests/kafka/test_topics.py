@@ -5,7 +5,7 @@ import json
 import pytest
 
 from playground.catalog import CATALOG, Catalog, MessageSpec
-from playground.kafka.topics import MalformedRecord, Topology, decode, encode, headers, key
+from playground.kafka.topics import MalformedRecord, Topology, decode, encode, headers, key, wire_dict
 from playground.runtime.envelope import Envelope
 from playground.wiring.choreography import ORDER_REACTIONS
 
@@ -60,9 +60,14 @@ def test_independent_producers_may_leave_out_the_optional_fields():
     (b'{"type": 7, "payload": {}, "message_id": "m", "correlation_id": null}', "field 'type' has the wrong type"),
     (b'{"type": "A", "payload": {}, "message_id": "m", "correlation_id": null, "time": true}',
      "field 'time' has the wrong type"),
-    (b'{"type": "A", "payload": {}, "message_id": "m", "correlation_id": null, "colour": 1}',
-     "fields the envelope does not know: colour"),
 ])
 def test_malformed_records_say_what_is_wrong(raw, reason):
     with pytest.raises(MalformedRecord, match=reason):
         decode(raw)
+
+
+def test_an_unknown_envelope_field_is_ignored_and_kept_for_forward_compatibility():
+    raw = b'{"type": "PlaceOrder", "payload": {}, "message_id": "m", "correlation_id": "o-1", "colour": 1}'
+    e = decode(raw)
+    assert (e.type, e.correlation_id, e.extra) == ("PlaceOrder", "o-1", {"colour": 1})
+    assert wire_dict(e)["colour"] == 1 and "colour" not in wire_dict(decode(encode(e)))
