@@ -86,3 +86,10 @@ def test_ch07_calling_back_fails_until_the_producer_changes_and_event_carried_st
     assert handled["carried"] == handled["without"] < handled["answered"] == handled["without"] + 300
     per_order = {n: messages_per_transaction(runs[n])["order-0001"] for n in ("without", "answered", "carried")}
     assert per_order["answered"] == per_order["carried"] + 2 and per_order["carried"] == per_order["without"] + 1
+
+
+def test_on_kafka_a_new_consumer_group_starts_at_the_oldest_record_as_the_chapter_says():
+    from playground.kafka.bus import app_settings
+    from playground.kafka.topics import Topology
+
+    assert app_settings(Topology())["consumer_auto_offset_reset"] == "earliest"
