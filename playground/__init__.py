@@ -166,6 +166,7 @@ GROUPS: dict[str, dict[str, str]] = {
         "Payments": "playground.services.orders",
         "ForgetfulCars": "playground.services.naive_cars",
         "SagaDefinition": "playground.orchestration.saga",
+        "adds_orchestrator": "playground.wiring.orchestration",
         "Step": "playground.orchestration.saga",
         "Announce": "playground.orchestration.saga",
         "Retry": "playground.orchestration.saga",

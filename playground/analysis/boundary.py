@@ -19,6 +19,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from playground.runtime.envelope import DEAD_LETTERS
+
 if TYPE_CHECKING:  # pragma: no cover
     from playground.runtime.result import Result
 
@@ -41,7 +43,7 @@ def crossings(result: Result, inside: Iterable[str]) -> dict[str, Counter]:
     for e in result.trace.entries:
         if e.kind == "send":
             sent_by[e.message_id] = e.at
-        elif e.kind == "deliver" and e.message_id in sent_by and e.at != "dead-letters":
+        elif e.kind == "deliver" and e.message_id in sent_by and e.at != DEAD_LETTERS:
             origin = sent_by[e.message_id] in inside
             if origin == (e.at in inside):
                 continue
@@ -123,7 +125,7 @@ def rejections(result: Result, inside: Iterable[str]) -> list[Rejection]:
             if not any(step == UNDO_EFFECTS[e.detail["effect"]] for _, step in undone.get(e.correlation_id, [])):
                 undone.setdefault(e.correlation_id, []).append((e.time, UNDO_EFFECTS[e.detail["effect"]]))
         elif (e.kind == "deliver" and e.correlation_id in refused and e.at not in inside
-              and e.at != "dead-letters" and e.correlation_id not in heard):
+              and e.at != DEAD_LETTERS and e.correlation_id not in heard):
             sender, type_ = sent_by.get(e.message_id, ("", ""))
             if sender in inside:
                 heard[e.correlation_id] = (type_, e.time)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Iterable
 
 from playground.orchestration.machine import machine_spec
 from playground.orchestration.saga import SagaDefinition, Step
+from playground.runtime.envelope import DEAD_LETTERS
 
 if TYPE_CHECKING:  # pragma: no cover
     from playground.runtime.result import Result
@@ -67,7 +68,7 @@ def load(result: "Result", component: str = "orchestrator") -> Load:
     """How much of a run's traffic ``component`` carried."""
     handled = sent = everything = 0
     for e in result.trace.entries:
-        if e.kind == "deliver" and e.at != "dead-letters":
+        if e.kind == "deliver" and e.at != DEAD_LETTERS:
             everything += 1
             handled += e.at == component
         elif e.kind == "send" and e.at == component:

@@ -384,16 +384,6 @@ class KafkaBus(Bus):
                     name, key_serializer="raw", value_serializer="raw", partitions=self.topology.partitions)
             await topic.send(key=record_key, value=value, headers=hdrs)
 
-    async def send_and_flush(self, envelopes: list[Envelope]) -> None:
-        """Publish envelopes from outside any handler and wait until the broker has them."""
-        for e in envelopes:
-            self.trace.record(self.now(), "send", e.sender, e.type, e.message_id, e.correlation_id,
-                              e.causation_id, {"to": self.routes(e)})
-        records = [(self.routes(e)[0], key(e), encode(e), headers(e)) for e in envelopes]
-        await self.send_records("", records)
-        for app in self._apps.values():
-            await app.producer.flush()
-
 
 def reactions_of(tables: list[Mapping[str, Mapping[str, str]]]) -> dict[str, dict[str, str]]:
     """One reaction table per service, merged from several domains (email serves two)."""

@@ -17,7 +17,7 @@ from typing import AsyncIterator, Callable, NamedTuple
 
 from playground.kafka.broker import BrokerError, broker_address, check_broker, ensure_topics
 from playground.kafka.topics import MalformedRecord, Topology, decode, encode, headers, key
-from playground.runtime.envelope import Envelope, MessageIds
+from playground.runtime.envelope import DEAD_LETTERS, Envelope, MessageIds
 from playground.runtime.randomness import Randomness
 
 
@@ -38,7 +38,7 @@ class Seen(NamedTuple):
             e = self.envelope
             return f"{self.topic:<30} {self.key or '-':<24} {e.type:<18} {json.dumps(e.payload)}"
         reason = (self.body or {}).get("reason", "?")
-        label = "DEAD LETTER" if self.topic.endswith(".dead-letters") else "MALFORMED"
+        label = "DEAD LETTER" if self.topic.endswith("." + DEAD_LETTERS) else "MALFORMED"
         return f"{self.topic:<30} {self.key or '-':<24} {label:<18} {reason}"
 
 

@@ -30,7 +30,7 @@ from typing import Any, Iterable, Mapping
 
 from playground.catalog import CATALOG, Catalog
 from playground.errors import PlaygroundError
-from playground.runtime.envelope import Envelope
+from playground.runtime.envelope import DEAD_LETTERS, Envelope
 
 #: Fields of the wire format: name → (accepted JSON types, required?).
 WIRE_FIELDS: dict[str, tuple[tuple[type, ...], bool]] = {
@@ -103,7 +103,7 @@ class Topology:
 
     @property
     def dead_letters(self) -> str:
-        return f"{self.prefix}.dead-letters"
+        return f"{self.prefix}.{DEAD_LETTERS}"
 
     def group(self, service: str) -> str:
         """The consumer group of a service: all its worker processes split the partitions."""

@@ -31,7 +31,7 @@ from playground.scenarios.invoice_incident import InvoiceIncident
 from playground.scenarios.order_flow import OrderFlow
 from playground.services.base import Service
 from playground.flows.orders import ORDER_SAGA
-from playground.wiring.orchestration import orchestrate
+from playground.wiring.orchestration import adds_orchestrator, orchestrate
 
 
 def timed_order_saga(timeout: float | None) -> SagaDefinition:
@@ -40,13 +40,11 @@ def timed_order_saga(timeout: float | None) -> SagaDefinition:
                           started_by=ORDER_SAGA.started_by)
 
 
+@adds_orchestrator
 def _orchestration(scenario: "TimedOrderFlow", bus: Bus, services: dict[str, Service], randomness: Randomness) -> None:
     host = orchestrate(bus, services, [scenario.saga], randomness)
     scenario.orchestrator = host
     scenario.run_extras.update(orchestrator=host, compensable=scenario.saga.compensable)
-
-
-_orchestration.components = {"orchestrator"}
 
 
 class TimedOrderFlow(OrderFlow):

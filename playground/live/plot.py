@@ -26,6 +26,7 @@ from matplotlib.ticker import MaxNLocator
 
 from playground.analysis.metrics import backlog
 from playground.viz.style import OKABE_ITO, colour_for, course_style
+from playground.runtime.envelope import DEAD_LETTERS
 
 if TYPE_CHECKING:  # pragma: no cover
     from playground.live.tally import Tally
@@ -74,7 +75,7 @@ def curves_from_result(result: "Result") -> Curves:
     def cumulative(times: list[float]) -> Steps:
         return [0.0, *times], list(range(len(times) + 1))
 
-    queues = {name: peaks(s.times, s.values) for name, s in backlog(result).items() if name != "dead-letters"}
+    queues = {name: peaks(s.times, s.values) for name, s in backlog(result).items() if name != DEAD_LETTERS}
     return Curves(cumulative(done), cumulative(undone), queues)
 
 

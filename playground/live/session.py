@@ -36,6 +36,7 @@ from playground.runtime.realtime import ScaledClock, running_on
 from playground.runtime.trace import Trace
 from playground.runtime.result import Result, outcomes_from
 from playground.scenarios.order_flow import OrderFlow
+from playground.runtime.envelope import DEAD_LETTERS
 
 #: A live session stops placing orders after this many, so a forgotten session cannot fill the memory.
 LIVE_LIMIT = 20_000
@@ -115,7 +116,7 @@ class LiveSession:
 
     def _tally(self) -> Tally:
         return Tally(self.bus.trace, terminals=self.scenario.terminals,
-                     inboxes=[i for i in self.bus.inboxes if i != "dead-letters"] or list(self.services),
+                     inboxes=[i for i in self.bus.inboxes if i != DEAD_LETTERS] or list(self.services),
                      scenario=self.scenario.name, wiring=self.wiring, start=self.scenario.start_event)
 
     async def stop(self) -> None:

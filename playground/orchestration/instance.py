@@ -102,9 +102,6 @@ class Instance:
         """Whether anything is still expected of this instance (terminal instances may still undo a late step)."""
         return self.state not in ("completed", "compensated", "stuck") or any(r.open for r in self.all_runs())
 
-    def current_steps(self) -> list[str]:
-        return [r.step for r in self.all_runs() if r.open]
-
     # -- persistence -----------------------------------------------------------
     def to_record(self) -> dict[str, Any]:
         return {

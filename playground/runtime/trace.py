@@ -113,9 +113,6 @@ class Trace:
         """A short fingerprint of the whole trace, for comparing runs at a glance."""
         return hashlib.sha256(self.to_jsonl().encode()).hexdigest()[:16]
 
-    def excerpt(self, seqs: Iterable[int]) -> list[TraceEntry]:
-        return [self.entries[s] for s in sorted(set(seqs))]
-
     def story(self, correlation_id: str, kinds: Iterable[str] = ("send", "start", "dead_letter")) -> Excerpt:
         """One business transaction's entries of the given kinds, as a readable table.
 

@@ -30,7 +30,7 @@ from playground.runtime.checks import positive_number
 from playground.scenarios.travel import TravelBooking, travel_saga
 from playground.services import Service
 from playground.services.escalation import Seniors
-from playground.wiring.orchestration import orchestrate
+from playground.wiring.orchestration import adds_orchestrator, orchestrate
 from playground.scenarios.base import builds
 
 #: People take their time: a manager typically answers within a few minutes, now and then much later.
@@ -42,13 +42,11 @@ SENIOR_LATENCY = Uniform(20, 120)
 PEOPLE = {"approvers": {"ApprovalRequested": "ReviewRequest"}, "seniors": {"ApprovalEscalated": "ReviewEscalation"}}
 
 
+@adds_orchestrator
 def _orchestration(scenario: "ApprovalDesk", bus: Bus, services: dict[str, Service], randomness: Randomness) -> None:
     host = orchestrate(bus, services, [scenario.saga], randomness, store=scenario.store,
                        reactions={name: PEOPLE[name] for name in services if name in PEOPLE})
     scenario.run_extras.update(orchestrator=host, saga=scenario.saga, compensable=scenario.saga.compensable)
-
-
-_orchestration.components = {"orchestrator"}
 
 
 class ApprovalDesk(TravelBooking):

@@ -26,7 +26,7 @@ from playground.runtime.randomness import Randomness
 from playground.runtime.checks import positive_number
 from playground.scenarios.order_flow import OrderFlow, _choreography
 from playground.services import Service
-from playground.wiring.orchestration import orchestrate
+from playground.wiring.orchestration import adds_orchestrator, orchestrate
 from playground.scenarios.base import builds
 
 
@@ -47,12 +47,10 @@ def confirming_saga(*, email_timeout: float | None = None) -> SagaDefinition:
     ], started_by="OrderPlaced")
 
 
+@adds_orchestrator
 def _orchestration(scenario: "ConfirmationFlow", bus: Bus, services: dict[str, Service], randomness: Randomness) -> None:
     host = orchestrate(bus, services, [scenario.saga], randomness)
     scenario.run_extras.update(orchestrator=host, saga=scenario.saga, compensable=scenario.saga.compensable)
-
-
-_orchestration.components = {"orchestrator"}
 
 
 class ConfirmationFlow(OrderFlow):

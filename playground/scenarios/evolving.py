@@ -37,7 +37,7 @@ from playground.services import Payments, Service
 from playground.services.notifications import PushNotifications, Reports
 from playground.services.screening import FraudScreen
 from playground.wiring.choreography import ORDER_REACTIONS, choreograph
-from playground.wiring.orchestration import orchestrate
+from playground.wiring.orchestration import adds_orchestrator, orchestrate
 
 #: Processing times (simulated seconds) of the services the flow may grow.
 GROWTH_LATENCY = {"screening": 0.1, "push": 0.05, "reports": 0.2}
@@ -78,13 +78,11 @@ def _choreography(scenario: EvolvingOrders, bus: Bus, services: dict[str, Servic
     choreograph(bus, services, scenario.definitions()["reactions"], randomness)
 
 
+@adds_orchestrator
 def _orchestration(scenario: EvolvingOrders, bus: Bus, services: dict[str, Service], randomness: Randomness) -> None:
     (saga,) = scenario.definitions()["sagas"]
     host = orchestrate(bus, services, [saga], randomness, store=scenario.store)
     scenario.run_extras.update(orchestrator=host, saga=saga, compensable=saga.compensable)
-
-
-_orchestration.components = {"orchestrator"}
 
 
 class EvolvingOrders(OrderFlow):

@@ -42,7 +42,7 @@ from playground.services.base import Service
 from playground.services.freight import Agency, Billing, Carrier, Documents, Duties, Notifications, Port, Tracking
 from playground.transport.bus import Bus
 from playground.wiring.choreography import choreograph
-from playground.wiring.orchestration import orchestrate
+from playground.wiring.orchestration import adds_orchestrator, orchestrate
 
 HOUR, DAY = 3600.0, 86400.0
 #: The sea leg: one to three days.
@@ -91,7 +91,6 @@ CHOREOGRAPHY_REACTIONS: dict[str, dict[str, str]] = {
     "duties": {"DocumentsValidated": "CalculateDuties", "AgencyRefused": "VoidDuties"},
     "agency": {"DutiesCalculated": "NotifyAgency"},
 }
-
 
 
 def customs_steps() -> list[Step]:
@@ -148,6 +147,7 @@ def shipment_saga() -> SagaDefinition:
     ], started_by="ShipmentDispatched")
 
 
+@adds_orchestrator
 def _hybrid(scenario: Freight, bus: Bus, services: dict[str, Service], randomness: Randomness) -> None:
     host = orchestrate(bus, services, [scenario.saga], randomness, reactions=scenario.reactions)
     host.watch(scenario.watch)
@@ -160,6 +160,7 @@ def _choreography(scenario: Freight, bus: Bus, services: dict[str, Service], ran
     scenario.run_extras.update(reactions=scenario.reactions)
 
 
+@adds_orchestrator
 def _orchestration(scenario: Freight, bus: Bus, services: dict[str, Service], randomness: Randomness) -> None:
     saga = shipment_saga()
     host = orchestrate(bus, services, [saga], randomness, reactions=scenario.reactions)
@@ -168,7 +169,6 @@ def _orchestration(scenario: Freight, bus: Bus, services: dict[str, Service], ra
                                snapshots=host.snapshots, reactions=scenario.reactions)
 
 
-_hybrid.components = _orchestration.components = {"orchestrator"}
 #: Each wiring's reaction tables, before a learner's overrides.
 FREIGHT_REACTIONS = {"hybrid": HYBRID_REACTIONS, "choreography": CHOREOGRAPHY_REACTIONS, "orchestration": {}}
 

@@ -30,7 +30,7 @@ from playground.runtime.randomness import Randomness
 from playground.scenarios.order_flow import OrderFlow
 from playground.services import Service
 from playground.services.notifications import PushNotifications, Reports
-from playground.wiring.orchestration import orchestrate
+from playground.wiring.orchestration import adds_orchestrator, orchestrate
 from playground.scenarios.base import builds
 
 #: The steps every order needs, in order; each can be undone if a later one fails.
@@ -55,13 +55,11 @@ def order_saga(extras: Iterable[str] = ()) -> SagaDefinition:
     return SagaDefinition("order", [*CORE, *follow], started_by="OrderPlaced")
 
 
+@adds_orchestrator
 def _orchestration(scenario: "GrowingOrchestrator", bus: Bus, services: dict[str, Service], randomness: Randomness) -> None:
     parts = scenario.definitions()
     host = orchestrate(bus, services, parts["sagas"], randomness, reactions=parts["reactions"])
     scenario.run_extras.update(orchestrator=host, compensable=parts["sagas"][0].compensable)
-
-
-_orchestration.components = {"orchestrator"}
 
 
 class GrowingOrchestrator(OrderFlow):

@@ -22,7 +22,7 @@ from playground.transport.bus import Bus
 from playground.runtime.randomness import Randomness
 from playground.scenarios.invoice_incident import CONFIRMATION, InvoiceIncident, incident_saga
 from playground.services import Service
-from playground.wiring.orchestration import orchestrate
+from playground.wiring.orchestration import adds_orchestrator, orchestrate
 from playground.scenarios.base import builds
 
 
@@ -40,12 +40,10 @@ def _merged(extra: Mapping[str, Mapping[str, str]]) -> dict[str, dict[str, str]]
     return {name: {**CONFIRMATION.get(name, {}), **extra.get(name, {})} for name in names}
 
 
+@adds_orchestrator
 def _orchestration(scenario: "IncidentVariant", bus: Bus, services: dict[str, Service], randomness: Randomness) -> None:
     host = orchestrate(bus, services, [scenario.saga], randomness, reactions=_merged(scenario.reactions))
     scenario.run_extras.update(orchestrator=host, saga=scenario.saga, compensable=scenario.saga.compensable)
-
-
-_orchestration.components = {"orchestrator"}
 
 
 class IncidentVariant(InvoiceIncident):

@@ -36,7 +36,7 @@ from playground.runtime.randomness import Randomness
 from playground.runtime.checks import positive_number
 from playground.scenarios.order_flow import OrderFlow, _choreography
 from playground.services import Service
-from playground.wiring.orchestration import orchestrate
+from playground.wiring.orchestration import adds_orchestrator, orchestrate
 from playground.scenarios.base import builds
 
 FIXES = ("wait", "retry", "refund-late")
@@ -76,12 +76,10 @@ def incident_saga(*, timeout: float = 5.0, fix: str | None = None, retry: Retry 
 CONFIRMATION = {"invoices": {"PaymentReceived": "MarkInvoicePaid"}}
 
 
+@adds_orchestrator
 def _orchestration(scenario: "InvoiceIncident", bus: Bus, services: dict[str, Service], randomness: Randomness) -> None:
     host = orchestrate(bus, services, [scenario.saga], randomness, reactions=CONFIRMATION, store=scenario.store)
     scenario.run_extras.update(orchestrator=host, saga=scenario.saga, compensable=scenario.saga.compensable)
-
-
-_orchestration.components = {"orchestrator"}
 
 
 class InvoiceIncident(OrderFlow):

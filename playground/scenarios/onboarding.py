@@ -30,7 +30,7 @@ from playground.flows.onboarding import ONBOARDING_REACTIONS, onboarding_saga
 from playground.wiring.choreography import choreograph
 from playground.errors import ScenarioError
 from playground.wiring.machines import MachineFactory, MachineOrchestrator
-from playground.wiring.orchestration import host_services, orchestrate
+from playground.wiring.orchestration import adds_orchestrator, host_services, orchestrate
 
 #: Default processing times in simulated seconds.
 ONBOARDING_LATENCY: dict[str, "float | Latency"] = {"users": 0.05, "email": Uniform(0.1, 0.5), "accounts": 0.2}
@@ -44,6 +44,7 @@ def _choreography(scenario: "OnboardingFlow", bus: Bus, services: dict[str, Serv
     choreograph(bus, services, ONBOARDING_REACTIONS, randomness)
 
 
+@adds_orchestrator
 def _orchestration(scenario: "OnboardingFlow", bus: Bus, services: dict[str, Service], randomness: Randomness) -> None:
     if scenario.machine is not None:  # a hand-written machine in place of the generated one
         host_services(bus, services, randomness)
@@ -51,9 +52,6 @@ def _orchestration(scenario: "OnboardingFlow", bus: Bus, services: dict[str, Ser
         return
     host = orchestrate(bus, services, [scenario.saga], randomness)
     scenario.run_extras.update(orchestrator=host, saga=scenario.saga, compensable=scenario.saga.compensable)
-
-
-_orchestration.components = {"orchestrator"}
 
 
 class OnboardingFlow(Scenario):

@@ -32,7 +32,7 @@ from playground.runtime.checks import latencies, positive_number, whole_number
 from playground.services import Service
 from playground.services.pipeline import DESTINATIONS, Ingest
 from playground.wiring.choreography import choreograph
-from playground.wiring.orchestration import orchestrate
+from playground.wiring.orchestration import adds_orchestrator, orchestrate
 
 #: Default processing times in simulated seconds.
 PIPELINE_LATENCY: dict[str, "float | Latency"] = {
@@ -67,13 +67,11 @@ def _choreography(scenario: "DataPipeline", bus: Bus, services: dict[str, Servic
     choreograph(bus, services, scenario.definitions()["reactions"], randomness)
 
 
+@adds_orchestrator
 def _orchestration(scenario: "DataPipeline", bus: Bus, services: dict[str, Service], randomness: Randomness) -> None:
     (saga,) = scenario.definitions()["sagas"]
     host = orchestrate(bus, services, [saga], randomness, store=scenario.store)
     scenario.run_extras.update(orchestrator=host, saga=saga)
-
-
-_orchestration.components = {"orchestrator"}
 
 
 class DataPipeline(Scenario):

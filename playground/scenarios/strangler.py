@@ -29,7 +29,7 @@ from playground.runtime.checks import fraction
 from playground.scenarios.order_flow import OrderFlow
 from playground.services import Invoices, Service
 from playground.services.legacy import ErpAdapter, StranglerFacade
-from playground.wiring.orchestration import orchestrate
+from playground.wiring.orchestration import adds_orchestrator, orchestrate
 from playground.scenarios.base import builds
 
 #: The ERP takes about a second per request where the new service takes a twentieth of one.
@@ -54,13 +54,11 @@ def fulfilment_saga(*, retry: Retry | None = PATIENT) -> SagaDefinition:
     ], started_by="OrderPlaced")
 
 
+@adds_orchestrator
 def _orchestration(scenario: "LegacyMigration", bus: Bus, services: dict[str, Service], randomness: Randomness) -> None:
     (saga,) = scenario.definitions()["sagas"]
     host = orchestrate(bus, services, [saga], randomness)
     scenario.run_extras.update(orchestrator=host, saga=saga, compensable=saga.compensable)
-
-
-_orchestration.components = {"orchestrator"}
 
 
 class LegacyMigration(OrderFlow):

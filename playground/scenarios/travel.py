@@ -28,7 +28,7 @@ from playground.scenarios.base import Scenario, builds
 from playground.runtime.checks import fraction, known_names, latencies, positive_number, whole_number
 from playground.services import Approvers, Cars, Flights, Hotels, Service
 from playground.services.travel import failure_rule
-from playground.wiring.orchestration import orchestrate
+from playground.wiring.orchestration import adds_orchestrator, orchestrate
 
 #: Default processing times in simulated seconds; approvers are people, so minutes.
 TRAVEL_LATENCY: dict[str, "float | Latency"] = {
@@ -55,15 +55,13 @@ def travel_saga(*, timeout: float | None = None, retry: Retry | None = None, par
     return SagaDefinition("trip", stages, started_by="BookTrip", compensation_retry=compensation_retry)
 
 
+@adds_orchestrator
 def _orchestration(scenario: "TravelBooking", bus: Bus, services: dict[str, Service], randomness: Randomness) -> None:
     host = orchestrate(bus, services, [scenario.saga], randomness, store=scenario.store,
                        reactions={"approvers": {"ApprovalRequested": "ReviewRequest"}})
     host.watch(scenario.watch)
     scenario.run_extras.update(orchestrator=host, saga=scenario.saga, compensable=scenario.saga.compensable,
                                snapshots=host.snapshots)
-
-
-_orchestration.components = {"orchestrator"}
 
 
 class TravelBooking(Scenario):

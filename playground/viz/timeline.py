@@ -21,6 +21,7 @@ from matplotlib.patches import FancyArrowPatch, Patch
 
 from playground.errors import PlaygroundError
 from playground.viz.style import WIDE, colour_for, course_style
+from playground.runtime.envelope import DEAD_LETTERS
 
 if TYPE_CHECKING:  # pragma: no cover
     from playground.runtime.trace import Trace
@@ -65,7 +66,7 @@ def swimlane(source: "Result | Trace", *, correlation_ids: Iterable[str] | None 
                               "pick a few correlation_ids or a shorter start/end range.")
     lanes: list[str] = []
     for e in entries:
-        if e.kind in ("send", "deliver", "start", "fault") and e.at not in lanes and e.at != "dead-letters":
+        if e.kind in ("send", "deliver", "start", "fault") and e.at not in lanes and e.at != DEAD_LETTERS:
             lanes.append(e.at)
     if not lanes:
         raise PlaygroundError("Nothing in the trace matches that selection; check the correlation ids and time range.")

@@ -8,7 +8,7 @@ sum of what each service listens for. The services are the same objects.
 from __future__ import annotations
 
 import os
-from typing import Mapping
+from typing import Callable, Mapping, TypeVar
 
 from playground.orchestration.host import OrchestratorHost
 from playground.flows.onboarding import ONBOARDING_SAGA, onboarding_saga
@@ -21,7 +21,11 @@ from playground.services.base import Service
 from playground.wiring.host import ServiceHost
 from playground.wiring.machines import MachineOrchestrator
 
-__all__ = ["ONBOARDING_SAGA", "ORDER_SAGA", "onboarding_saga", "orchestrate", "order_orchestration"]
+__all__ = ["ONBOARDING_SAGA", "ORDER_SAGA", "adds_orchestrator", "onboarding_saga", "orchestrate", "order_orchestration"]
+
+W = TypeVar("W", bound=Callable)
+#: The component name an orchestrator runs under (its inbox, its trace entries, a fault plan's key).
+ORCHESTRATOR = OrchestratorHost.name
 
 
 def host_services(bus: Bus, services: Mapping[str, Service], randomness: Randomness,
@@ -31,6 +35,18 @@ def host_services(bus: Bus, services: Mapping[str, Service], randomness: Randomn
     for name, service in services.items():
         ServiceHost(service, bus, reactions=reactions.get(name, {}),
                     latency_rng=randomness.stream(f"latency:{name}")).attach()
+
+
+def adds_orchestrator(wiring: W) -> W:
+    """Mark a scenario's wiring as one that runs an orchestrator, so a fault plan may name ``"orchestrator"``.
+
+    >>> @adds_orchestrator
+    ... def wire(scenario, bus, services, randomness): ...
+    >>> wire.components
+    {'orchestrator'}
+    """
+    wiring.components = {ORCHESTRATOR}  # type: ignore[attr-defined]
+    return wiring
 
 
 def orchestrate(bus: Bus, services: Mapping[str, Service], sagas: list[SagaDefinition], randomness: Randomness,
@@ -44,6 +60,7 @@ def orchestrate(bus: Bus, services: Mapping[str, Service], sagas: list[SagaDefin
     return OrchestratorHost(bus, sagas, store=store, seed=randomness.seed).attach()
 
 
+@adds_orchestrator
 def order_orchestration(scenario, bus: Bus, services: Mapping[str, Service], randomness: Randomness) -> None:
     """The orchestrated wiring of the order flow (registered in ``OrderFlow.wirings``).
 
@@ -63,6 +80,3 @@ def order_orchestration(scenario, bus: Bus, services: Mapping[str, Service], ran
     if extras is not None:
         extras.update(orchestrator=host, saga=ORDER_SAGA, compensable=ORDER_SAGA.compensable)
 
-
-#: Components this wiring adds beside the services, so a fault plan may name them.
-order_orchestration.components = {"orchestrator"}
