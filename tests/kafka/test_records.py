@@ -9,7 +9,7 @@ import pytest
 
 from playground.kafka.broker import BrokerError, broker_address
 from playground.kafka.bus import claim_state_dir
-from playground.kafka.client import collect, completed, orders_for, place_orders
+from playground.kafka.client import collect, completed, place_orders
 from playground.kafka.live_trace import LiveTrace
 from playground.kafka.tansu import TansuBroker, free_port
 from playground.kafka.topics import encode, headers, key
