@@ -21,7 +21,7 @@ from playground.scenarios.order_flow import order_flow
 FACTORY = "order_machine"
 #: Workloads drawn while grading (never the notebook's seed): no card declined, or most of them.
 GOOD = Unseen(runs=1, orders=(30, 50), decline_rate=0.0, avoid_seeds={7})
-DECLINED = Unseen(runs=2, orders=(30, 50), decline_rate=(0.5, 0.7), avoid_seeds={7})
+DECLINED = Unseen(runs=1, orders=(30, 50), decline_rate=(0.5, 0.7), avoid_seeds={7})
 
 
 def _run(ns: Mapping[str, Any], workload: Mapping[str, Any]):
