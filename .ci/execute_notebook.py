@@ -4,7 +4,10 @@ Usage: python .ci/execute_notebook.py course/00_two_ways_to_dance.ipynb [...]
 
 Runs every cell in a fresh kernel from the notebook's own folder, keeps no
 timing metadata, numbers cells from 1 and sets the kernelspec to python3, so
-committed notebooks carry nothing from the machine that ran them.
+committed notebooks carry nothing personal from the machine that ran them. The
+language_info is kept exactly as the kernel reported it: JupyterLab fills it in
+when a notebook opens and marks the notebook modified when it differs (its
+``version`` is the Python version of the machine that executed the notebook).
 """
 
 import os
@@ -25,7 +28,8 @@ def execute(path: Path, timeout: int = 600) -> None:
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
                             resources={"metadata": {"path": str(path.parent)}})
     client.execute()
-    nb.metadata = {"kernelspec": KERNELSPEC, "language_info": {"name": "python"}}
+    reported = nb.metadata.get("language_info") or {"name": "python"}
+    nb.metadata = {"kernelspec": KERNELSPEC, "language_info": reported}
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
     nbformat.write(nb, path)

@@ -16,6 +16,7 @@ sequenceDiagram
 from __future__ import annotations
 
 import re
+import textwrap
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
@@ -42,6 +43,16 @@ def _id(name: str) -> str:
 def _label(text: str) -> str:
     # ';' ends a statement and '#' starts an entity in Mermaid; quotes would close a label.
     return re.sub(r"[;#\"]", " ", text)
+
+
+#: Characters per line of a note: one long dead-letter reason would otherwise widen the whole diagram
+#: until its text shrinks to a few pixels.
+NOTE_WIDTH = 60
+
+
+def _note(text: str) -> str:
+    """A note's text, wrapped onto lines of at most :data:`NOTE_WIDTH` characters."""
+    return "<br/>".join(textwrap.wrap(_label(text), NOTE_WIDTH, break_long_words=True)) or " "
 
 
 def _participant(name: str) -> str:
@@ -79,7 +90,7 @@ def sequence(source: "Result | Trace", correlation_id: str, *, effects: bool = T
             sender = meet(e.at)
             targets = (e.detail or {}).get("to", ())
             if not targets:
-                body.append(f"    Note over {sender}: publishes {_label(e.type)}, nobody listens{when}")
+                body.append(f"    Note over {sender}: {_note(f'publishes {e.type}, nobody listens{when}')}")
             for inbox in targets:
                 got = arrivals.get((e.message_id, inbox), [])
                 target = meet(inbox)
@@ -92,13 +103,14 @@ def sequence(source: "Result | Trace", correlation_id: str, *, effects: bool = T
         elif e.kind == "effect" and effects:
             what = e.detail.get("effect", "effect")
             amount = f" {e.detail['amount']:.2f}" if isinstance(e.detail.get("amount"), (int, float)) else ""
-            body.append(f"    Note over {meet(e.at)}: {_label(what + amount)}{when}")
+            body.append(f"    Note over {meet(e.at)}: {_note(what + amount + when)}")
         elif e.kind == "fault":
             detail = e.detail or {}
             what = detail.get("fault", "fault") + (f" {detail['phase']}" if "phase" in detail else "")
-            body.append(f"    Note over {meet(e.at)}: fault: {_label(what)}{when}")
+            body.append(f"    Note over {meet(e.at)}: {_note(f'fault: {what}{when}')}")
         elif e.kind == "dead_letter":
-            body.append(f"    Note over {meet(e.at)}: dead-lettered: {_label(e.detail.get('reason', ''))}{when}")
+            reason = e.detail.get("reason", "")
+            body.append(f"    Note over {meet(e.at)}: {_note(f'dead-lettered: {reason}{when}')}")
     lines += [_participant(name) for name in seen]
     lines += body
     return Mermaid("\n".join(lines))

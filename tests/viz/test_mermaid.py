@@ -72,3 +72,36 @@ def test_the_flowchart_of_a_loop_highlights_exactly_the_looping_edges():
     highlighted = [edges[int(i)] for i in style.split()[1].split(",")]
     assert LOOP_COLOUR in style
     assert [re.search(r'"(\w+)', e).group(1) for e in highlighted] == ["InvoiceCreated", "PaymentReceived"]
+
+
+def test_long_notes_wrap_so_one_reason_cannot_shrink_the_whole_diagram():
+    from playground.viz.mermaid import NOTE_WIDTH
+
+    result = order_flow(orders=3, seed=1, malformed=1).run()
+    parked = next(e.correlation_id for e in result.trace.where(kind="dead_letter"))
+    notes = [line.split(": ", 1)[1] for line in sequence(result, parked).lines() if line.lstrip().startswith("Note over")]
+    reason = next(note for note in notes if note.startswith("dead-lettered:"))
+    pieces = reason.split("<br/>")
+    assert len(pieces) > 1 and all(len(piece) <= NOTE_WIDTH for piece in pieces)
+    assert " ".join(pieces).startswith("dead-lettered: PlaceOrder is malformed: field 'amount' should be a number")
+
+
+def test_where_mermaid_is_not_drawn_the_diagram_reads_as_text():
+    from playground.analysis.event_graph import event_graph
+    from playground.orchestration.view import diagram
+    from playground.flows.orders import ORDER_SAGA
+
+    result = order_flow(orders=3, seed=1).run()
+    pictures = {"sequence": sequence(result, "order-0002"), "flowchart": flowchart(event_graph(result)),
+                "state": diagram(ORDER_SAGA)}
+    for kind, picture in pictures.items():
+        bundle = picture._repr_mimebundle_()
+        assert bundle["text/vnd.mermaid"] == picture.source
+        text = bundle["text/plain"]
+        assert text.splitlines()[0].endswith("(drawn by JupyterLab; as text here):"), kind
+        for syntax in ("sequenceDiagram", "participant", "classDef", "style ", "-->>", "->>", "|\"", "<br/>"):
+            assert syntax not in text, (kind, syntax)
+    assert "  orders → invoices: OrderPlaced (" in pictures["sequence"]._repr_mimebundle_()["text/plain"]
+    assert "  orders → invoices: OrderPlaced ×3" in pictures["flowchart"]._repr_mimebundle_()["text/plain"]
+    state = pictures["state"]._repr_mimebundle_()["text/plain"]
+    assert "  order → invoice: done" in state and "  starts in new" in state
