@@ -56,7 +56,8 @@ SESSION_TIMEOUT = 6.0
 HEARTBEAT_INTERVAL = 1.0
 #: faust's producer refuses requests over 1,000,000 bytes; a record needs room for its key, headers and batch.
 MAX_RECORD = 1_000_000 - 16_384
-PRODUCER_LINGER = float(os.environ.get("PLAYGROUND_LINGER", "0.005"))
+#: Seconds the producer batches records; ``PLAYGROUND_LINGER`` overrides it (read when an app is configured).
+PRODUCER_LINGER = 0.005
 
 
 class KafkaApp(faust.App):
@@ -73,7 +74,7 @@ def app_settings(topology: Topology) -> dict[str, Any]:
                 # a service that joins late still sees what was published before it started
                 consumer_auto_offset_reset="earliest", web_enabled=False,
                 # a few milliseconds of batching turns one produce request per message into one per batch
-                producer_linger=PRODUCER_LINGER)
+                producer_linger=float(os.environ.get("PLAYGROUND_LINGER", PRODUCER_LINGER)))
 
 
 def default_state_dir(broker: str, topology: Topology, cluster: str | None = None) -> str:

@@ -99,7 +99,7 @@ class OrchestratorHost:
         while True:
             back = bus.faults.down_until(self.name, bus.now())
             if back is not None:
-                await asyncio.sleep(back - bus.now())  # down: the inbox fills, nothing is taken
+                await bus.sleep(back - bus.now())  # down: the inbox fills, nothing is taken
             elif self.current is None:
                 await self._up.wait()
             else:

@@ -36,9 +36,38 @@ from playground.runtime.work import CHECK_EVERY, WorkCounter
 
 Handler = Callable[[Envelope], Awaitable[None]]
 
-# faust and mode announce every start and stop at INFO; the trace is our log.
-for _name in ("faust", "mode", "aiokafka"):
-    logging.getLogger(_name).setLevel(logging.WARNING)
+
+
+class _QuietLibraries:
+    """faust, mode and aiokafka announce every start and stop at INFO; the trace is our log.
+
+    Their loggers are set to WARNING while at least one bus runs and given back
+    their own levels when the last one stops (buses may overlap: live sessions).
+    """
+
+    NAMES = ("faust", "mode", "aiokafka")
+
+    def __init__(self) -> None:
+        self._running = 0
+        self._levels: list[int] = []
+
+    def enter(self) -> None:
+        if self._running == 0:
+            loggers = [logging.getLogger(name) for name in self.NAMES]
+            self._levels = [logger.level for logger in loggers]
+            for logger in loggers:
+                logger.setLevel(max(logger.level, logging.WARNING))
+        self._running += 1
+
+    def leave(self) -> None:
+        self._running = max(self._running - 1, 0)
+        if self._running == 0:
+            for name, level in zip(self.NAMES, self._levels):
+                logging.getLogger(name).setLevel(level)
+
+
+#: Shared by every bus of the process (the Kafka bus too).
+library_logs = _QuietLibraries()
 
 
 class EmbeddedApp(faust.App):
@@ -73,6 +102,8 @@ class Bus:
         # None: the loop is the clock (virtual time). Live mode passes a ScaledClock
         # (playground.runtime.realtime); hosts and workloads sleep through bus.sleep either way.
         self.clock = clock
+        self._clock_now: Callable[[], float] | None = None
+        self._quieted = False
         self.sleep = clock.sleep if clock is not None else asyncio.sleep
         # Fault decisions draw from their own seeded stream, so injecting faults never shifts the workload.
         self._fault_rng = randomness.stream("faults") if randomness is not None else None
@@ -137,11 +168,14 @@ class Bus:
     # -- lifecycle ------------------------------------------------------
     async def start(self) -> None:
         loop = self._loop = asyncio.get_running_loop()
-        self._virtual = isinstance(loop, VirtualTimeLoop)
+        # The hot path reads the simulated loop's clock directly; a live session's scaled clock is asked.
+        self._virtual = isinstance(loop, VirtualTimeLoop) and self.clock is None
         if self.clock is not None:
-            # An instance attribute, so the simulated path keeps its plain now() method.
-            self.now = self.clock.attach(loop).now
+            self._clock_now = self.clock.attach(loop).now
         self._idle = asyncio.Event()
+        if not self._quieted:
+            library_logs.enter()
+            self._quieted = True
         self.faults.begin(self, self._fault_rng)
         self._datadir = tempfile.TemporaryDirectory(prefix="playground-")
         app = self._app = EmbeddedApp(self.name, datadir=self._datadir.name, loop=loop,
@@ -181,13 +215,18 @@ class Bus:
             raise
 
     async def stop(self) -> None:
-        if self._app is not None:
-            await asyncio.wait_for(self._app.stop(), 10)
-            close_consumer_thread_loop(self._app)
-            self._app = None
-        if self._datadir is not None:
-            self._datadir.cleanup()
-            self._datadir = None
+        try:
+            if self._app is not None:
+                await asyncio.wait_for(self._app.stop(), 10)
+                close_consumer_thread_loop(self._app)
+                self._app = None
+        finally:
+            if self._datadir is not None:
+                self._datadir.cleanup()
+                self._datadir = None
+            if self._quieted:
+                library_logs.leave()
+                self._quieted = False
 
     def _consumer(self, handler: Handler) -> Callable:
         async def consume(stream: Any) -> None:
@@ -237,7 +276,10 @@ class Bus:
 
     # -- messages -------------------------------------------------------
     def now(self) -> float:
-        return self._loop._now if self._virtual else self._loop.time()
+        """Seconds on this bus's clock: the simulated loop's, or a live session's scaled clock."""
+        if self._virtual:
+            return self._loop._now
+        return self._clock_now() if self._clock_now is not None else self._loop.time()
 
     def message(self, type: str, payload: dict[str, Any], *, sender: str,
                 correlation_id: str | None, cause: Envelope | None = None) -> Envelope:
