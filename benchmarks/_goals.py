@@ -10,15 +10,23 @@ and ``met`` or ``MISSED`` at the end of the line. A quick run (``--quick``,
 sizes far below the goals') scales absolute limits in proportion to its size
 and says on every goal line, in parentheses, how it differs from the goal: its
 verdicts say nothing about the goals.
+
+Importing this module switches the playground's progress bars off.
 """
 
 from __future__ import annotations
 
 import gc
+import os
 import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from playground.runtime.budget import PROGRESS_SWITCH
+
+# A benchmark times the run, not a progress bar redrawn during it (child processes inherit this too).
+os.environ.setdefault(PROGRESS_SWITCH, "0")
 
 
 @dataclass(frozen=True)
