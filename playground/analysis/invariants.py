@@ -54,7 +54,10 @@ def _describe(e: "TraceEntry") -> str:
 
 # -- exactly one terminal state ------------------------------------------------
 def one_terminal_state(result: "Result") -> list[Violation]:
-    """Every transaction ends exactly once: one terminal event (completed *or* cancelled), never zero, never two."""
+    """Every transaction ends exactly once: one terminal state (completed *or* cancelled), never none, never two.
+
+    A terminal event announced again (the same state, e.g. a redelivered command answered twice) is one end.
+    """
     terminals = dict(getattr(result, "terminals", None) or result.extras.get("terminals") or {})
     if not terminals:
         raise PlaygroundError("This result does not say which events end a transaction; "
@@ -76,7 +79,9 @@ def one_terminal_state(result: "Result") -> list[Violation]:
                 message = f"{cid} never reached a terminal state ({names}) and left no trace at all; check that it was sent."
                 evidence = ()
             found.append(Violation("one-terminal-state", cid, message, evidence))
-        elif len(ends) > 1:
+        elif len({e.type for e in ends}) > 1:
+            # Two different ends (completed *and* cancelled). The same end announced again is a repeat that
+            # at-least-once delivery allows (a receiver answering a redelivered command), not a second end.
             how = ", ".join(f"{terminals[e.type]} at {e.time:.2f} s" for e in ends)
             found.append(Violation(
                 "one-terminal-state", cid,

@@ -519,7 +519,10 @@ class Orchestrator:
             if note is not None:
                 self._note(inst, note[0], note[1], envelope)
             self.bus.publish(envelope)
-        busy = inst.busy
+        # Hold the run only while a timer can still move the instance (a deadline, a backoff): one waiting
+        # on a reply that is no longer in flight (dropped, parked) would hold it to the horizon for nothing,
+        # and is reported as unfinished instead.
+        busy = inst.busy and any(run.open and run.deadline is not None for run in inst.all_runs())
         if busy and inst.id not in self._held:
             self._held.add(inst.id)
             self.bus.hold()

@@ -24,8 +24,14 @@ class Orders(Service):
 
     @handles("PlaceOrder")
     def place(self, order_id: str, customer: str, amount: float):
-        if order_id in self.orders:  # a redelivered PlaceOrder must not open a second order
-            return []
+        known = self.orders.get(order_id)
+        if known is not None:
+            # A repeated PlaceOrder opens no second order, but while the order is open it announces it again:
+            # if the first attempt failed after its work, that announcement was lost and nothing else would
+            # move the order on (at-least-once delivery needs receivers that answer repeats the same way).
+            if known["state"] != "placed":
+                return []
+            return [emit("OrderPlaced", order_id=order_id, customer=known["customer"], amount=known["amount"])]
         self.orders[order_id] = {"customer": customer, "amount": amount, "state": None}
         self._move(order_id, "placed")
         return [emit("OrderPlaced", order_id=order_id, customer=customer, amount=amount)]
@@ -33,6 +39,8 @@ class Orders(Service):
     @handles("CompleteOrder")
     def complete(self, order_id: str):
         order = self.orders.get(order_id)
+        if order is not None and order["state"] == "completed":  # a repeat: announce again, change nothing
+            return [emit("OrderCompleted", order_id=order_id, customer=order["customer"])]
         if order is None or order["state"] != "placed":
             return []
         self._move(order_id, "completed")
@@ -41,6 +49,8 @@ class Orders(Service):
     @handles("CancelOrder")
     def cancel(self, order_id: str):
         order = self.orders.get(order_id)
+        if order is not None and order["state"] == "cancelled":  # a repeat: announce again, change nothing
+            return [emit("OrderCancelled", order_id=order_id, customer=order["customer"])]
         if order is None or order["state"] != "placed":
             return []
         self._move(order_id, "cancelled")
