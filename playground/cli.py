@@ -134,6 +134,10 @@ def build_parser() -> argparse.ArgumentParser:
     from playground.workspace import add_workspace_commands  # course, workspace
 
     add_workspace_commands(sub)
+
+    from playground.testing.command import add_survival_command
+
+    add_survival_command(sub)
     return parser
 
 

@@ -1,0 +1,138 @@
+"""Generated cases: a workload, a wiring and a fault plan, run and judged against the course's promises.
+
+A :class:`Case` is plain data (so a failing one prints as a runnable snippet);
+:func:`verdict` says which promises a run broke:
+
+- every transaction ends exactly once, or is reported stuck with a reason
+  (:func:`playground.analysis.stuck.stuck`); with no lossy fault none is stuck;
+- each effect happens at most once per business key — except the email
+  service's confirmations, which the course keeps deliberately naive (chapter
+  08's exercise makes them idempotent);
+- money is conserved and no paid order lacks its invoice, for every
+  transaction that ended;
+- a rollback undoes the completed undoable steps, newest first, once each.
+
+A fault is *lossy* when it can lose a message for good: :class:`Drop`, or an
+orchestrator crash while it keeps its instances only in memory. Everything
+else (latency, outages, service crashes, failed calls before or after the
+work, duplicates, delays, reorders, orchestrator crashes on SQLite) only
+delays or repeats messages, and the promises must hold in full.
+
+>>> case = Case("order", "orchestration", seed=3, size=4,
+...             faults={"failures": [("FailCalls", {"component": "orders", "nth": 2, "after_work": True})]})
+>>> verdict(case.run())
+[]
+>>> print(case.snippet())
+from playground import *
+plan = FaultPlan(failures=[FailCalls(component='orders', nth=2, after_work=True)])
+result = order_flow(orders=4, seed=3, wiring='orchestration', faults=plan).run()
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from playground.analysis.invariants import (compensations_mirror_forward_steps, effects_at_most_once,
+                                            money_conserved, one_terminal_state, paid_without_invoice)
+from playground.analysis.stuck import NOT_ENDED, stuck
+from playground.runtime import fault_rules
+from playground.runtime.faults import FaultPlan
+from playground.runtime.result import Result
+
+#: The scenarios cases are drawn from: their services, and the wirings each has.
+SCENARIOS: dict[str, dict[str, Any]] = {
+    "order": {"services": ("orders", "invoices", "payments", "shipping", "email"),
+              "wirings": ("choreography", "orchestration"), "size": "orders"},
+    "travel": {"services": ("flights", "hotels", "cars"), "wirings": ("orchestration",), "size": "trips"},
+}
+
+#: Effects the course keeps non-idempotent on purpose: (service, effect).
+NAIVE_EFFECTS = {("email", "email")}
+
+#: Travel options every travel case uses: some car failures, a deadline and a retry, so rollbacks happen.
+TRAVEL_OPTIONS = "fail={'car': 0.3}, timeout=3.0, retry=Retry(count=1, backoff=0.5)"
+
+
+@dataclass(frozen=True)
+class Case:
+    """One generated run. ``faults`` holds FaultPlan keyword arguments, rules as ``(class name, kwargs)``."""
+
+    scenario: str
+    wiring: str
+    seed: int
+    size: int
+    faults: dict[str, Any] = field(default_factory=dict)
+    store: str = "memory"  # orchestrated wiring only: "memory" or "sqlite"
+
+    @property
+    def lossy(self) -> bool:
+        drops = any(name == "Drop" for name, _ in self.faults.get("messages", ()))
+        memory_crash = self.store == "memory" and "orchestrator" in self.faults.get("crashes", {})
+        return drops or memory_crash
+
+    def plan(self) -> FaultPlan:
+        kwargs = dict(self.faults)
+        for key in ("failures", "messages"):
+            if key in kwargs:
+                kwargs[key] = [getattr(fault_rules, name)(**args) for name, args in kwargs[key]]
+        return FaultPlan(**kwargs)
+
+    def run(self, folder: str | Path | None = None) -> Result:
+        """Run the case on simulated time (a SQLite store goes in ``folder``, a temporary one by default)."""
+        from playground.orchestration.saga import Retry
+        from playground.scenarios import order_flow, travel_booking
+
+        with tempfile.TemporaryDirectory() as scratch:
+            store = "memory" if self.store == "memory" else str(Path(folder or scratch) / "instances.db")
+            if self.scenario == "order":
+                extra = {"store": store} if self.wiring == "orchestration" else {}
+                return order_flow(orders=self.size, seed=self.seed, wiring=self.wiring, faults=self.plan(),
+                                  **extra).run()
+            return travel_booking(trips=self.size, seed=self.seed, faults=self.plan(), store=store,
+                                  fail={"car": 0.3}, timeout=3.0, retry=Retry(count=1, backoff=0.5)).run()
+
+    def snippet(self) -> str:
+        """Python that reproduces this case with the public API, for a failing example's report."""
+        parts = []
+        for key, value in self.faults.items():
+            if key in ("failures", "messages"):
+                rules = ", ".join(f"{name}({', '.join(f'{k}={v!r}' for k, v in args.items())})" for name, args in value)
+                parts.append(f"{key}=[{rules}]")
+            else:
+                parts.append(f"{key}={value!r}")
+        store = "" if self.store == "memory" else ", store='instances.db'"
+        if self.scenario == "order":
+            wiring = f", wiring={self.wiring!r}{store if self.wiring == 'orchestration' else ''}"
+            call = f"order_flow(orders={self.size}, seed={self.seed}{wiring}, faults=plan)"
+        else:
+            call = f"travel_booking(trips={self.size}, seed={self.seed}{store}, {TRAVEL_OPTIONS}, faults=plan)"
+        return f"from playground import *\nplan = FaultPlan({', '.join(parts)})\nresult = {call}.run()"
+
+
+def verdict(result: Result, *, lossy: bool = False) -> list[str]:
+    """The promises ``result`` broke, one sentence each (empty when it kept them all).
+
+    Args:
+        lossy: whether the run's faults could lose messages for good; if not,
+            an unfinished transaction is itself a broken promise.
+    """
+    problems: list[str] = []
+    reasons = stuck(result)
+    for cid, why in reasons.items():
+        if not lossy:
+            problems.append(f"{cid} never ended although no fault could lose a message: {why}")
+    ended = {cid for cid, outcome in result.outcomes.items() if outcome not in NOT_ENDED}
+    for v in one_terminal_state(result):
+        if v.correlation_id in ended or v.correlation_id not in reasons:
+            problems.append(str(v))
+    for v in effects_at_most_once(result):
+        entry = result.trace.entries[v.evidence[0]]
+        if (entry.at, entry.detail.get("effect")) not in NAIVE_EFFECTS:
+            problems.append(str(v))
+    for check in (money_conserved, paid_without_invoice):
+        problems += [str(v) for v in check(result) if v.correlation_id in ended]
+    problems += [str(v) for v in compensations_mirror_forward_steps(result)]
+    return problems

@@ -1,0 +1,66 @@
+"""The property suite catches real bugs: plant one, and the search finds and shrinks a counterexample.
+
+Each test swaps a deliberately broken piece into the playground, searches
+with the same strategies and verdict the property suites use, and checks the
+counterexample is small and names the broken promise.
+"""
+
+import importlib
+
+import pytest
+from hypothesis import find, settings
+
+from playground.services import Orders, Payments
+from playground.services.base import emit, handles
+from playground.testing.cases import verdict
+from playground.testing.strategies import budget, cases
+
+ORDER_FLOW = importlib.import_module("playground.scenarios.order_flow")
+ORCHESTRATOR = importlib.import_module("playground.orchestration.orchestrator")
+
+
+class ForgetfulPayments(Payments):
+    """Forgets the charges it made, so a repeated ChargePayment charges again."""
+
+    @handles("ChargePayment")
+    def charge(self, order_id, amount):
+        self.charges.pop(order_id, None)
+        return super().charge(order_id, amount)
+
+
+class SilentOrders(Orders):
+    """Acknowledges a repeated CompleteOrder without announcing the completion again."""
+
+    @handles("CompleteOrder")
+    def complete(self, order_id):
+        order = self.orders.get(order_id)
+        if order is None or order["state"] != "placed":
+            return []
+        self._move(order_id, "completed")
+        return [emit("OrderCompleted", order_id=order_id, customer=order["customer"])]
+
+
+def counterexample(**scope):
+    search = settings(budget(), max_examples=600, derandomize=True)
+    return find(cases(max_size=3, **scope), lambda c: bool(verdict(c.run(), lossy=c.lossy)), settings=search)
+
+
+@pytest.mark.parametrize("broken, scope, promise, at_most", [
+    (("Payments", ForgetfulPayments), {"scenario": "order"}, "payments did 'charge'", 2),
+    (("Orders", SilentOrders), {"scenario": "order"}, "never ended although no fault could lose a message", 3),
+], ids=["forgotten dedup set", "repeat acknowledged in silence"])
+def test_a_planted_service_bug_is_found_and_shrunk(monkeypatch, broken, scope, promise, at_most):
+    monkeypatch.setattr(ORDER_FLOW, *broken)
+    case = counterexample(**scope)
+    problems = verdict(case.run(), lossy=case.lossy)
+    assert any(promise in p for p in problems), problems
+    assert case.size <= at_most and sum(len(v) for v in case.faults.values()) <= 2, case.snippet()
+    assert case.snippet().startswith("from playground import *\nplan = FaultPlan(")
+
+
+def test_compensating_in_forward_order_is_found_and_shrunk(monkeypatch):
+    monkeypatch.setattr(ORCHESTRATOR, "reversed", list, raising=False)  # the undo list, oldest first
+    case = counterexample(scenario="travel")
+    problems = verdict(case.run(), lossy=case.lossy)
+    assert any("undo the newest step first" in p for p in problems), problems
+    assert case.size <= 4 and not case.faults, case.snippet()
