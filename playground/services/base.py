@@ -62,6 +62,10 @@ class Service:
     commands: ClassVar[dict[str, str]] = {}
     #: The contracts its commands are read with; the host gives it the run's catalog.
     catalog: Catalog = CATALOG
+    #: True while a handler runs on a message this service already worked on once but failed to acknowledge:
+    #: the effect stood, the events it announced were lost. A handler that skips repeated work should then
+    #: announce again what it announced the first time (a plain duplicate, by contrast, was heard already).
+    redelivered: bool = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

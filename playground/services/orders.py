@@ -26,12 +26,12 @@ class Orders(Service):
     def place(self, order_id: str, customer: str, amount: float):
         known = self.orders.get(order_id)
         if known is not None:
-            # A repeated PlaceOrder opens no second order, but while the order is open it announces it again:
-            # if the first attempt failed after its work, that announcement was lost and nothing else would
-            # move the order on (at-least-once delivery needs receivers that answer repeats the same way).
-            if known["state"] != "placed":
-                return []
-            return [emit("OrderPlaced", order_id=order_id, customer=known["customer"], amount=known["amount"])]
+            # A repeated PlaceOrder opens no second order. Redelivered after a failure that followed the
+            # work, it announces the order again: that first announcement was lost, and nothing else would
+            # move the order on. Any other repeat changes nothing and says nothing.
+            if self.redelivered and known["state"] == "placed":
+                return [emit("OrderPlaced", order_id=order_id, customer=known["customer"], amount=known["amount"])]
+            return []
         self.orders[order_id] = {"customer": customer, "amount": amount, "state": None}
         self._move(order_id, "placed")
         return [emit("OrderPlaced", order_id=order_id, customer=customer, amount=amount)]
@@ -39,7 +39,7 @@ class Orders(Service):
     @handles("CompleteOrder")
     def complete(self, order_id: str):
         order = self.orders.get(order_id)
-        if order is not None and order["state"] == "completed":  # a repeat: announce again, change nothing
+        if self.redelivered and order is not None and order["state"] == "completed":  # its announcement was lost
             return [emit("OrderCompleted", order_id=order_id, customer=order["customer"])]
         if order is None or order["state"] != "placed":
             return []
@@ -49,7 +49,7 @@ class Orders(Service):
     @handles("CancelOrder")
     def cancel(self, order_id: str):
         order = self.orders.get(order_id)
-        if order is not None and order["state"] == "cancelled":  # a repeat: announce again, change nothing
+        if self.redelivered and order is not None and order["state"] == "cancelled":  # its announcement was lost
             return [emit("OrderCancelled", order_id=order_id, customer=order["customer"])]
         if order is None or order["state"] != "placed":
             return []

@@ -37,6 +37,7 @@ class ServiceHost:
         self.latency = bus.faults.latency_for(self.name, service.latency)
         self._uncorrelated = self.name in bus.faults.uncorrelated
         self._plans: dict[str, tuple] = {}
+        self._worked: set[str] = set()  # messages handled once whose acknowledgement (and events) were lost
 
     def attach(self) -> "ServiceHost":
         """Give the service its inbox and subscribe it to the events it reacts to."""
@@ -101,6 +102,7 @@ class ServiceHost:
         if failed is not None and failed[0] == "lost":
             bus.redeliver(e, self.name, failed[1])  # never acknowledged, so it comes back
             return
+        self.service.redelivered = e.message_id in self._worked
         try:
             emitted = self.service.handle(command, e.payload)
         except HandlerReturnError:
@@ -109,12 +111,16 @@ class ServiceHost:
             self._write_notes(e)
             bus.dead_letter(e, f"the {self.name} service failed on {command}: {exc}", at=self.name)
             return
+        finally:
+            self.service.redelivered = False
         self._write_notes(e)
         if failed is not None:
             # Worked, then failed before acknowledging: the effect stands, the events are lost,
             # and the message comes back. Only an idempotent service shrugs this off.
+            self._worked.add(e.message_id)
             bus.redeliver(e, self.name, failed[1])
             return
+        self._worked.discard(e.message_id)
         trace.record(bus.now(), "end", self.name, e.type, e.message_id, e.correlation_id, e.causation_id,
                      {"command": command})
         for out in emitted:
