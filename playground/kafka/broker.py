@@ -106,16 +106,29 @@ async def ensure_topics(url: str, topology: Topology, timeout: float = 10.0) -> 
     touches them: a broker that auto-creates topics picks its own count.
     """
     from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+    from aiokafka.errors import KafkaError
 
     address = broker_address(url)
     admin = AIOKafkaAdminClient(bootstrap_servers=address, request_timeout_ms=int(timeout * 1000))
     await admin.start()
     try:
-        existing = set(await admin.list_topics())
-        missing = [t for t in topology.topics() if t not in existing]
+        for attempt in range(1, 4):
+            try:
+                existing = set(await admin.list_topics())
+                missing = [t for t in topology.topics() if t not in existing]
+                if not missing:
+                    break
+                response = await admin.create_topics(
+                    [NewTopic(t, topology.partitions, 1) for t in missing], timeout_ms=int(timeout * 1000))
+                break
+            except KafkaError as exc:  # a room starting at once keeps the broker busy: look again, then retry
+                if not exc.retriable:
+                    raise
+                await asyncio.sleep(attempt)
+                if attempt == 3:
+                    raise BrokerError(f"The broker at {address} did not create this run's topics within "
+                                      f"{3 * timeout:g} s; it is overloaded or stuck, so try again in a moment.") from None
         if missing:
-            response = await admin.create_topics(
-                [NewTopic(t, topology.partitions, 1) for t in missing], timeout_ms=int(timeout * 1000))
             # 36 = TOPIC_ALREADY_EXISTS: another process created it first, which is fine.
             failed = [(t, code, msg) for t, code, msg in response.topic_errors if code not in (0, 36)]
             if failed:

@@ -32,11 +32,20 @@ class Seen(NamedTuple):
     envelope: Envelope | None
     body: dict | None
 
+    @property
+    def by(self) -> str:
+        """Who sent it: the worker's label from the message id (``alice/payments.ab12cd``), or the sender."""
+        e = self.envelope
+        if e is None:
+            return "-"
+        label = e.message_id.rsplit("-", 1)[0]
+        return label if label != e.message_id else e.sender
+
     def line(self) -> str:
         """One line for a terminal: topic, key, type and the payload (or the dead-letter reason)."""
         if self.envelope is not None:
             e = self.envelope
-            return f"{self.topic:<30} {self.key or '-':<24} {e.type:<18} {json.dumps(e.payload)}"
+            return f"{self.topic:<30} {self.key or '-':<24} {e.type:<18} {json.dumps(e.payload)}  by {self.by}"
         reason = (self.body or {}).get("reason", "?")
         label = "DEAD LETTER" if self.topic.endswith("." + DEAD_LETTERS) else "MALFORMED"
         return f"{self.topic:<30} {self.key or '-':<24} {label:<18} {reason}"

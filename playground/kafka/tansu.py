@@ -80,35 +80,70 @@ def _answers(host: str, port: int) -> bool:
         return False
 
 
-class TansuBroker:
-    """One tansu broker process on ``127.0.0.1:port`` with memory storage; a context manager."""
+def lan_address() -> str:
+    """This machine's address on its local network (the one other laptops reach), or 127.0.0.1 without one."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.connect(("192.0.2.1", 9))  # no packet is sent: this only asks which interface would be used
+            return s.getsockname()[0]
+        except OSError:
+            return "127.0.0.1"
 
-    def __init__(self, port: int | None = None, *, host: str = "127.0.0.1", quiet: bool = True):
+
+def port_taken(host: str, port: int) -> bool:
+    """Whether something already listens on (or holds) ``host:port``."""
+    with socket.socket() as s:
+        try:
+            s.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
+class TansuBroker:
+    """One tansu broker process with memory storage; a context manager.
+
+    Args:
+        port: where it listens (a free one by default).
+        host: the interface it listens on: ``127.0.0.1`` (this machine only) or
+            ``0.0.0.0`` (every interface, for a room).
+        advertise: the host name or address clients are told to connect to;
+            by default ``host``, or this machine's LAN address when ``host`` is
+            ``0.0.0.0`` (advertising 0.0.0.0 would send every client to itself).
+    """
+
+    def __init__(self, port: int | None = None, *, host: str = "127.0.0.1", advertise: str | None = None,
+                 quiet: bool = True):
         self.host = host
         self.port = port or free_port()
+        self.advertised = advertise or (lan_address() if host in ("0.0.0.0", "::") else host)
         self.quiet = quiet
         self.process: subprocess.Popen | None = None
 
     @property
     def address(self) -> str:
-        return f"{self.host}:{self.port}"
+        """What clients connect to: the advertised host and the port."""
+        return f"{self.advertised}:{self.port}"
 
     @property
     def url(self) -> str:
         return f"kafka://{self.address}"
 
     def start(self, timeout: float = 15.0) -> "TansuBroker":
-        listener = f"tcp://{self.address}"
+        if port_taken(self.host, self.port):
+            raise PlaygroundError(f"Port {self.port} on {self.host} is already taken (another broker?); stop that "
+                                  "program or pick another port with --port.")
+        listener, advertised = f"tcp://{self.host}:{self.port}", f"tcp://{self.address}"
         env = {k: v for k, v in os.environ.items() if k not in _TANSU_ENV}
         out = subprocess.DEVNULL if self.quiet else None
         self.process = subprocess.Popen(
-            [tansu_binary(), "broker", "--listener-url", listener, "--advertised-listener-url", listener,
+            [tansu_binary(), "broker", "--listener-url", listener, "--advertised-listener-url", advertised,
              # Memory storage: every start is a new, empty cluster, and its id says so (stored
              # service state is tied to the cluster id, so it never replays onto a fresh broker).
              "--cluster-id", f"playground-{secrets.token_hex(4)}", "--storage-engine", "memory://tansu/"],
             env=env, stdout=out, stderr=out, start_new_session=True, preexec_fn=die_with_parent)
         deadline = time.monotonic() + timeout
-        while not _answers(self.host, self.port):
+        while not _answers(self.advertised, self.port):
             if self.process.poll() is not None:
                 raise PlaygroundError(f"The tansu broker exited at once with status {self.process.returncode}; "
                                       f"is port {self.port} already taken?")
@@ -140,21 +175,27 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m playground.kafka.tansu",
                                      description="Run a tansu Kafka-protocol broker (memory storage) until Ctrl-C.")
     parser.add_argument("--port", type=int, default=9092)
-    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="interface to listen on: 127.0.0.1 (this machine) or 0.0.0.0 (a room's laptops too)")
+    parser.add_argument("--advertise", help="address clients are told to use (default: the host, or this "
+                                            "machine's LAN address with --host 0.0.0.0)")
     args = parser.parse_args(argv)
     try:
-        broker = TansuBroker(args.port, host=args.host).start()
+        broker = TansuBroker(args.port, host=args.host, advertise=args.advertise).start()
     except PlaygroundError as exc:
         print(f"tansu: {exc}", file=sys.stderr)
         return 2
-    print(f"tansu broker listening on {broker.url} (memory storage; Ctrl-C stops it)", flush=True)
+    print(f"tansu broker listening on {args.host}:{broker.port}; clients use --broker {broker.url} "
+          "(memory storage; Ctrl-C stops it)", flush=True)
     try:
-        broker.process.wait()
+        status = broker.process.wait()
     except KeyboardInterrupt:
-        pass
+        status = 0
     finally:
         broker.stop()
-    return 0
+    if status:
+        print(f"tansu: the broker exited with status {status}.", file=sys.stderr)
+    return 2 if status else 0
 
 
 if __name__ == "__main__":

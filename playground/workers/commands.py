@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 
 from playground.errors import PlaygroundError
 
@@ -19,12 +20,28 @@ def _topology(args: argparse.Namespace):
 
     if args.partitions < 1:
         raise PlaygroundError(f"--partitions must be at least 1, not {args.partitions}.")
-    topology = Topology(prefix=args.prefix, partitions=args.partitions)
+    topology = Topology(prefix=prefix_of(args), partitions=args.partitions)
     if args.wiring == "orchestration" or "orchestrator" in getattr(args, "services", ()):
         from playground.workers.kafka import orchestrated
 
         return orchestrated(topology)
     return topology
+
+
+#: The environment variable naming a workshop participant (each laptop sets it once).
+PARTICIPANT_ENV = "PLAYGROUND_PARTICIPANT"
+
+
+def prefix_of(args: argparse.Namespace) -> str:
+    """The run's namespace: --prefix, else room.<participant> (isolated by default), else playground."""
+    if args.prefix:
+        return args.prefix
+    if args.participant:
+        name = "".join(c if c.isalnum() or c in "-_" else "-" for c in args.participant.strip().lower())
+        if not name:
+            raise PlaygroundError(f"--participant needs letters or digits, not {args.participant!r}.")
+        return f"room.{name}"
+    return "playground"
 
 
 def _rules(given: list[str] | None) -> dict[str, object]:
@@ -59,7 +76,7 @@ def _serve(args: argparse.Namespace) -> int:
     from playground.workers.kafka import run_serve
 
     state_dir = False if args.no_state else args.state_dir
-    options = dict(topology=_topology(args), state_dir=state_dir, wiring=args.wiring, saga=args.saga or ["order"],
+    options = dict(topology=_topology(args), state_dir=state_dir, wiring=args.wiring, participant=args.participant, saga=args.saga or ["order"],
                    fail=_rules(args.fail))
     if args.trace:
         with open(args.trace, "a", encoding="utf-8", buffering=1) as sink:
@@ -116,7 +133,12 @@ def add_kafka_commands(sub: argparse._SubParsersAction) -> None:
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument("--broker", metavar="kafka://HOST:PORT",
                        help="the Kafka broker (default: $PLAYGROUND_BROKER)")
-        p.add_argument("--prefix", default="playground", help="namespace of topics and consumer groups")
+        p.add_argument("--participant", default=os.environ.get(PARTICIPANT_ENV),
+                       help="your name in a workshop room: your own topics and groups (prefix room.NAME) and your "
+                            f"name on every message you send (default: ${PARTICIPANT_ENV})")
+        p.add_argument("--prefix", default=None,
+                       help="namespace of topics and consumer groups (default: playground, or room.NAME with "
+                            "--participant; name a shared one, e.g. --prefix room.shared, to join a room's flow)")
         p.add_argument("--partitions", type=int, default=4, help="partitions per topic (same for every process)")
         p.add_argument("--wiring", choices=("choreography", "orchestration"), default=None,
                        help="services react to events (default), or take commands from an orchestrator "

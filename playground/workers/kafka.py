@@ -74,7 +74,7 @@ def orchestrated(topology: Topology | None) -> Topology:
 def build_bus(services: Sequence[str], broker: str | None, *, topology: Topology | None = None,
               state_dir: "str | None | bool" = None, trace: LiveTrace | None = None,
               wiring: str | None = None, saga: "str | Sequence[str]" = "order",
-              fail: Mapping[str, object] | None = None) -> KafkaBus:
+              fail: Mapping[str, object] | None = None, participant: str | None = None) -> KafkaBus:
     """A Kafka bus hosting ``services`` (not started yet); call on the running loop.
 
     ``wiring`` "choreography" gives each service its reactions; "orchestration"
@@ -96,10 +96,10 @@ def build_bus(services: Sequence[str], broker: str | None, *, topology: Topology
     known_names("service given a failure rule", fail, names)
     built = {name: _service(name, fail.get(name)) for name in names}
     if wiring == "choreography":
-        bus = KafkaBus(broker, trace, topology=topology, state_dir=state_dir, name="+".join(services))
+        bus = KafkaBus(broker, trace, topology=topology, state_dir=state_dir, name=_label(services, participant))
         choreograph(bus, built, REACTIONS, Randomness(0))
         return bus
-    bus = KafkaBus(broker, trace, topology=orchestrated(topology), state_dir=state_dir, name="+".join(services))
+    bus = KafkaBus(broker, trace, topology=orchestrated(topology), state_dir=state_dir, name=_label(services, participant))
     for name, service in built.items():
         ServiceHost(service, bus, latency_rng=Randomness(0).stream(f"latency:{name}")).attach()
     if ORCHESTRATOR in services:
@@ -108,6 +108,12 @@ def build_bus(services: Sequence[str], broker: str | None, *, topology: Topology
         bus.orchestrator = OrchestratorHost(bus, [sagas()[name] for name in chosen],
                                             store=_orchestrator_store(bus)).attach()
     return bus
+
+
+def _label(services: Sequence[str], participant: str | None) -> str:
+    """The process's name in its message ids and effects: ``alice/payments`` in a room, ``payments`` alone."""
+    served = "+".join(services)
+    return f"{participant.strip()}/{served}" if participant and participant.strip() else served
 
 
 def _service(name: str, fail: object) -> Service:
