@@ -66,6 +66,7 @@ from playground.analysis.metrics import availability, end_to_end, percentile
 from playground.analysis.whereabouts import reconstruct
 from playground.errors import HorizonExceeded, PlaygroundError
 from playground.runtime.faults import FaultPlan
+from playground.runtime.checks import is_whole
 
 #: Outcomes that mean a transaction never finished.
 UNFINISHED = ("unfinished", "dead-lettered")
@@ -325,7 +326,7 @@ def scorecard(factory: Callable[..., Any], *, seed: int = 0, workload: Mapping[s
         if not isinstance(plan, FaultPlan):
             raise PlaygroundError(f"The fault suite maps names to FaultPlan objects; {name!r} maps to {plan!r}.")
     counts = tuple(workers)
-    if not counts or any(isinstance(n, bool) or not isinstance(n, int) or n < 1 for n in counts):
+    if not counts or any(not is_whole(n) or n < 1 for n in counts):
         raise PlaygroundError(f"workers must be whole numbers of at least 1, not {counts!r}.")
     runner = _Runner(factory, seed, workload or {})
     figures: list[Figure] = []

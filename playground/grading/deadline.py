@@ -21,17 +21,14 @@ stopped after 0.2 s
 
 from __future__ import annotations
 
-import gc
-import logging
 import threading
 import time
-import warnings
-from contextlib import contextmanager
 from typing import Any, Callable, TypeVar
 
 from playground.compat.cpython import current_frames
 from playground.compat.cpython import raise_in_thread as _raise_in
 from playground.grading.learner import is_learner_file
+from playground.runtime.interrupt import quiet_asyncio as _quiet_asyncio
 
 T = TypeVar("T")
 
@@ -125,26 +122,6 @@ def call_with_limit(fn: Callable[[], T], *, seconds: float) -> T:
     """
     with _quiet_asyncio():
         return _call_with_limit(fn, seconds)
-
-
-@contextmanager
-def _quiet_asyncio():
-    """Mute the complaints about what an interrupted simulation leaves behind.
-
-    asyncio logs the tasks it never finished and Python warns about the loop
-    and temporary folder it never closed — all when they are garbage-collected,
-    so collect (and let their finalizers clean up) before unmuting.
-    """
-    logger = logging.getLogger("asyncio")
-    level = logger.level
-    logger.setLevel(logging.CRITICAL + 1)
-    try:
-        yield
-    finally:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ResourceWarning)
-            gc.collect()
-        logger.setLevel(level)
 
 
 def _call_with_limit(fn: Callable[[], T], seconds: float) -> T:

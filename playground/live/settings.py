@@ -24,6 +24,7 @@ from playground.errors import ScenarioError
 from playground.live.flow import SCENARIOS
 from playground.runtime.latency import Fixed, Latency, LongTail, Uniform, as_latency
 from playground.scenarios.order_flow import ORDER_LATENCY, OrderFlow
+from playground.runtime.checks import is_whole
 
 #: The order flow's services, in the order the panel lists them.
 SERVICES = tuple(ORDER_LATENCY)
@@ -184,7 +185,7 @@ class Settings:
         object.__setattr__(self, "decline_rate", parse_fraction(self.decline_rate, "decline_rate"))
         for name, minimum in (("seed", 0), ("orders", 1)):
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            if not is_whole(value) or value < minimum:
                 raise SettingError(f"{name} must be a whole number of at least {minimum}, not {value!r}.")
 
     @property

@@ -14,6 +14,7 @@ from dataclasses import KW_ONLY, dataclass
 from typing import Protocol, Sequence, Union
 
 from playground.errors import SagaDefinitionError
+from playground.runtime.checks import is_number, is_whole
 
 #: States every saga machine has besides its stages; no step may take these names.
 RESERVED = ("new", "compensating", "completed", "compensated", "stuck")
@@ -23,7 +24,7 @@ LATE_POLICIES = ("ignore", "compensate")
 def _number(what: str, value: object, *, allow_none: bool = True, minimum: float = 0.0, strict: bool = False) -> None:
     if value is None and allow_none:
         return
-    bad = isinstance(value, bool) or not isinstance(value, (int, float))
+    bad = not is_number(value)
     if bad or value < minimum or (strict and value <= minimum):
         bound = f"greater than {minimum:g}" if strict else f"at least {minimum:g}"
         raise SagaDefinitionError(f"{what} must be a number {bound}, not {value!r}.")
@@ -49,12 +50,12 @@ class Retry:
     max_delay: float | None = None
 
     def __post_init__(self) -> None:
-        if isinstance(self.count, bool) or not isinstance(self.count, int) or self.count < 0:
+        if not is_whole(self.count) or self.count < 0:
             raise SagaDefinitionError(f"Retry count must be a whole number of at least 0, not {self.count!r}.")
         _number("Retry backoff", self.backoff, allow_none=False)
         _number("Retry factor", self.factor, allow_none=False, minimum=1.0)
         _number("Retry max_delay", self.max_delay)
-        if isinstance(self.jitter, bool) or not isinstance(self.jitter, (int, float)) or not 0 <= self.jitter <= 1:
+        if not is_number(self.jitter) or not 0 <= self.jitter <= 1:
             raise SagaDefinitionError(f"Retry jitter must be a fraction between 0 and 1, not {self.jitter!r}.")
 
     def delay(self, attempt: int, key: str) -> float:

@@ -16,20 +16,30 @@ from playground.errors import ScenarioError
 from playground.runtime.latency import Latency, as_latency
 
 
+def is_whole(value: Any) -> bool:
+    """Whether ``value`` is an int (``True`` and ``False`` are not numbers here)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def is_number(value: Any) -> bool:
+    """Whether ``value`` is an int or a float (``True`` and ``False`` are not numbers here)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def whole_number(name: str, value: Any, *, minimum: int = 0) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+    if not is_whole(value) or value < minimum:
         raise ScenarioError(f"{name} must be a whole number of at least {minimum}, not {value!r}.")
     return value
 
 
 def positive_number(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+    if not is_number(value) or not value > 0:
         raise ScenarioError(f"{name} must be a number greater than 0, not {value!r}.")
     return float(value)
 
 
 def fraction(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+    if not is_number(value) or not 0 <= value <= 1:
         raise ScenarioError(f"{name} must be a fraction between 0 and 1, not {value!r}.")
     return float(value)
 

@@ -16,13 +16,14 @@ from __future__ import annotations
 from typing import Any, Iterable, Union
 
 from playground.errors import ScenarioError
+from playground.runtime.checks import is_number, is_whole
 
 
 def _nth(value: Any) -> tuple[int, ...] | None:
     if value is None:
         return None
     values = (value,) if isinstance(value, int) else tuple(value) if isinstance(value, Iterable) else (value,)
-    if not values or any(isinstance(v, bool) or not isinstance(v, int) or v < 1 for v in values):
+    if not values or any(not is_whole(v) or v < 1 for v in values):
         raise ScenarioError(f"nth must be a whole number of at least 1 (or several), not {value!r}.")
     return values
 
@@ -38,18 +39,18 @@ class Rule:
         self.type, self.inbox = type, inbox
         self.nth = _nth(nth)
         if count is not None:
-            if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+            if not is_whole(count) or count < 1:
                 raise ScenarioError(f"count must be a whole number of at least 1, not {count!r}.")
             if self.nth is not None:
                 raise ScenarioError("Give a fault rule nth= or count=, not both.")
             self.nth = tuple(range(1, count + 1))  # the first ``count`` matches
         if fraction is not None:
-            if isinstance(fraction, bool) or not isinstance(fraction, (int, float)) or not 0 <= fraction <= 1:
+            if not is_number(fraction) or not 0 <= fraction <= 1:
                 raise ScenarioError(f"fraction must be between 0 and 1, not {fraction!r}.")
             if self.nth is not None:
                 raise ScenarioError("Give a fault rule nth=/count= or fraction=, not both.")
         self.fraction = fraction
-        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
+        if limit is not None and (not is_whole(limit) or limit < 0):
             raise ScenarioError(f"limit must be a whole number of at least 0, not {limit!r}.")
         self.limit = limit
 
@@ -81,7 +82,7 @@ class Duplicate(Rule):
 
     def __init__(self, *, copies: int = 1, **select: Any):
         super().__init__(**select)
-        if isinstance(copies, bool) or not isinstance(copies, int) or copies < 1:
+        if not is_whole(copies) or copies < 1:
             raise ScenarioError(f"copies must be a whole number of at least 1, not {copies!r}.")
         self.copies = copies
 
@@ -94,7 +95,7 @@ class Delay(Rule):
 
     def __init__(self, *, seconds: float, **select: Any):
         super().__init__(**select)
-        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds <= 0:
+        if not is_number(seconds) or seconds <= 0:
             raise ScenarioError(f"seconds must be a number greater than 0, not {seconds!r}.")
         self.seconds = float(seconds)
 
@@ -110,7 +111,7 @@ class Reorder(Rule):
 
     def __init__(self, *, within: float = 1.0, **select: Any):
         super().__init__(**select)
-        if isinstance(within, bool) or not isinstance(within, (int, float)) or within <= 0:
+        if not is_number(within) or within <= 0:
             raise ScenarioError(f"within must be a number of seconds greater than 0, not {within!r}.")
         self.within = float(within)
 

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping, Protocol
 from playground.errors import ScenarioError
 from playground.runtime.fault_rules import Delay, Drop, Duplicate, FailCalls, MessageRule, Reorder, Rule
 from playground.runtime.latency import Latency, as_latency
+from playground.runtime.checks import is_number
 
 if TYPE_CHECKING:  # pragma: no cover
     from playground.catalog import Catalog
@@ -106,7 +107,7 @@ class FaultPlan:
         for rule in self.messages:
             if not isinstance(rule, (Drop, Duplicate, Delay, Reorder)):
                 raise ScenarioError(f"messages= takes Drop, Duplicate, Delay or Reorder rules, not {rule!r}.")
-        if isinstance(redelivery_delay, bool) or not isinstance(redelivery_delay, (int, float)) or redelivery_delay < 0:
+        if not is_number(redelivery_delay) or redelivery_delay < 0:
             raise ScenarioError(f"redelivery_delay must be a number of seconds of at least 0, not {redelivery_delay!r}.")
         self.redelivery_delay = float(redelivery_delay)
         if isinstance(uncorrelated, str):

@@ -26,6 +26,7 @@ from contextvars import ContextVar
 from typing import Any, Callable, Iterator
 
 from playground.errors import PlaygroundError
+from playground.runtime.checks import is_number
 
 
 class ScaledClock:
@@ -37,7 +38,7 @@ class ScaledClock:
     """
 
     def __init__(self, speed: float = 1.0):
-        if isinstance(speed, bool) or not isinstance(speed, (int, float)) or not speed > 0:
+        if not is_number(speed) or not speed > 0:
             raise PlaygroundError(f"speed must be a number of simulated seconds per wall second greater than 0, "
                                   f"not {speed!r}.")
         self.speed = float(speed)

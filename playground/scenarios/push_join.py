@@ -34,6 +34,7 @@ from playground.flows.orders import ORDER_REACTIONS
 from playground.wiring.choreography import choreograph
 from playground.wiring.host import ServiceHost
 from playground.scenarios.base import builds
+from playground.runtime.checks import is_number
 
 #: What the push service subscribes to, per style.
 PUSH_STYLES = {
@@ -70,7 +71,7 @@ class PushJoin(OrderFlow):
         super().__init__(**params)
         if style is not None and style not in PUSH_STYLES:
             raise ScenarioError(f"There is no push style {style!r}; choose from {', '.join(PUSH_STYLES)}, or None.")
-        if isinstance(join_at, bool) or not isinstance(join_at, (int, float)) or join_at < 0:
+        if not is_number(join_at) or join_at < 0:
             raise ScenarioError(f"join_at must be a number of seconds of at least 0, not {join_at!r}.")
         self.style, self.join_at, self.queryable = style, float(join_at), bool(queryable)
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from playground.errors import ScenarioError
 from playground.services.base import Service, emit, handles
+from playground.runtime.checks import is_number
 
 
 class Approvers(Service):
@@ -22,7 +23,7 @@ class Approvers(Service):
 
     def __init__(self, *, approve: float = 1.0, **kwargs: Any):
         super().__init__(**kwargs)
-        if isinstance(approve, bool) or not isinstance(approve, (int, float)) or not 0 <= approve <= 1:
+        if not is_number(approve) or not 0 <= approve <= 1:
             raise ScenarioError(f"approve must be a fraction between 0 and 1, not {approve!r}.")
         self.approve = float(approve)
 

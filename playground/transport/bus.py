@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import tempfile
+import weakref
 import zlib
 from typing import Any, Awaitable, Callable
 
@@ -33,6 +34,7 @@ from playground.runtime.envelope import DEAD_LETTERS, DeadLetter, Envelope, Mess
 from playground.runtime.faults import FaultPlan
 from playground.runtime.trace import Trace
 from playground.runtime.work import CHECK_EVERY, WorkCounter
+from playground.runtime.checks import is_whole
 
 Handler = Callable[[Envelope], Awaitable[None]]
 
@@ -41,29 +43,32 @@ Handler = Callable[[Envelope], Awaitable[None]]
 class _QuietLibraries:
     """faust, mode and aiokafka announce every start and stop at INFO; the trace is our log.
 
-    Their loggers are set to WARNING while at least one bus runs and given back
-    their own levels when the last one stops (buses may overlap: live sessions).
+    Their loggers are set to WARNING while a bus runs and given back the levels
+    they had before the first one started once no running bus is left (buses
+    may overlap: live sessions). A bus that never reached ``stop`` (a run torn
+    down by an interrupt) stops counting once it is garbage-collected.
     """
 
     NAMES = ("faust", "mode", "aiokafka")
 
     def __init__(self) -> None:
-        self._running = 0
-        self._levels: list[int] = []
+        self._running: weakref.WeakSet = weakref.WeakSet()
+        self._levels: list[int] | None = None
 
-    def enter(self) -> None:
-        if self._running == 0:
-            loggers = [logging.getLogger(name) for name in self.NAMES]
+    def enter(self, bus: Any) -> None:
+        loggers = [logging.getLogger(name) for name in self.NAMES]
+        if self._levels is None:
             self._levels = [logger.level for logger in loggers]
-            for logger in loggers:
-                logger.setLevel(max(logger.level, logging.WARNING))
-        self._running += 1
+        for logger in loggers:
+            logger.setLevel(logging.WARNING)
+        self._running.add(bus)
 
-    def leave(self) -> None:
-        self._running = max(self._running - 1, 0)
-        if self._running == 0:
+    def leave(self, bus: Any) -> None:
+        self._running.discard(bus)
+        if not self._running and self._levels is not None:
             for name, level in zip(self.NAMES, self._levels):
                 logging.getLogger(name).setLevel(level)
+            self._levels = None
 
 
 #: Shared by every bus of the process (the Kafka bus too).
@@ -118,7 +123,7 @@ class Bus:
         self._queues: dict[str, asyncio.Queue | Lanes] = {}
         self.workers = dict(workers or {})
         for inbox, n in self.workers.items():
-            if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+            if not is_whole(n) or n < 1:
                 raise ValueError(f"workers for {inbox!r} must be a whole number of at least 1, not {n!r}")
         self._app: EmbeddedApp | None = None
         self._datadir: tempfile.TemporaryDirectory | None = None
@@ -174,7 +179,7 @@ class Bus:
             self._clock_now = self.clock.attach(loop).now
         self._idle = asyncio.Event()
         if not self._quieted:
-            library_logs.enter()
+            library_logs.enter(self)
             self._quieted = True
         self.faults.begin(self, self._fault_rng)
         self._datadir = tempfile.TemporaryDirectory(prefix="playground-")
@@ -225,7 +230,7 @@ class Bus:
                 self._datadir.cleanup()
                 self._datadir = None
             if self._quieted:
-                library_logs.leave()
+                library_logs.leave(self)
                 self._quieted = False
 
     def _consumer(self, handler: Handler) -> Callable:
