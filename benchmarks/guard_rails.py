@@ -56,10 +56,10 @@ def held_by_a_run(orders: int) -> tuple[int, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=GOAL_ORDERS)
-    parser.add_argument("--quick", action="store_true", help="200 orders: checks the script runs")
+    parser.add_argument("--quick", action="store_true", help="50 orders: checks the script runs")
     args = parser.parse_args()
     if args.quick:
-        args.orders = 200
+        args.orders = 50
 
     small = max(1, args.orders // 10)
     base, base_took = held_by_a_run(small)

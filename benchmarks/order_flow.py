@@ -110,10 +110,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3,
                         help="rounds in which the three sides take turns (one at 10,000 orders); medians are printed")
-    parser.add_argument("--quick", action="store_true", help="20 and 50 orders, one round: checks the script runs")
+    parser.add_argument("--quick", action="store_true", help="10 and 20 orders, one round: checks the script runs")
     args = parser.parse_args()
     order_flow(orders=10, seed=1).run()  # warm-up: imports and faust's lazy settings
-    sizes = (20, 50) if args.quick else GOAL_SECONDS
+    sizes = (10, 20) if args.quick else GOAL_SECONDS
     print(f"{'orders':>7} {'ours':>8} {'bare faust':>11} {'bare asyncio':>13} {'ours/faust':>11} {'ours/asyncio':>13}")
     for orders, goal_size in zip(sizes, GOAL_SECONDS):
         rounds = 1 if args.quick or orders > 1_000 else args.rounds

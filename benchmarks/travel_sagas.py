@@ -114,10 +114,10 @@ def main() -> None:
     parser.add_argument("--trips", type=int, default=GOAL_TRIPS)
     parser.add_argument("--rounds", type=int, default=3,
                         help="rounds in which the three sides take turns; each figure is the median")
-    parser.add_argument("--quick", action="store_true", help="50 trips, one round: checks the script runs")
+    parser.add_argument("--quick", action="store_true", help="20 trips, one round: checks the script runs")
     parser.add_argument("--profile", action="store_true", help="also profile one run of ours")
     args = parser.parse_args()
-    trips, rounds, seed = (50, 1, 7) if args.quick else (args.trips, args.rounds, 7)
+    trips, rounds, seed = (20, 1, 7) if args.quick else (args.trips, args.rounds, 7)
     travel_booking(trips=20, seed=1).run()  # warm-up: imports and faust's lazy settings
     horizon = 10 * trips / RATE + 3600
 
