@@ -93,6 +93,8 @@ def lan_address() -> str:
 def port_taken(host: str, port: int) -> bool:
     """Whether something already listens on (or holds) ``host:port``."""
     with socket.socket() as s:
+        # As a server binds: connections lingering in TIME_WAIT from a broker just stopped do not count.
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind((host, port))
         except OSError:

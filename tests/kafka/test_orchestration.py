@@ -90,7 +90,7 @@ def test_orchestrator_workers_split_sagas_and_a_killed_one_loses_and_repeats_not
         victim.kill()  # SIGKILL: no leave-group, no offset commit; its timers and memory are gone
         placing.join()
         ids = set(orders) | set(trips)
-        seen = collect(broker.url, topology=topology, until=lambda s: _ended(s) >= ids, timeout=90)
+        seen = collect(broker.url, topology=topology, until=lambda s: _ended(s) >= ids, timeout=150)
         lost = sorted(ids - _ended(seen))
         assert len(ids) == 160 and not lost, (f"{len(lost)} instances never ended", _story(seen, store, lost[:3]),
                                              survivor.output())
