@@ -35,8 +35,9 @@ def test_a_drop_strands_different_orders_in_each_wiring_and_the_table_names_why(
     assert {d.explained_by for d in found} <= set(PERMITTED)
 
 
-def test_duplicates_multiply_naive_emails_in_the_choreography_and_the_table_names_why():
-    case = Case("order", "choreography", seed=0, size=1, faults={"messages": [("Duplicate", {"nth": 1})]})
+def test_a_duplicated_completion_reaches_the_naive_email_only_in_the_choreography_and_the_table_names_why():
+    case = Case("order", "choreography", seed=0, size=1,
+                faults={"messages": [("Duplicate", {"type": "OrderCompleted", "nth": 1})]})
     (only,) = differences(case)
     assert (only.choreography, only.orchestration, only.explained_by) == ("2×", "1×", "naive-email")
 
