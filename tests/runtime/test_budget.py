@@ -1,5 +1,8 @@
 """Bounded size: runs that cannot fit are refused before they start; long runs show progress."""
 
+import os
+import subprocess
+import sys
 import time
 
 import pytest
@@ -34,20 +37,31 @@ def test_a_run_that_fits_is_not_refused(monkeypatch):
     assert order_flow(orders=5).run().counts()["completed"] == 5
 
 
-def test_a_long_run_shows_progress_and_a_short_one_does_not(monkeypatch, capsys):
-    monkeypatch.setenv(budget.PROGRESS_SWITCH, "1")
-    done = [0]
-    monkeypatch.setattr(budget, "PROGRESS_AFTER", 0.2)
-    with budget.progress(10, "orders", lambda: done[0]):
-        for n in range(10):
-            done[0] = n + 1
-            time.sleep(0.08)
-    shown = capsys.readouterr().err
-    assert "orders" in shown and "/10" in shown
+SHOW_PROGRESS = """
+import time
+from playground.runtime import budget
+budget.PROGRESS_AFTER = 0.2
+done = [0]
+with budget.progress(10, "orders", lambda: done[0]):
+    for n in range(10):
+        done[0] = n + 1
+        time.sleep(0.08)
+print("---", flush=True)
+import sys; sys.stderr.write("---\\n"); sys.stderr.flush()
+with budget.progress(10, "orders", lambda: 10):
+    pass
+"""
 
-    with budget.progress(10, "orders", lambda: 10):
-        pass  # over before the delay: nothing shown
-    assert capsys.readouterr().err == ""
+
+def test_a_long_run_shows_progress_and_a_short_one_does_not():
+    # In a process of its own: tqdm's choice of display and its shared state are process-wide.
+    env = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
+    env[budget.PROGRESS_SWITCH] = "1"
+    done = subprocess.run([sys.executable, "-c", SHOW_PROGRESS], env=env, capture_output=True, text=True,
+                          timeout=120, check=True)
+    long_run, short_run = done.stderr.split("---\n")
+    assert "orders" in long_run and "/10" in long_run
+    assert short_run == ""  # over before the delay: nothing shown
 
 
 def test_progress_leaves_the_trace_alone(monkeypatch):
