@@ -31,6 +31,7 @@ SCENARIOS: dict[str, tuple[str, str, str]] = {
     "parcel-flow": ("parcels", "parcel_flow", "parcels weighed, billed and tracked (the contract-evolution exercise)"),
     "legacy-migration": ("strangler", "legacy_migration", "invoices moved off a legacy ERP, a fraction at a time"),
     "freight": ("freight", "freight", "shipments whose milestones are events, customs a saga inside (three wirings)"),
+    "stale-copies": ("stale_copies", "stale_copies", "orders decided on copied credit limits that lag the record"),
 }
 
 

@@ -19,12 +19,13 @@ from playground.catalog.pipeline import PIPELINE_SPECS
 from playground.catalog.screening import SCREENING_SPECS
 from playground.catalog.spaghetti import SPAGHETTI_SPECS
 from playground.catalog.parcels import PARCEL_SPECS
+from playground.catalog.credit import CREDIT_SPECS
 
 #: Every message type the playground knows. Domains added later declare here too.
 CATALOG = Catalog([*ORDER_SPECS, *ONBOARDING_SPECS, *LOYALTY_SPECS, *TRAVEL_SPECS, *ORCHESTRATION_SPECS,
                    *PIPELINE_SPECS, *NOTIFICATION_SPECS, *ORDER_VARIANT_SPECS, *LEGACY_SPECS, *ESCALATION_SPECS,
                    *SCREENING_SPECS, *SPAGHETTI_SPECS,
-                   *FREIGHT_SPECS, *PARCEL_SPECS])
+                   *FREIGHT_SPECS, *PARCEL_SPECS, *CREDIT_SPECS])
 
 
 

@@ -32,6 +32,7 @@ KINDS = {
     "end": "a handler finished (detail: the command it ran)",
     "state": "a component changed state (detail: from, to, and the instance)",
     "effect": "a service did something with consequences outside itself (charge, refund, email...)",
+    "data": "a value a service holds changed, or a decision read one (detail: role record, copy or read; key, value, version)",
     "fault": "an injected fault happened (detail: which)",
     "redeliver": "a message was not acknowledged and goes back to its inbox",
     "dead_letter": "a message could not be handled and was parked with a reason",

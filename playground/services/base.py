@@ -51,7 +51,7 @@ def handles(command: str) -> Callable:
 class Note(NamedTuple):
     """Something a service did that the trace should show: a state change or an effect."""
 
-    kind: str  # "state" or "effect"
+    kind: str  # "state", "effect" or "data"
     detail: dict[str, Any]
 
 
@@ -104,6 +104,12 @@ class Service:
     def note_effect(self, effect: str, key: str, **detail: Any) -> None:
         """Record an effect with an idempotency key, e.g. a charge keyed by order id."""
         self.notes.append(Note("effect", {"effect": effect, "key": key, **detail}))
+
+    def note_data(self, role: str, key: str, value: Any, version: int | None = None, **detail: Any) -> None:
+        """Record a value for the consistency detector: ``role`` is ``"record"`` (the system of record changed
+        it), ``"copy"`` (this service's copy of it changed) or ``"read"`` (a decision used it; ``detail``
+        says which decision and what was decided)."""
+        self.notes.append(Note("data", {"role": role, "key": key, "value": value, "version": version, **detail}))
 
     def take_notes(self) -> list[Note]:
         notes, self.notes = self.notes, []
