@@ -12,7 +12,9 @@ Fixes are parameters: ``sales=VersionedSales`` ignores out-of-date versions,
 ``sales=CheckingSales`` also asks the record when the order was placed
 against a newer version than its copy, ``reconcile_every=`` compares every
 copy with the record that often. ``result.extras["decide"]`` is the decision
-rule, so a detector can tell which stale reads changed a decision.
+rule, so a detector can tell which stale reads changed a decision;
+``result.extras["placed_against"]`` is the storefront's log of the record's
+version each order was placed against.
 
 >>> calm = stale_copies(orders=40, seed=3).run()
 >>> calm.counts()["accepted"] + calm.counts()["declined"]
@@ -157,12 +159,13 @@ class StaleCopies(Scenario):
 
     async def drive(self, bus: Bus, randomness: Randomness) -> None:
         self.run_extras["decide"] = decision
+        placed = self.run_extras["placed_against"] = {}  # the storefront's log: order → record version shown
         loop = asyncio.get_running_loop()
         counters = {"limit": 0, "reconcile": 0, "load": 0}
         for when, kind, payload in self._schedule(randomness.stream("workload")):
             await asyncio.sleep(max(0.0, when - loop.time()))
             if kind == "order":
-                version = self._record.version_of(payload["customer"])
+                version = placed[payload["order_id"]] = self._record.version_of(payload["customer"])
                 self.begin(bus, "OrderOnCredit", {**payload, "credit_version": version}, id=payload["order_id"],
                            sender="storefront")
                 continue
