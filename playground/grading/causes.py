@@ -28,8 +28,9 @@ from playground.errors import PlaygroundError
 from playground.grading.checks import Failed
 from playground.grading.learner import explain
 
-#: How the service host words the dead letter of a handler that raised (the exception itself is reported instead).
-_HANDLER_FAILED = " service failed on "
+#: How the bus words the dead letter of code that raised on a message (a service's handler, a hand-written
+#: agent, a machine's callback): "the payments service failed on ChargePayment: ...".
+_HANDLER_FAILED = " failed on "
 def parked_by_orchestrator(letter: Any) -> bool:
     """Whether an orchestrator parked this message: a late or repeated reply, an event it has no use for.
 
@@ -48,12 +49,12 @@ def dead_letter_sentence(letters: list[Any]) -> str:
     return f"{many} dead-lettered instead of delivered, the first at {first.at}{about}: “{first.reason.rstrip('.')}”"
 
 
-def _advice(letter: Any, service: str | None, table: str | None) -> str:
+def _advice(letter: Any, service: str | None, table: str | None, yours: str) -> str:
     reason = letter.reason
     if "did you mean" in reason:
         return "fix the spelling"
     if "breaks its contract" in reason and letter.at == service:
-        return (f"every {letter.envelope.type} your service publishes must carry the fields its contract declares "
+        return (f"every {letter.envelope.type} {yours} publishes must carry the fields its contract declares "
                 "(look it up in the catalog)")
     if table and (service is None or letter.at == service) and ("does not handle" in reason
                                                                  or " lacks field " in reason):
@@ -62,7 +63,7 @@ def _advice(letter: Any, service: str | None, table: str | None) -> str:
 
 
 def verdict_on_run(result: Any, *, service: str | None = None, probe: Any = None, table: str | None = None,
-                   expected: Callable[[Any], bool] | None = None) -> None:
+                   expected: Callable[[Any], bool] | None = None, yours: str = "your service") -> None:
     """Raise :class:`Failed` naming the real cause if the run dead-lettered what it should not have.
 
     Args:
@@ -72,6 +73,7 @@ def verdict_on_run(result: Any, *, service: str | None = None, probe: Any = None
             exception is reported with the command and message it was handling.
         table: the name of the learner's reaction table, to point at when it maps an event wrongly.
         expected: dead letters this exercise expects (e.g. late replies the orchestrator parks).
+        yours: what the learner wrote, as feedback names it ("your agent", "your machine").
     """
     letters = [d for d in result.dead_letters if not (expected and expected(d))]
     crashed = [d for d in letters if _HANDLER_FAILED in d.reason]
@@ -79,11 +81,11 @@ def verdict_on_run(result: Any, *, service: str | None = None, probe: Any = None
     mine = [d for d in others if d.at == service or d.envelope.sender == service]
     if mine or others:
         chosen = mine or others
-        raise Failed(f"{dead_letter_sentence(chosen)}; {_advice(chosen[0], service, table)}")
+        raise Failed(f"{dead_letter_sentence(chosen)}; {_advice(chosen[0], service, table, yours)}")
     if probe is not None and probe.first_error is not None:
         raise Failed(handler_error_sentence(probe, table))
     if crashed:
-        raise Failed(f"{dead_letter_sentence(crashed)}; a handler raised an exception on it")
+        raise Failed(f"{dead_letter_sentence(crashed)}; the code handling it raised that exception")
 
 
 def handler_error_sentence(probe: Any, table: str | None = None, reactions: Mapping[str, str] | None = None) -> str:

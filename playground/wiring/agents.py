@@ -12,6 +12,16 @@ The same function runs on both transports: on the in-memory bus ``app`` is
 the run's embedded app (simulated time); on a Kafka bus it is the consumer
 group's app, fed by the topics your events travel on.
 
+Bad messages are dead-lettered, never raised, as everywhere else on the bus:
+a message your agent sends is checked against the run's catalog (a type it
+does not declare, or a payload that breaks its contract, is parked with the
+reason where it was sent), and an exception your code raises while handling
+an event parks *that event* with a one-sentence reason. The agent is then
+started again on the next event, as faust's supervisor restarts a crashed
+agent: what it keeps in the factory's variables survives, what its body set
+up before ``async for`` is set up again. Breaking the rules of the stream
+itself (returning, reading it with ``for``) still stops the run, with the fix.
+
 >>> from playground.scenarios import order_flow
 >>> from playground.wiring.agents import FaustConsumer
 >>> def thanks(app, events, send):
@@ -48,15 +58,20 @@ class AgentError(PlaygroundError):
 class _Counted:
     """The agent's stream, counting each event as handled when the agent asks for the next one."""
 
-    def __init__(self, stream: Any, host: "FaustConsumer"):
-        self._stream, self._host = stream, host
+    def __init__(self, stream: Any, events: Any, host: "FaustConsumer"):
+        # ``events`` is one iterator over the stream, shared by every start of the agent after a crash.
+        self._stream, self._source, self._host = stream, events, host
 
     def __aiter__(self) -> Any:
         return self._events()
 
     async def _events(self) -> Any:
         self._host.iterating = True
-        async for event in self._stream:
+        while True:
+            try:
+                event = await self._source.__anext__()
+            except StopAsyncIteration:
+                break
             yield event
             self._host.finished()
         self._host.stream_ended = True  # the app is stopping: the agent may return now
@@ -137,31 +152,50 @@ class FaustConsumer:
         host = self
 
         async def body(stream: Any) -> None:
-            counted = _Counted(stream, host)
-            try:
-                ran = fun(counted)
-                if inspect.isasyncgen(ran):
-                    async for _ in ran:
-                        pass
-                elif inspect.isawaitable(ran):
-                    await ran
-                else:
-                    raise AgentError(f"The agent of '{host.name}' is not an `async def` function; faust agents are "
-                                     "coroutines that read their stream with `async for`.")
-                if host.stream_ended:
+            events = stream.__aiter__()
+            while True:
+                try:
+                    await host._run_once(fun, _Counted(stream, events, host))
                     return
-                raise AgentError(f"The agent of '{host.name}' returned without reading its stream; keep it in "
-                                 "`async for event in stream:` for as long as events come." if not host.iterating
-                                 else f"The agent of '{host.name}' left its `async for` loop (a return or break); "
-                                 "an agent keeps reading its stream for as long as the app runs.")
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # the run stops loudly, with the learner's own error
-                host._fail(exc)
+                except asyncio.CancelledError:
+                    raise
+                except AgentError as exc:  # a rule of the stream broken: the run stops loudly, with the fix
+                    host._fail(exc)
+                    return
+                except Exception as exc:  # the learner's code raised
+                    if not host._crashed(exc):
+                        host._fail(exc)  # before any event: nothing to dead-letter, so stop with the error
+                        return
+                    # That event is dead-lettered; start the agent again on the next one (faust's supervisor
+                    # restarts a crashed agent the same way).
 
         body.__name__ = getattr(fun, "__name__", "agent")
         body.__qualname__ = getattr(fun, "__qualname__", body.__name__)
         return body
+
+    async def _run_once(self, fun: Callable, counted: _Counted) -> None:
+        ran = fun(counted)
+        if inspect.isasyncgen(ran):
+            async for _ in ran:
+                pass
+        elif inspect.isawaitable(ran):
+            await ran
+        else:
+            raise AgentError(f"The agent of '{self.name}' is not an `async def` function; faust agents are "
+                             "coroutines that read their stream with `async for`.")
+        if self.stream_ended:
+            return
+        raise AgentError(f"The agent of '{self.name}' returned without reading its stream; keep it in "
+                         "`async for event in stream:` for as long as events come." if not self.iterating
+                         else f"The agent of '{self.name}' left its `async for` loop (a return or break); "
+                         "an agent keeps reading its stream for as long as the app runs.")
+
+    def _crashed(self, exc: BaseException) -> bool:
+        """The agent raised ``exc`` on the event in hand: hand it to :meth:`__call__` to dead-letter (False if none)."""
+        if self._done is None or self._done.done():
+            return False
+        self._done.set_result(exc)
+        return True
 
     def _fail(self, exc: BaseException) -> None:
         if self._done is not None and not self._done.done():
@@ -183,28 +217,36 @@ class FaustConsumer:
         self._done = asyncio.get_running_loop().create_future()
         await self.channel.put(e)
         try:
-            await self._done
+            raised = await self._done
         finally:
             self._done = None
+        if raised is not None:
+            bus.dead_letter(e, f"the {self.name} agent failed on {e.type}: {raised_sentence(raised)}", at=self.name)
+            return
         bus.trace.record(bus.now(), "end", self.name, e.type, e.message_id, e.correlation_id, e.causation_id,
                          {"command": None})
 
     def send(self, type: str, payload: dict[str, Any], *, cause: Envelope | None = None) -> Envelope:
-        """Publish ``type`` with ``payload``; built from ``cause`` (the event being handled) when given."""
+        """Publish ``type`` with ``payload``; built from ``cause`` (the event being handled) when given.
+
+        A type the catalog does not declare, or a payload that breaks the type's
+        contract, is dead-lettered here with the reason instead of delivered.
+        """
         bus = self.bus
-        if type not in bus.catalog:
-            raise AgentError(f"The agent of '{self.name}' sends {type!r}, which the catalog does not declare"
-                             f"{_closest(type, [s.name for s in bus.catalog])}")
-        problem = bus.catalog[type].problem_with(payload)
-        if problem:
-            raise AgentError(f"The agent of '{self.name}' sends a {type} whose {problem}; fix the payload it builds.")
-        message = bus.message(type, dict(payload), sender=self.name,
+        message = bus.message(type, dict(payload) if isinstance(payload, dict) else payload, sender=self.name,
                               correlation_id=cause.correlation_id if cause is not None else None, cause=cause)
+        # publish_checked parks a payload that breaks its contract; publish parks a type nobody declared.
         if self._context is not None:
-            self._context.run(bus.publish, message)
+            self._context.run(bus.publish_checked, message)
         else:
-            bus.publish(message)
+            bus.publish_checked(message)
         return message
+
+
+def raised_sentence(exc: BaseException) -> str:
+    """``KeyError: 'amount'``: an exception as the tail of a dead letter's reason (one line, no traceback)."""
+    said = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {said}" if said else type(exc).__name__
 
 
 def _closest(name: str, known: Iterable[str]) -> str:

@@ -30,6 +30,15 @@ instance has heard so far.
 >>> result = order_flow(orders=20, seed=3, decline_rate=0.2, wiring="orchestration", machine=order_machine).run()
 >>> result.counts()
 Counter({'completed': 18, 'cancelled': 2})
+
+Bad messages are dead-lettered, never raised, as everywhere else on the bus: a
+command your callbacks send is checked against the run's catalog (a name that
+is not a command, or fields its contract requires and the instance cannot
+fill, park the command with the reason), and an exception your callbacks or
+conditions raise parks the event being handled, with a one-sentence reason;
+the instance stays in whatever state it reached and the run goes on. A machine
+that cannot run at all (a trigger that is no event, ``build`` returning
+something else) still stops the run before it starts, with the fix.
 """
 
 from __future__ import annotations
@@ -41,6 +50,7 @@ from transitions import Machine, MachineError
 
 from playground.errors import PlaygroundError, ScenarioError
 from playground.runtime.envelope import Envelope
+from playground.wiring.agents import raised_sentence
 
 #: ``build(instance) -> transitions.Machine`` with ``model=instance``.
 MachineFactory = Callable[["Instance"], Machine]
@@ -144,7 +154,13 @@ class MachineOrchestrator:
         instance_id = e.payload.get(self.key, e.correlation_id) if isinstance(e.payload, dict) else None
         instance = self.instances.get(instance_id)
         if instance is None and e.type == self.starts:
-            instance = self._new(instance_id)
+            try:
+                instance = self._new(instance_id)
+            except MachineWiringError:
+                raise  # build() returns no machine for its instance: nothing can run
+            except Exception as exc:  # build() raised for this instance: park the event that would start it
+                bus.dead_letter(e, f"build({instance_id!r}) failed on {e.type}: {raised_sentence(exc)}", at=self.name)
+                return
         if instance is None:
             bus.dead_letter(e, f"no instance {instance_id!r} is running to hear {e.type}; only {self.starts} "
                                "starts one", at=self.name)
@@ -160,6 +176,9 @@ class MachineOrchestrator:
                                f"{e.type}; add one with source '{before}' or pass ignore_invalid_triggers=True "
                                "to Machine(...) to let it pass", at=self.name)
             return
+        except Exception as exc:  # a callback or condition raised: park this event, keep the run going
+            bus.dead_letter(e, f"the machine of {instance.id} failed on {e.type} in state '{before}': "
+                               f"{raised_sentence(exc)}", at=self.name)
         finally:
             self._cause = None
         if instance.state != before:
@@ -177,21 +196,30 @@ class MachineOrchestrator:
         return instance
 
     def send(self, instance: Instance, command: str, given: dict[str, Any]) -> None:
+        """Publish ``command`` for ``instance``, or dead-letter it with the reason it cannot be sent."""
         bus = self.bus
         catalog = bus.catalog
-        if command not in catalog or catalog[command].kind != "command":
-            match = difflib.get_close_matches(command, [s.name for s in catalog if s.kind == "command"], n=1)
-            hint = f"did you mean {match[0]!r}?" if match else "check the spelling or declare it."
-            raise MachineWiringError(f"A callback of {instance.id} sends {command!r}, which is not a command in the "
-                                     f"catalog; {hint}")
-        spec = catalog[command]
-        payload = {f: given[f] if f in given else instance.data.get(f) for f in spec.fields if f in given
+        spec = catalog[command] if command in catalog else None
+        fields = spec.fields if spec is not None else given
+        payload = {f: given[f] if f in given else instance.data.get(f) for f in fields if f in given
                    or f in instance.data}
-        problem = spec.problem_with(payload)
+        message = bus.message(command, payload, sender=self.name, correlation_id=instance.id, cause=self._cause)
+        if spec is None or spec.kind != "command":
+            if spec is not None:
+                why = f"an event, not a command; {spec.owner} announces it, a machine only asks with commands"
+            else:
+                match = difflib.get_close_matches(command, [s.name for s in catalog if s.kind == "command"], n=1)
+                why = "not a command in the catalog; " + (f"did you mean {match[0]!r}?" if match
+                                                          else "check the spelling or declare it.")
+            bus.dead_letter(message, f"a callback of {instance.id} sends {command!r}, which is {why}", at=self.name)
+            return
+        problem = catalog.contract_problem(command, payload)
         if problem:
-            raise MachineWiringError(f"{instance.id} sends {command} but its {problem}; pass it to "
-                                     f"send({command!r}, ...) or hear an event that carries it first.")
-        bus.publish(bus.message(command, payload, sender=self.name, correlation_id=instance.id, cause=self._cause))
+            fix = (f"; pass it to send({command!r}, ...) or hear an event that carries it first"
+                   if problem.endswith("is missing") else "")
+            bus.dead_letter(message, f"{command} from {self.name} breaks its contract: {problem}{fix}", at=self.name)
+            return
+        bus.publish(message)
 
     def states(self) -> dict[str, str]:
         """Every instance's current state."""

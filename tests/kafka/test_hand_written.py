@@ -128,3 +128,41 @@ def test_a_hand_written_machine_orchestrates_the_same_outcomes_on_simulated_time
         assert len(charged) > ORDERS
         assert all(not found for found in check(result).values())
         assert not result.trace.where(kind="dead_letter")
+
+
+def uneven_agent(app, events, send):
+    """Raises on some orders and sends a malformed PointsAwarded for others: both must be dead-lettered alike."""
+    @app.agent(events)
+    async def award(stream):
+        async for event in stream:
+            order = event.payload["order_id"]
+            kind = int(order[-1]) % 3
+            if kind == 0:
+                raise KeyError("amount")
+            payload = {"order_id": order, "points": 1}
+            if kind == 2:
+                payload["customer"] = event.payload["customer"]
+            send("PointsAwarded", payload, cause=event)
+
+    return award
+
+
+def with_uneven_agent(bus):
+    choreograph(bus, services(), ORDER_REACTIONS, Randomness(1))
+    FaustConsumer("points", uneven_agent, hears=["OrderCompleted"]).attach(bus)
+
+
+def test_what_a_hand_written_agent_gets_wrong_is_dead_lettered_alike_on_simulated_time_and_on_kafka(broker, topology):
+    def parked(trace):
+        return sorted((d.correlation_id, d.type, d.detail["reason"]) for d in trace.where(kind="dead_letter"))
+
+    def all_seen(trace, outcomes):
+        completed = list(outcomes.values()).count("completed")
+        return len(parked(trace)) + len(trace.where(kind="send", type="PointsAwarded")) == completed
+
+    runs = {"simulated": simulated(with_uneven_agent),
+            "kafka": on_kafka(broker, topology, with_uneven_agent, lambda t: ended(t, all_seen))}
+    assert parked(runs["simulated"]) == parked(runs["kafka"])  # and on_kafka asserted the process never failed
+    reasons = {reason for _, _, reason in parked(runs["kafka"])}
+    assert reasons == {"the points agent failed on OrderCompleted: KeyError: 'amount'",
+                       "PointsAwarded from points breaks its contract: field 'customer' is missing"}

@@ -1,4 +1,8 @@
-"""Hand-written faust agents join a run as consumers; their mistakes stop the run with the fix."""
+"""Hand-written faust agents join a run as consumers.
+
+Breaking the rules of the stream stops the run with the fix; a bad message (one the agent sends, or one
+its code raises on) is dead-lettered with its reason and the run goes on, as everywhere else on the bus.
+"""
 
 import pytest
 
@@ -79,17 +83,84 @@ def test_an_agent_reading_another_channel_or_declaring_none_is_refused():
         order_flow(orders=1, seed=1, agents=[points(none)]).run()
 
 
-def test_an_agent_sending_a_misspelled_type_hears_the_closest_name():
-    def typo(app, events, send):
+def _sending(payload_for, type_="PointsAwarded"):
+    """An agent that sends ``type_`` with ``payload_for(event)`` once per OrderCompleted."""
+    def factory(app, events, send):
         @app.agent(events)
         async def award(stream):
             async for event in stream:
-                send("PointsAwardd", {}, cause=event)
+                send(type_, payload_for(event), cause=event)
 
         return award
 
-    with pytest.raises(AgentError, match="did you mean 'PointsAwarded'"):
-        order_flow(orders=1, seed=1, agents=[points(typo)]).run()
+    return factory
+
+
+def _reasons(result):
+    return [(d.at, d.envelope.type, d.reason) for d in result.dead_letters]
+
+
+def test_a_misspelled_type_the_agent_sends_is_dead_lettered_with_the_closest_name():
+    full = lambda e: {"order_id": e.payload["order_id"], "customer": e.payload["customer"], "points": 1}  # noqa: E731
+    result = order_flow(orders=6, seed=1, agents=[points(_sending(full, "PointsAwardd"))]).run()
+    assert result.counts() == {"completed": 6}  # the run went on: every order still completed
+    assert _reasons(result) == [("points", "PointsAwardd",
+                                 "unknown message type 'PointsAwardd' (did you mean 'PointsAwarded'?)")] * 6
+
+
+@pytest.mark.parametrize("payload_for, reason", [
+    (lambda e: {"order_id": e.payload["order_id"], "points": 3},
+     "PointsAwarded from points breaks its contract: field 'customer' is missing"),
+    (lambda e: {"order_id": e.payload["order_id"], "customer": e.payload["customer"], "points": 2.5},
+     "PointsAwarded from points breaks its contract: field 'points' should be a whole number, not float (2.5)"),
+    (lambda e: [e.payload["order_id"], 3],
+     "PointsAwarded from points breaks its contract: payload should be a mapping of fields, not list"),
+])
+def test_a_payload_that_breaks_its_contract_is_dead_lettered_where_it_was_sent(payload_for, reason):
+    result = order_flow(orders=5, seed=2, agents=[points(_sending(payload_for))]).run()
+    assert result.counts() == {"completed": 5}
+    assert _reasons(result) == [("points", "PointsAwarded", reason)] * 5
+    assert not result.trace.where(kind="send", type="PointsAwarded")  # nothing malformed reached the bus
+
+
+def test_an_exception_on_one_event_dead_letters_that_event_and_the_agent_goes_on():
+    """The agent raises on every third order; those events are parked, every other order earns its points."""
+    def picky(app, events, send):
+        seen = []  # in the factory: survives the restarts
+
+        @app.agent(events)
+        async def award(stream):
+            async for event in stream:
+                seen.append(event.correlation_id)
+                if len(seen) % 3 == 0:
+                    raise KeyError("amount")
+                send("PointsAwarded", {"order_id": event.payload["order_id"], "customer": event.payload["customer"],
+                                       "points": 1}, cause=event)
+
+        return award
+
+    result = order_flow(orders=9, seed=3, agents=[points(picky)]).run()
+    assert result.counts() == {"completed": 9}
+    parked = [d.envelope.correlation_id for d in result.dead_letters]
+    awarded = [e.correlation_id for e in result.trace.where(kind="send", type="PointsAwarded")]
+    assert len(parked) == 3 and len(awarded) == 6 and not set(parked) & set(awarded)
+    assert {d.reason for d in result.dead_letters} == {"the points agent failed on OrderCompleted: KeyError: 'amount'"}
+    # a parked event is not counted as handled; every other one is
+    assert len(result.trace.where(kind="end", at="points")) == 6
+
+
+def test_an_exception_before_the_agent_reads_any_event_still_stops_the_run():
+    def broken(app, events, send):
+        @app.agent(events)
+        async def award(stream):
+            raise RuntimeError("no table")
+            async for _event in stream:  # never reached
+                pass
+
+        return award
+
+    with pytest.raises(RuntimeError, match="no table"):
+        order_flow(orders=2, seed=1, agents=[points(broken)]).run()
 
 
 def test_a_consumer_hearing_an_unknown_event_is_refused_before_the_run():

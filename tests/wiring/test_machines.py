@@ -1,4 +1,8 @@
-"""Hand-written transitions machines orchestrate the order flow on the same services as the generated one."""
+"""Hand-written transitions machines orchestrate the order flow on the same services as the generated one.
+
+A machine that cannot run is refused before the run; a bad message (a command its callbacks send, or an
+event its code raises on) is dead-lettered with its reason and the run goes on.
+"""
 
 import pytest
 from learner_code import order_machine
@@ -72,3 +76,67 @@ def test_a_misspelled_trigger_names_the_closest_event():
 def test_build_must_return_a_machine_on_the_instance_it_was_given():
     with pytest.raises(MachineWiringError, match="must return a transitions Machine"):
         order_flow(orders=1, seed=1, wiring="orchestration", machine=lambda order: None).run()
+
+
+def _replacing(trigger, source, dest, after):
+    """order_machine with the transition for ``trigger`` from ``source`` replaced by one calling ``after``."""
+    def build(order):
+        machine = order_machine(order)
+        machine.remove_transition(trigger, source)
+        machine.add_transition(trigger, source, dest, after=after)
+        return machine
+
+    return build
+
+
+@pytest.mark.parametrize("send, reason", [
+    (lambda order: order.send("ShipOrdr"),
+     "a callback of {id} sends 'ShipOrdr', which is not a command in the catalog; did you mean 'ShipOrder'?"),
+    (lambda order: order.send("OrderShipped"),
+     "a callback of {id} sends 'OrderShipped', which is an event, not a command; shipping announces it, a machine "
+     "only asks with commands"),
+    (lambda order: order.send("ShipOrder", order_id=7),
+     "ShipOrder from orchestrator breaks its contract: field 'order_id' should be text, not int (7)"),
+    (lambda order: (order.data.pop("payment_id"), order.send("MarkInvoicePaid")),  # a field it never heard
+     "MarkInvoicePaid from orchestrator breaks its contract: field 'payment_id' is missing; pass it to "
+     "send('MarkInvoicePaid', ...) or hear an event that carries it first"),
+])
+def test_a_command_the_machine_cannot_send_is_dead_lettered_and_the_run_goes_on(send, reason):
+    def machine(order):
+        return _replacing("PaymentReceived", "charging", "shipping", lambda e: send(order))(order)
+
+    result = order_flow(orders=4, seed=8, wiring="orchestration", machine=machine).run()
+    assert result.counts() == {"dead-lettered": 4}  # nothing shipped, yet the run ended, each order with its reason
+    assert [(d.at, d.reason) for d in result.dead_letters] == [
+        ("orchestrator", reason.format(id=o)) for o in sorted(result.outcomes)]
+
+
+def test_an_exception_in_a_callback_dead_letters_the_event_and_the_other_orders_go_on():
+    def machine(order):
+        def ship(event):
+            if order.id.endswith(("1", "3")):
+                raise ValueError(f"no address for {order.id}")
+            order.send("ShipOrder")
+
+        return _replacing("PaymentReceived", "charging", "shipping", ship)(order)
+
+    result = order_flow(orders=4, seed=8, wiring="orchestration", machine=machine).run()
+    assert result.outcomes == {"order-0001": "dead-lettered", "order-0002": "completed", "order-0003": "dead-lettered",
+                               "order-0004": "completed"}
+    assert [d.reason for d in result.dead_letters] == [
+        f"the machine of {o} failed on PaymentReceived in state 'charging': ValueError: no address for {o}"
+        for o in ("order-0001", "order-0003")]
+    # the instance stays where the transition took it
+    assert result.extras["orchestrator"].states()["order-0001"] == "shipping"
+
+
+def test_an_exception_in_build_dead_letters_the_event_that_would_start_the_instance():
+    def machine(order):
+        if order.id == "order-0002":
+            raise LookupError("no stock table")
+        return order_machine(order)
+
+    result = order_flow(orders=3, seed=8, wiring="orchestration", machine=machine).run()
+    assert result.outcomes["order-0002"] != "completed" and result.counts()["completed"] == 2
+    assert [d.reason for d in result.dead_letters] == [
+        "build('order-0002') failed on OrderPlaced: LookupError: no stock table"]

@@ -5,7 +5,10 @@ with ``@app.agent(events)``, iterates the stream with ``async for``, remembers
 each order's amount from ``OrderPlaced`` and sends ``PointsAwarded`` (one
 point per whole unit) when the order completes — once, however often an
 event arrives. The checks run the order flow with the agent on workloads
-drawn while grading and judge the trace.
+drawn while grading and judge the trace — after the dead letters: what the
+agent sends is checked against the catalog (a misspelt type, points that are
+not a whole number) and an event its code raised on is parked, so a run with
+dead letters is failed with the first one's reason, not blamed on the points.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any, Mapping
 
+from playground.grading.causes import verdict_on_run
 from playground.grading.checks import Check, Exercise, Failed
 from playground.grading.unseen import Unseen, on
 from playground.grading.learner import fetch
@@ -44,6 +48,7 @@ def _run(ns: Mapping[str, Any], workload: Mapping[str, Any], **extra: Any):
         return learner(app, events, recording)
 
     result = order_flow(agents=[FaustConsumer(NAME, factory, hears=HEARS)], **workload, **extra).run()
+    verdict_on_run(result, service=NAME, yours="your agent")
     result.extras["awards"] = awards
     return result
 

@@ -1,5 +1,8 @@
 """Exercise 02's checks, tested three ways: the solution passes, the starter fails helpfully, wrong answers fail as expected."""
 
+import pytest
+from conftest import PASSES, assert_verdicts, verdict  # tests/grading/conftest.py
+
 from playground.grading.exercises import exercise
 
 EXERCISE = exercise("02_transitions_machine")
@@ -63,3 +66,35 @@ def test_a_misspelled_trigger_names_the_event_it_meant(learner):
     report = EXERCISE.run(learner("02_transitions_machine", "typo"))
     assert report.score == 0
     assert "'PaymentRecieved' is not an event in the catalog; did you mean 'PaymentReceived'?" in report.results[0].message
+
+
+# -- the required wrong-answer suite (tests/grading/conftest.py) ------------------------------------------------
+RIGHT_WITHOUT_DECLINES = {"completes_every_good_order": PASSES, "triggers_are_events": PASSES}
+ANSWERS = {
+    # Retries only the orders the notebook's seed declined: on fresh workloads other cards are declined.
+    "seed_overfitted": {**RIGHT_WITHOUT_DECLINES, "cancels_a_declined_order": PASSES,
+                        "retries_a_declined_card_once": verdict("failed", "was cancelled after 1 charge(s)",
+                                                                "fresh workload")},
+    # A table for forty orders: the checks always run more, and the callback's IndexError is quoted.
+    "hard_coded": {**RIGHT_WITHOUT_DECLINES, **{
+        check: verdict("failed", "dead-lettered instead of delivered", "at orchestrator",
+                       "failed on PaymentFailed in state 'charging': IndexError", "the code handling it raised")
+        for check in ("cancels_a_declined_order", "retries_a_declined_card_once")}},
+    # The retry's amount as text: parked where it was sent, with the field and the contract named.
+    "contract_breaking": {**RIGHT_WITHOUT_DECLINES, **{
+        check: verdict("failed", "ChargePayment from orchestrator breaks its contract",
+                       "field 'amount' should be a number, not str",
+                       "every ChargePayment your machine publishes must carry the fields its contract declares")
+        for check in ("cancels_a_declined_order", "retries_a_declined_card_once")}},
+    # A misspelt command: parked with the closest command's name, not blamed on the missing cancellation.
+    "dead_letter_typo": {**RIGHT_WITHOUT_DECLINES, **{
+        check: verdict("failed", "dead-lettered", "sends 'CancelInvioce', which is not a command in the catalog",
+                       "did you mean 'CancelInvoice'?", "fix the spelling")
+        for check in ("cancels_a_declined_order", "retries_a_declined_card_once")}},
+    "alternative": {check.id: PASSES for check in EXERCISE.checks},
+}
+
+
+@pytest.mark.parametrize("name", sorted(ANSWERS))
+def test_answers_get_their_verdict_and_the_reason(name):
+    assert_verdicts("02_transitions_machine", name, ANSWERS[name])
