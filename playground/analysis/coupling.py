@@ -78,7 +78,9 @@ def code_of(cls: type) -> str:
     for klass in cls.__mro__:
         if klass is Service or not issubclass(klass, Service):
             break
-        parts.append(inspect.getsource(klass))
+        # A class generated at run time has no source file; it may describe itself instead.
+        generated = vars(klass).get("definition_text")
+        parts.append(generated if isinstance(generated, str) else inspect.getsource(klass))
     return "\n".join(parts)
 
 
@@ -87,14 +89,16 @@ def _saga_text(saga: Any) -> str:
     return repr((saga.name, saga.started_by, saga.key, saga.stages, saga.compensation_retry))
 
 
-def footprint(scenario: Any, *, catalog: Catalog = CATALOG) -> dict[str, Definition]:
+def footprint(scenario: Any, *, catalog: Catalog | None = None) -> dict[str, Definition]:
     """Every definition ``scenario`` is wired from, by key (e.g. ``"saga pipeline"``).
 
     The scenario must offer ``build_services(randomness)`` and ``definitions()``
     (a dict with ``reactions`` and ``sagas``). A message contract belongs to the
     wiring when a reaction table or a saga names it: that is what ties a
-    component to another team's message.
+    component to another team's message. Contracts are read from ``catalog``,
+    by default the scenario's own (a domain of your own has its own catalog).
     """
+    catalog = catalog if catalog is not None else getattr(scenario, "catalog", CATALOG)
     definitions = getattr(scenario, "definitions", None)
     if definitions is None:
         raise PlaygroundError(f"The {getattr(scenario, 'name', 'scenario')} does not list its definitions "

@@ -201,7 +201,9 @@ def _errors(runner: _Runner, suite: Mapping[str, FaultPlan]) -> tuple[list[Figur
                 raise HorizonExceeded(f"Under the fault {name!r} the {wiring} never finished: {exc} A fault the "
                                       "wiring cannot recover from stalls the run; give its steps deadlines or "
                                       "leave that fault out of the suite.") from None
-            found = {k: len(v) for k, v in check(result).items() if v}
+            # A scenario may carry promises of its own domain (a prototype carries its spec's guarantees).
+            own = result.extras.get("invariants", ()) if isinstance(result.extras, dict) else ()
+            found = {k: len(v) for k, v in check(result, invariants=own).items() if v}
             left = sum(1 for o in result.outcomes.values() if o in UNFINISHED)
             comp = sum(1 for e in result.trace.entries
                        if e.kind == "end" and (e.detail or {}).get("command") in undo)

@@ -1,0 +1,144 @@
+"""Step 5 measured: both wirings of a spec's prototype scored on the five dimensions, and its guarantees under faults.
+
+:func:`measure_prototype` runs chapter 10's :func:`~playground.analysis.experiments.scorecard`
+on the prototype's two pure wirings, with the standard fault suite
+(:func:`~playground.design.faults.fault_suite`) and two change requests made
+from the spec itself (:func:`standard_changes`: a new consumer of the entry's
+completion, and a new step in the middle of the entry). The scorecard's
+invariant violations include the spec's own guarantees, because every
+prototype run carries them. The recommended wiring runs the same fault suite,
+so the table of guarantees kept has three columns.
+
+>>> from playground.design.spec import load_spec
+>>> spec = load_spec({"name": "shop", "capabilities": [{"name": "orders", "team": "shop", "latency": 0.1},
+...     {"name": "payments", "team": "money", "latency": 0.3}],
+...     "interactions": [{"name": "checkout", "trigger": "command", "guarantees": ["deadline"], "deadline": 3,
+...     "steps": [{"name": "place", "capability": "orders"}, {"name": "charge", "capability": "payments"}]}]})
+>>> found = measure_prototype(spec, instances=30, seed=2, dimensions=("error handling & compensation",))
+>>> found.broken("outage")
+{'orchestration': {'deadline': 0}, 'choreography': {'deadline': 11}, 'recommended': {'deadline': 0}}
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from playground.analysis.dimensions import DIMENSIONS, ChangeRequest, Scorecard
+from playground.analysis.experiments import scorecard
+from playground.design.guarantees import broken_guarantees
+from playground.design.prototype import PrototypeFactory, default_rate, prototype
+from playground.design.faults import fault_suite
+from playground.design.spec import GUARANTEES, Capability, Interaction, ProcessSpec, Task, load_spec
+from playground.runtime.faults import FaultPlan
+
+#: The wirings whose guarantees :func:`measure` reports, in column order.
+COLUMNS = ("orchestration", "choreography", "recommended")
+
+
+def _free(spec: ProcessSpec, name: str) -> str:
+    taken = {c.name for c in spec.capabilities} | {i.name for i in spec.interactions} | {
+        s.name for i in spec.interactions for s in i.steps}
+    n, chosen = 1, name
+    while chosen in taken:
+        n += 1
+        chosen = f"{name}_{n}"
+    return chosen
+
+
+def with_consumer(spec: ProcessSpec, name: str = "newcomer") -> ProcessSpec:
+    """``spec`` plus a capability that reacts to the entry's completion with one step of its own."""
+    cap = _free(spec, name)
+    follower = Interaction(_free(spec, f"{cap}_heard"), "event", (Task(_free(spec, f"note_{cap}"), cap),),
+                           after=spec.entry.name)
+    return load_spec(ProcessSpec(spec.name, (*spec.capabilities, Capability(cap, cap, 0.1)),
+                                 (*spec.interactions, follower), spec.description))
+
+
+def with_step(spec: ProcessSpec, name: str = "screening") -> ProcessSpec:
+    """``spec`` with a new capability's step inserted before the entry's last step."""
+    cap = _free(spec, name)
+    entry = spec.entry
+    steps = list(entry.steps)
+    steps.insert(max(len(steps) - 1, 0), Task(_free(spec, f"check_{cap}"), cap))
+    inters = tuple(Interaction(i.name, i.trigger, tuple(steps), i.guarantees, i.deadline, i.after, i.on)
+                   if i is entry else i for i in spec.interactions)
+    return load_spec(ProcessSpec(spec.name, (*spec.capabilities, Capability(cap, cap, 0.1)), inters,
+                                 spec.description))
+
+
+def standard_changes(spec: ProcessSpec) -> list[ChangeRequest]:
+    """A new consumer at the end and a new step in the middle, each asked for by the team that brings it."""
+    consumer, step = with_consumer(spec), with_step(spec)
+    return [ChangeRequest("a new consumer", consumer.capabilities[-1].name, {"spec": consumer}, kind="consumer"),
+            ChangeRequest("a step in the middle", step.capabilities[-1].name, {"spec": step}, kind="step")]
+
+
+@dataclass
+class Measurement:
+    """A prototype measured: the scorecard of both wirings and, per fault, the guarantees each wiring broke."""
+
+    spec: ProcessSpec
+    seed: int
+    instances: int
+    card: Scorecard
+    suite: dict[str, FaultPlan]
+    guarantees: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)  # fault → wiring → counts
+
+    def broken(self, fault: str) -> dict[str, dict[str, int]]:
+        """Wiring → guarantee → instances that broke it, under ``fault``."""
+        return self.guarantees[fault]
+
+    def total(self, wiring: str) -> int:
+        """Guarantees broken by ``wiring`` over the whole suite (one per instance and guarantee)."""
+        return sum(n for by in self.guarantees.values() for n in by[wiring].values())
+
+    def table(self) -> str:
+        """One line per fault: the broken guarantees of each wiring."""
+        width = max(len(f) for f in self.guarantees) + 2
+        lines = [f"{'fault':<{width}}" + "".join(f"{w:<30}" for w in COLUMNS)]
+        for fault, by in self.guarantees.items():
+            cells = [", ".join(f"{g} {n}" for g, n in by[w].items() if n) or "all kept" for w in COLUMNS]
+            lines.append(f"{fault:<{width}}" + "".join(f"{c:<30}" for c in cells))
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return f"{self.card}\n\nguarantees broken under the standard fault suite\n{self.table()}"
+
+    __repr__ = __str__
+
+
+def _counts(spec: ProcessSpec, found: dict[str, Any]) -> dict[str, int]:
+    """Guarantee (spelt as in the spec) → count, from a scorecard's violation counts or from ``broken``."""
+    named = [g for g in GUARANTEES if any(i.needs(g) for i in spec.interactions)]
+    out = {}
+    for g in named:
+        value = found.get(g, found.get(g.replace(" ", "-"), 0))
+        out[g] = len(value) if isinstance(value, list) else int(value)
+    return out
+
+
+def measure_prototype(spec: Any, *, seed: int = 0, instances: int = 40, rate: float | None = None,
+            dimensions: Iterable[str] = DIMENSIONS, workers: Iterable[int] = (1, 2, 4)) -> Measurement:
+    """Prototype ``spec`` in both wirings, score them on the five dimensions, and check its guarantees under faults.
+
+    Args:
+        instances: instances of the entry interaction per run.
+        rate: instances started per simulated second (default: half what the busiest capability serves).
+        dimensions: which of chapter 10's dimensions to score (error handling always runs: it carries the suite).
+    """
+    spec = load_spec(spec) if not isinstance(spec, ProcessSpec) else spec
+    rate = rate if rate is not None else default_rate(spec)
+    suite = fault_suite(spec, instances=instances, rate=rate)
+    wanted = list(dict.fromkeys([*dimensions, "error handling & compensation"]))
+    card = scorecard(PrototypeFactory(spec), seed=seed, workload={"instances": instances, "rate": rate},
+                     faults=suite, changes=standard_changes(spec), load={"rate": 4 * rate}, workers=workers,
+                     dimensions=[d for d in DIMENSIONS if d in wanted])
+    seen = card.details["error handling & compensation"]
+    guarantees: dict[str, dict[str, dict[str, int]]] = {}
+    for fault, plan in suite.items():
+        row = {w: _counts(spec, seen[fault][w]["violations"]) for w in ("orchestration", "choreography")}
+        run = prototype(spec, wiring="recommended", seed=seed, instances=instances, rate=rate, faults=plan).run()
+        row["recommended"] = _counts(spec, broken_guarantees(spec, run))
+        guarantees[fault] = row
+    return Measurement(spec, seed, instances, card, suite, guarantees)
