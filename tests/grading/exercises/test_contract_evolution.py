@@ -1,14 +1,16 @@
 """Exercise 09's checks, tested three ways: the solution passes, the starter fails helpfully, wrong answers fail as expected.
 
-Every check draws its parcels when it runs, so each test here grades a workload nobody saw before.
+Every check draws its parcels from the grading seed, so each test here grades a workload the notebook never showed.
 """
 
 import re
+import runpy
 from pathlib import Path
 
 import nbformat
 import pytest
 
+from conftest import PASSES, assert_verdicts, verdict  # tests/grading/conftest.py
 from playground.grading.exercises import exercise
 from playground.grading.exercises.contract_evolution import TRICKY
 
@@ -104,3 +106,40 @@ def test_a_contract_that_is_not_a_message_spec_is_refused():
 
 def test_the_awkward_weights_are_the_ones_int_gets_wrong():
     assert 1001 in TRICKY and all(int(g / 1000 * 1000) == g - 1 for g in TRICKY) and len(TRICKY) > 100
+
+
+# -- the required wrong-answer suite (tests/grading/conftest.py) ------------------------------------------------
+UP_TO_MIGRATE = {"expand": PASSES, "migrate": PASSES}
+ANSWERS = {
+    # Weights remembered from the notebook's run: once weight_kg is gone, fresh parcels are billed wrongly.
+    "seed_overfitted": {**UP_TO_MIGRATE, "migrated_consumers": PASSES,
+                        "contract": verdict("failed", "fresh workload", "billing charged", "which weighs")},
+    # The one awkward weight the notebook names, patched by hand: other awkward weights come out a gram short.
+    "hard_coded": {**UP_TO_MIGRATE, "migrated_consumers": verdict("failed", "MigratedTracking recorded",
+                                                                   "round(weight_kg * 1000), not int()"),
+                   "contract": PASSES},
+    # Float grams: ParcelTracked is dead-lettered where it was published, and the feedback quotes the contract.
+    "contract_breaking": {**UP_TO_MIGRATE, "migrated_consumers": verdict(
+        "failed", "dead-lettered instead of delivered, the first at tracking",
+        "ParcelTracked from tracking breaks its contract: field 'grams' should be a whole number, not float",
+        "every ParcelTracked your tracking service publishes must carry the fields its contract declares"),
+        "contract": PASSES},
+    # A misspelt parameter: every event carrying weight_g is dead-lettered; the feedback names the handler and field.
+    "dead_letter_typo": {**UP_TO_MIGRATE, **{
+        check: verdict("failed", "MigratedTracking.track() got an unexpected keyword argument 'weight_g'",
+                       "while handling TrackParcel", "messages were dead-lettered at tracking")
+        for check in ("migrated_consumers", "contract")}},
+    "alternative": {check.id: PASSES for check in EXERCISE.checks},
+}
+
+
+@pytest.mark.parametrize("name", sorted(ANSWERS))
+def test_answers_get_their_verdict_and_the_reason(name):
+    assert_verdicts("09_contract_evolution", name, ANSWERS[name])
+
+
+def test_the_same_grading_seed_draws_the_same_parcels():
+    """Verdicts can be replayed: the workloads come from the grading seed, not from the operating system."""
+    results = [EXERCISE.check("contract", runpy.run_path(str(FIXTURES / "seed_overfitted.py")), seed=99)
+               for _ in range(2)]
+    assert results[0].message == results[1].message and "fresh workload: parcels=" in results[0].message
