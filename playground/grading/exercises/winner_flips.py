@@ -4,14 +4,17 @@ The learner sets ``CHANGED_WORKLOAD`` (arguments of ``evolving_orders`` that
 differ from the exercise's baseline) and ``PREDICTED_FLIPS`` (the dimensions
 whose winner they expect to change). The checks score the baseline and the
 changed workload on the predicted dimensions and demand that every predicted
-dimension flips — on the notebook's seed and on a seed drawn while grading,
-because a winner that changes with the seed alone has not been flipped by the
-workload.
+dimension flips — on the notebook's seed and on a seed drawn from the grading
+seed (recorded in the report), because a winner that changes with the seed
+alone has not been flipped by the workload. A change that leaves the scenario
+as it was (the baseline's numbers or the defaults written out) changes
+nothing; a ``payments`` class of the learner's is run once per wiring first,
+and a message it publishes that is dead-lettered (a field its contract
+requires, a misspelt type) fails every check with the dead letter's reason.
 """
 
 from __future__ import annotations
 
-import random
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
@@ -19,8 +22,10 @@ from typing import Any
 from playground.analysis.dimensions import DIMENSIONS, ChangeRequest, Scorecard
 from playground.analysis.experiments import scorecard
 from playground.errors import ScenarioError
+from playground.grading.causes import verdict_on_run
 from playground.grading.checks import Check, Exercise, Failed
 from playground.grading.learner import fetch
+from playground.grading.unseen import Unseen
 from playground.runtime.fault_rules import Duplicate
 from playground.runtime.faults import FaultPlan
 from playground.scenarios.evolving import evolving_orders
@@ -39,6 +44,8 @@ WORKERS = (1, 4)
 TOLERANCE = 0.1
 #: Beyond this the grader could not finish in time.
 MOST_ORDERS = 60
+#: The seed of the unseen workload, drawn from the grading seed (never the notebook's).
+UNSEEN = Unseen(runs=1, avoid_seeds={SEED})
 
 
 def measure(changed: Mapping[str, Any], seed: int, dimensions: Any = DIMENSIONS) -> Scorecard:
@@ -81,13 +88,29 @@ def _learner(ns: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
         raise Failed(f"{orders} orders is more than the grader can score in time; keep orders at most {MOST_ORDERS}")
     try:
         for wiring in ("orchestration", "choreography"):
-            evolving_orders(wiring=wiring, seed=SEED, **{**WORKLOAD, **changed})
+            _changes_something(wiring, changed)
+            if "payments" in changed:  # the learner's own service: what it publishes must reach its readers
+                result = evolving_orders(wiring=wiring, seed=SEED, **{**WORKLOAD, **changed}).run()
+                verdict_on_run(result, service="payments", yours=f"your {changed['payments'].__name__}")
     except ScenarioError as refused:
         raise Failed(f"evolving_orders refused `{WORKLOAD_NAME}`: {refused}") from None
     except TypeError as wrong:
         raise Failed(f"evolving_orders does not take one of the arguments in `{WORKLOAD_NAME}` ({wrong}); choose "
                      "from orders, rate, decline_rate, latency, screening, followers, payments") from None
     return changed, [d for d in DIMENSIONS if d in set(predicted)]
+
+
+def _setup(scenario: Any) -> dict[str, Any]:
+    # A fault plan compares by identity; none is given here, so leave it out.
+    return {k: v for k, v in vars(scenario).items() if k != "faults"}
+
+
+def _changes_something(wiring: str, changed: Mapping[str, Any]) -> None:
+    """Refuse a change that builds the very scenario the baseline builds (values written out, defaults spelt)."""
+    if _setup(evolving_orders(wiring=wiring, seed=SEED, **{**WORKLOAD, **changed})) == _setup(
+            evolving_orders(wiring=wiring, seed=SEED, **WORKLOAD)):
+        raise Failed(f"`{WORKLOAD_NAME}` builds the same scenario as the baseline {WORKLOAD} (every value it sets "
+                     "is the baseline's or the default); change at least one argument to another value")
 
 
 def a_real_change(ns: Mapping[str, Any]) -> None:
@@ -110,8 +133,9 @@ def flips_on_the_notebook_seed(ns: Mapping[str, Any]) -> None:
 
 
 def flips_on_an_unseen_workload(ns: Mapping[str, Any]) -> None:
-    # Drawn while grading, so a prediction tuned to one seed's accidents does not pass.
-    _judge(ns, random.SystemRandom().randrange(1, 1_000_000), "on a workload drawn while grading")
+    # Drawn from the grading seed, so a prediction tuned to one seed's accidents does not pass.
+    (workload,) = UNSEEN.draw()
+    _judge(ns, workload["seed"], "on a workload drawn while grading")
 
 
 EXERCISE = Exercise("10_winner_flips", "Which winner flips?", [

@@ -2,6 +2,7 @@
 
 import pytest
 
+from conftest import PASSES, assert_verdicts, verdict  # tests/grading/conftest.py
 from playground.analysis.dimensions import flips
 from playground.grading.exercises import exercise, winner_flips
 
@@ -69,7 +70,7 @@ def test_another_right_answer_earns_every_point(learner):
 
 @pytest.mark.parametrize("seed", [11, 123, 9001])
 def test_the_solutions_flip_holds_on_other_seeds(seed):
-    # The grader draws its seed at random; the reference answer must not depend on which.
+    # The grader draws its seed from the grading seed; the reference answer must not depend on which.
     before = winner_flips.measure({}, seed, ["error handling & compensation"])
     after = winner_flips.measure({"decline_rate": 0.0}, seed, ["error handling & compensation"])
     assert flips(before, after) == {"error handling & compensation": ("orchestration", "tie")}
@@ -89,3 +90,32 @@ def test_bad_shapes_are_refused_in_one_sentence():
     for namespace, expected in cases:
         result = EXERCISE.check("a_real_change", namespace)
         assert result.status in ("failed", "error") and expected in result.message, (expected, result.message)
+
+
+# -- the required wrong-answer suite (tests/grading/conftest.py) ------------------------------------------------
+def _everywhere(*says):
+    return {check.id: verdict("failed", *says) for check in EXERCISE.checks}
+
+
+ANSWERS = {
+    # Every flip seed 7 printed, predicted: the scalability row changes hands on that seed only.
+    "seed_overfitted": {"a_real_change": PASSES, "flips_on_the_notebook_seed": PASSES,
+                        "flips_on_an_unseen_workload": verdict("failed", "on a workload drawn while grading",
+                                                               "the winner of scalability & resilience stayed",
+                                                               "its flip depends on the seed")},
+    # The baseline's numbers and the defaults written out: the same scenario, so no change at all.
+    "hard_coded": _everywhere("builds the same scenario as the baseline", "change at least one argument"),
+    # A PaymentFailed without its reason: dead-lettered at payments, quoted, before any scorecard is trusted.
+    "contract_breaking": _everywhere("dead-lettered instead of delivered, the first at payments",
+                                     "PaymentFailed from payments breaks its contract: field 'reason' is missing",
+                                     "every PaymentFailed your CautiousPayments publishes must carry the fields"),
+    # A misspelt event name: parked with the closest name, not blamed on a winner that did not flip.
+    "dead_letter_typo": _everywhere("dead-lettered", "unknown message type 'PaymentFailled'",
+                                    "did you mean 'PaymentFailed'?", "fix the spelling"),
+    "alternative": {check.id: PASSES for check in EXERCISE.checks},
+}
+
+
+@pytest.mark.parametrize("name", sorted(ANSWERS))
+def test_answers_get_their_verdict_and_the_reason(name):
+    assert_verdicts("10_winner_flips", name, ANSWERS[name])
