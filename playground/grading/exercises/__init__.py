@@ -29,6 +29,7 @@ EXERCISES: dict[str, str] = {
     "10_winner_flips": "playground.grading.exercises.winner_flips",
     "11_move_the_boundary": "playground.grading.exercises.move_the_boundary",
     "13_stale_decisions": "playground.grading.exercises.stale_decisions",
+    "14_capstone": "playground.grading.exercises.capstone",
 }
 
 
