@@ -33,6 +33,7 @@ from playground.design.recommend import ORCHESTRATE, recommend
 from playground.design.spec import SpecError, load_spec
 from playground.analysis.invariants import compensations_mirror_forward_steps, effects_at_most_once, one_terminal_state
 from playground.errors import HorizonExceeded
+from playground.grading.causes import dead_letter_sentence, parked_by_orchestrator
 from playground.grading.checks import Check, Exercise
 from playground.grading.exercises.capstone_briefs import Brief, brief
 from playground.grading.learner import Failed, fetch
@@ -81,6 +82,13 @@ def run(ns: Mapping[str, Any], workload: Mapping[str, Any], faults: FaultPlan | 
         result = scenario.run()
     except HorizonExceeded as stuck:
         raise Failed(f"{str(stuck).rstrip('.')}{plan}") from None
+    letters = [d for d in result.dead_letters if not parked_by_orchestrator(d)]
+    if letters:
+        reason = letters[0].reason
+        advice = ("fix the spelling" if "did you mean" in reason else
+                  "every message must carry the fields its contract declares" if "breaks its contract" in reason else
+                  "find what sent it and make it fit the contract")
+        raise Failed(f"{dead_letter_sentence(letters)}{plan}; {advice}")
     if len(result.outcomes) != workload["count"]:
         raise Failed(f"asked for {workload['count']} {domain.count}, your scenario began {len(result.outcomes)}; "
                      f"begin one transaction per {domain.count[:-1]} with self.begin(..., id=...)")
