@@ -208,6 +208,10 @@ class LostStories(Finding):
     def verdict(self) -> str:
         if not self.found:
             return f"every one of {_plural(self.transactions, 'transaction')} can be told end to end"
+        senders = ", ".join(sorted(self.orphans_from))
+        if not self.untold:
+            return (f"every one of {_plural(self.transactions, 'transaction')} has its ending, but "
+                    f"{_plural(self.orphans, 'message')} from {senders} carry no correlation id")
         where = ", ".join(f"{c} ({n})" for c, n in sorted(self.cold_after.items(), key=lambda kv: -kv[1]))
         cold = f": the trail goes cold after {where}" if where else ""
         return (f"lost stories: {len(self.untold):,} of {self.transactions:,} transactions cannot be told end to "

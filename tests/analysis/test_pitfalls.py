@@ -97,3 +97,10 @@ def test_value_history_follows_the_record_and_the_copy():
     assert 0 < history["record"][0][0] < history["sales"][0][0] <= 2  # set first, copied from the load
     with pytest.raises(PlaygroundError, match="customer-01"):
         value_history(run, "nobody")
+
+
+def test_ids_dropped_at_the_end_of_the_chain_lose_no_story_but_leave_orphans():
+    found = detect_lost_stories(order_flow(orders=10, seed=2, faults=FaultPlan(uncorrelated=["email"])).run())
+    assert found.found and not found.untold and found.orphans == 10
+    assert found.verdict == ("every one of 10 transactions has its ending, but 10 messages from email carry no "
+                             "correlation id")
