@@ -238,6 +238,10 @@ GROUPS: dict[str, dict[str, str]] = {
         "standard_changes": "playground.design.measure",
         "measure_prototype": "playground.design.measure",
         "Measurement": "playground.design.measure",
+        "workbook": "playground.design.workbook",
+        "Workbook": "playground.design.workbook",
+        "process_map": "playground.design.pictures",
+        "plot_guarantees": "playground.design.pictures",
     },
     "errors": {
         "PlaygroundError": "playground.errors",

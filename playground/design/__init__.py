@@ -18,6 +18,10 @@ from here on (names are added, never renamed):
 * :mod:`~playground.design.measure` — ``measure_prototype(spec, ...) -> Measurement``: the chapter 10 scorecard
   of both wirings and the guarantees kept under the fault suite, side by side.
 
+* :mod:`~playground.design.workbook` — ``workbook(spec) -> Workbook``: the same steps as an ipywidgets form
+  (``.set(path, value)``, ``.spec``, ``.recommendation``, ``.measure()``, ``.save(path)`` work without it).
+* :mod:`~playground.design.pictures` — ``process_map(spec)`` (Mermaid) and ``plot_guarantees(measurement)``.
+
 Underneath: :mod:`~playground.design.messages` (the contracts a spec implies),
 :mod:`~playground.design.capabilities` (one generated service per capability) and
 :mod:`~playground.design.wiring` (reaction tables and sagas).

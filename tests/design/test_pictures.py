@@ -1,0 +1,20 @@
+from playground.design.measure import Measurement
+from playground.design.pictures import plot_guarantees, process_map
+
+
+def test_the_map_shows_every_interaction_with_its_pattern_and_what_starts_it(specs):
+    text = process_map(specs["loan"]).plain().splitlines()
+    assert text[1] == ("  customers → application · orchestrate: register by applications → check_credit by bureau → "
+                       "decide by underwriting → open_account by accounts: command")
+    assert sum("→ regret · choreograph" in line and line.endswith(": cancelled") for line in text) == 1
+
+
+def test_the_guarantee_table_colours_a_broken_cell_and_lists_what_broke(specs):
+    found = Measurement(specs["ping"], 1, 5, card=None, suite={}, guarantees={
+        "outage": {"orchestration": {"deadline": 0}, "choreography": {"deadline": 3}, "recommended": {"deadline": 0}},
+        "crash": {"orchestration": {"deadline": 0}, "choreography": {"deadline": 0}, "recommended": {"deadline": 0}}})
+    fig = plot_guarantees(found)
+    cells = [t.get_text() for t in fig.axes[0].texts]
+    assert cells == ["all kept", "deadline: 3", "all kept", "all kept", "all kept", "all kept"]
+    image = fig.axes[0].images[0].get_array()
+    assert tuple(image[0][1]) != tuple(image[0][0]) and tuple(image[1][0]) == tuple(image[0][0])
