@@ -88,13 +88,18 @@ class FaultPlan:
         uncorrelated: services that publish their events without the context they were
             handed — no correlation id, no causation id — as a service does that builds fresh
             messages and forgets to copy them; everything caused downstream inherits the gap.
+        amnesia: services whose crash is a real process restart that loses what they keep in
+            memory. For them a crash window, or a call that fails after its work (the process
+            died before acknowledging), rebuilds the service from its constructor; what it
+            keeps in a file survives. Without it a crashed service keeps its memory, which is
+            kind to an idempotency check held in a Python set.
     """
 
     def __init__(self, *, outages: Mapping[str, Iterable[tuple[float, float]]] | None = None,
                  crashes: Mapping[str, Iterable[tuple[float, float]]] | None = None,
                  latency: Mapping[str, "float | Latency"] | None = None,
                  failures: Iterable[FailCalls] = (), messages: Iterable[MessageRule] = (),
-                 redelivery_delay: float = 1.0, uncorrelated: Iterable[str] = ()):
+                 redelivery_delay: float = 1.0, uncorrelated: Iterable[str] = (), amnesia: Iterable[str] = ()):
         self.outages = _windows("outage", outages)
         self.crashes = _windows("crash", crashes)
         self.latency = {name: as_latency(v, what=f"the fault plan's latency for {name}")
@@ -113,6 +118,7 @@ class FaultPlan:
         if isinstance(uncorrelated, str):
             uncorrelated = [uncorrelated]
         self.uncorrelated = frozenset(uncorrelated)
+        self.amnesia = frozenset([amnesia] if isinstance(amnesia, str) else amnesia)
         # Plain attributes, not properties: the bus and hosts read them for every message.
         self.touches_delivery = bool(self.messages)
         self.touches_handling = bool(self.failures or self.crashes)
@@ -124,7 +130,8 @@ class FaultPlan:
         parts = [f"{k}={v!r}" for k, v in (("outages", self.outages), ("crashes", self.crashes),
                                           ("latency", self.latency), ("failures", self.failures),
                                           ("messages", self.messages),
-                                          ("uncorrelated", sorted(self.uncorrelated))) if v]
+                                          ("uncorrelated", sorted(self.uncorrelated)),
+                                          ("amnesia", sorted(self.amnesia))) if v]
         return f"FaultPlan({', '.join(parts)})"
 
     # -- per run ------------------------------------------------------------
@@ -165,7 +172,7 @@ class FaultPlan:
     def components(self) -> set[str]:
         """Every component this plan names, so a scenario can reject unknown names."""
         names = {*self.outages, *self.crashes, *self.latency, *(r.component for r in self.failures),
-                 *self.uncorrelated}
+                 *self.uncorrelated, *self.amnesia}
         return names | {r.inbox for r in self.messages if r.inbox is not None}
 
     def latency_for(self, component: str, default: Latency) -> Latency:

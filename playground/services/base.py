@@ -76,10 +76,38 @@ class Service:
                 found[command] = attr
         cls.commands = found
 
+    def __new__(cls, *args: Any, **kwargs: Any) -> "Service":
+        service = super().__new__(cls)
+        # What it was built with, so a restart (FaultPlan(amnesia=...)) can build it again.
+        service._built_with = (args, kwargs)
+        return service
+
     def __init__(self, *, latency: "float | Latency" = 0.0, rng: random.Random | None = None):
         self.latency = as_latency(latency, what=f"the {self.name} service's latency")
         self.rng = rng if rng is not None else random.Random(0)
         self.notes: list[Note] = []
+
+    def restart(self) -> None:
+        """Lose everything kept in memory, as a restarted process does: run the constructor again.
+
+        The object stays the same (the run's ``services`` still point at it); its
+        attributes are the fresh ones. State a constructor reopens from a file survives.
+
+        >>> class Counter(Service):
+        ...     name = "counter"
+        ...     def __init__(self, **kwargs):
+        ...         super().__init__(**kwargs)
+        ...         self.seen = set()
+        >>> c = Counter(latency=0.1); c.seen.add("o1"); c.restart()
+        >>> c.seen, c.latency
+        (set(), Fixed(seconds=0.1))
+        """
+        args, kwargs = self._built_with
+        catalog = self.catalog
+        fresh = type(self)(*args, **kwargs)
+        self.__dict__.clear()
+        self.__dict__.update(fresh.__dict__)
+        self.catalog = catalog
 
     def accepts(self, command: str) -> bool:
         return command in self.commands

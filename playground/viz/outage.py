@@ -51,6 +51,21 @@ def _shade(ax, result: "Result") -> bool:
     return shaded
 
 
+def _colours(labels: list[str]) -> dict[str, str]:
+    """A wiring's fixed colour for a run named after it; for any other run, the next palette colour not taken."""
+    named = {label: colour_for(label) for label in labels if label in ("choreography", "orchestration")}
+    taken, colours = set(named.values()), {}
+    for i, label in enumerate(labels):
+        if label in named:
+            colours[label] = named[label]
+            continue
+        colour = next(OKABE_ITO[(i + k) % len(OKABE_ITO)] for k in range(len(OKABE_ITO))
+                      if OKABE_ITO[(i + k) % len(OKABE_ITO)] not in taken)
+        taken.add(colour)
+        colours[label] = colour
+    return colours
+
+
 def _runs(runs: "Mapping[str, Result]") -> dict[str, "Result"]:
     runs = dict(runs)
     if not runs:
@@ -89,8 +104,9 @@ def plot_outage(runs: "Mapping[str, Result]", inbox: str, *, title: str | None =
     with course_style():
         fig, (top, bottom) = plt.subplots(2, 1, figsize=(WIDE[0], 6.0), sharex=True, layout="constrained")
         first = next(iter(runs.values()))
+        colours = _colours(list(runs))
         for i, (label, result) in enumerate(runs.items()):
-            colour = colour_for(label) if label in ("choreography", "orchestration") else OKABE_ITO[i % len(OKABE_ITO)]
+            colour = colours[label]
             s = backlog(result, [inbox])[inbox]
             # Equal backlogs are common (the same messages wait either way): dashes keep both visible.
             top.step(s.times, s.values, where="post", color=colour, lw=2.4 if i == 0 else 1.6,

@@ -38,6 +38,9 @@ class ServiceHost:
         self._uncorrelated = self.name in bus.faults.uncorrelated
         self._plans: dict[str, tuple] = {}
         self._worked: set[str] = set()  # messages handled once whose acknowledgement (and events) were lost
+        # A crash restarts a service named in the plan's amnesia with empty memory; these crashes were applied.
+        self._forgets = self.name in bus.faults.amnesia
+        self._restarted: set[tuple[float, float]] = set()
 
     def attach(self) -> "ServiceHost":
         """Give the service its inbox and subscribe it to the events it reacts to."""
@@ -88,6 +91,8 @@ class ServiceHost:
             # A stopped consumer takes nothing from its inbox: the backlog grows.
             await bus.sleep(back - bus.now())
             back = faults.down_until(self.name, bus.now())
+        if self._forgets:
+            self._restart_after_crashes(e)
         bus.deliver(e, self.name)
         command, problem = self.command_for(e)
         if problem:
@@ -118,6 +123,8 @@ class ServiceHost:
             # Worked, then failed before acknowledging: the effect stands, the events are lost,
             # and the message comes back. Only an idempotent service shrugs this off.
             self._worked.add(e.message_id)
+            if self._forgets and failed[0] == "after-work":
+                self._restart(e, "died after its work, before acknowledging")
             bus.redeliver(e, self.name, failed[1])
             return
         self._worked.discard(e.message_id)
@@ -128,6 +135,20 @@ class ServiceHost:
             if self._uncorrelated:
                 message = faults.strip_correlation(message, bus)
             bus.publish_checked(message)
+
+    def _restart_after_crashes(self, e: Envelope) -> None:
+        """Apply, before the next message, each crash window that has begun since the last one."""
+        now = self.bus.now()
+        for window in self.bus.faults.crashes.get(self.name, ()):
+            if window[0] <= now and window not in self._restarted:
+                self._restarted.add(window)
+                self._restart(None, f"crashed at {window[0]:g} s")
+
+    def _restart(self, e: Envelope | None, why: str) -> None:
+        self.service.restart()
+        about = (e.type, e.message_id, e.correlation_id, e.causation_id) if e is not None else (None,) * 4
+        self.bus.trace.record(self.bus.now(), "fault", self.name, *about, {"fault": "restart", "memory": "lost",
+                                                                           "why": why})
 
     def _write_notes(self, e: Envelope) -> None:
         if not self.service.notes:
