@@ -33,7 +33,6 @@ NOT_YET = {
     "05": "no Predict prompt, no Your turn, no exercise answers (issue 19, chapters 05-08)",
     "06": "no Predict prompt, no Your turn, no exercise answers (issue 19, chapters 05-08)",
     "07": "no Predict prompt, no Your turn, no exercise answers (issue 19, chapters 05-08)",
-    "08": "no Predict prompt, no Your turn, no exercise answers (issue 19, chapters 05-08)",
     "10": "its Your turn edits and checks in one cell; split the check into a cell of its own",
     "11": "no Predict prompt; its Break it runs before a prediction",
 }
