@@ -63,7 +63,8 @@ def _advice(letter: Any, service: str | None, table: str | None, yours: str) -> 
 
 
 def verdict_on_run(result: Any, *, service: str | None = None, probe: Any = None, table: str | None = None,
-                   expected: Callable[[Any], bool] | None = None, yours: str = "your service") -> None:
+                   expected: Callable[[Any], bool] | None = None, yours: str = "your service",
+                   where: str | None = None) -> None:
     """Raise :class:`Failed` naming the real cause if the run dead-lettered what it should not have.
 
     Args:
@@ -74,7 +75,19 @@ def verdict_on_run(result: Any, *, service: str | None = None, probe: Any = None
         table: the name of the learner's reaction table, to point at when it maps an event wrongly.
         expected: dead letters this exercise expects (e.g. late replies the orchestrator parks).
         yours: what the learner wrote, as feedback names it ("your agent", "your machine").
+        where: what the run was, to open the sentence with ("With your saga (seed 41, ...)").
     """
+    try:
+        _verdict(result, service, probe, table, expected, yours)
+    except Failed as failed:
+        if where is None:
+            raise
+        said = str(failed)
+        raise Failed(f"{where}, {said[:1].lower()}{said[1:]}") from None
+
+
+def _verdict(result: Any, service: str | None, probe: Any, table: str | None,
+             expected: Callable[[Any], bool] | None, yours: str) -> None:
     letters = [d for d in result.dead_letters if not (expected and expected(d))]
     crashed = [d for d in letters if _HANDLER_FAILED in d.reason]
     others = [d for d in letters if _HANDLER_FAILED not in d.reason]

@@ -113,10 +113,7 @@ def _judge(when: str, catalog, billing: type = Billing, tracking: type = Trackin
     letters = [d for d in result.dead_letters if " failed on " not in d.reason]
     if letters:  # what a consumer published, or could not read: the first reason says which
         mine = next((d.at for d in letters if d.at in learners), None)
-        try:
-            verdict_on_run(result, service=mine, yours=f"your {mine} service")
-        except Failed as failed:
-            raise Failed(f"{where}, {str(failed)[0].lower()}{str(failed)[1:]}") from None
+        verdict_on_run(result, service=mine, yours=f"your {mine} service", where=where)
     for cls in (billing, tracking):
         if getattr(cls, "first_error", None) is not None:
             parked = sum(d.at == cls.name for d in result.dead_letters)

@@ -1,21 +1,17 @@
 """Exercise 11's checks, tested three ways: the solution passes, the starter fails helpfully, wrong answers fail as expected.
 
-Every check draws its workload when it runs; these tests pin the draw with a seeded generator so a failure can be
-replayed, and one test shows that two gradings see different workloads.
+Every check draws its workload from the grading seed (conftest fixes it, so a failure can be replayed), and one test
+shows that different seeds give different workloads.
 """
 
 import random
 
 import pytest
 
+from conftest import PASSES, assert_verdicts, verdict  # tests/grading/conftest.py
 from playground.grading.exercises import exercise, move_the_boundary
 
 EXERCISE = exercise("11_move_the_boundary")
-
-
-@pytest.fixture(autouse=True)
-def pinned_draw(monkeypatch):
-    monkeypatch.setattr(move_the_boundary, "DRAW", random.Random(11))
 
 
 def _by_id(report):
@@ -116,3 +112,41 @@ def test_each_grading_draws_a_workload_the_notebook_never_showed():
     workload = move_the_boundary.draw_workload(random.Random(5))
     assert workload.down[1] - workload.down[0] >= 6 * 3600
     assert 16 <= workload.shipments <= 24
+
+
+# -- the required wrong-answer suite (tests/grading/conftest.py) ------------------------------------------------
+MEASURE_RIGHT = {"delivered_unpaid_is_right": PASSES}
+MOVE_RIGHT = {"payment_is_inside": PASSES, "billing_follows_the_boundary": PASSES,
+              "verdict_matches_the_measurements": PASSES}
+ANSWERS = {
+    # The notebook's outage window written into the measure: on a fresh outage it misses shipments.
+    "seed_overfitted": {**MOVE_RIGHT, "delivered_unpaid_is_right": verdict(
+        "failed", "billing down from hour", "but your delivered_unpaid left it out")},
+    # (hard_coded, the ids the notebook printed, is judged above.)
+    # Billing told to charge on delivery as well: ShipmentDelivered lacks the duty, every delivery is parked.
+    "contract_breaking": {**MEASURE_RIGHT, "verdict_matches_the_measurements": PASSES,
+                          "payment_is_inside": verdict("failed", "With your saga (seed", "dead-lettered instead of "
+                                                       "delivered, the first at billing",
+                                                       "ShipmentDelivered lacks field 'duty' that ChargeDuties needs",
+                                                       "check which event runs which command in `BILLING`"),
+                          "billing_follows_the_boundary": verdict("failed", "BILLING still charges duties when it "
+                                                                  "hears ShipmentDelivered")},
+    # A misspelt freight charge: the feedback names the spelling, not the duties or the boundary.
+    "dead_letter_typo": {**MEASURE_RIGHT, "verdict_matches_the_measurements": PASSES,
+                         "payment_is_inside": verdict("failed", "dead-lettered", "'ChargeFreigth'",
+                                                      "did you mean 'ChargeFreight'?", "fix the spelling"),
+                         "billing_follows_the_boundary": verdict("failed", "BILLING runs 'ChargeFreigth' when it hears "
+                                                                 "ShipmentDispatched", "did you mean 'ChargeFreight'?")},
+    "alternative": {**MEASURE_RIGHT, **MOVE_RIGHT},
+}
+
+
+@pytest.mark.parametrize("name", sorted(ANSWERS))
+def test_answers_get_their_verdict_and_the_reason(name):
+    assert_verdicts("11_move_the_boundary", name, ANSWERS[name])
+
+
+def test_the_same_grading_seed_draws_the_same_workload_and_another_seed_another():
+    namespace = {"delivered_unpaid": lambda result: []}
+    first, again, other = (EXERCISE.check("delivered_unpaid_is_right", namespace, seed=s).message for s in (1, 1, 2))
+    assert first == again != other and "(seed " in first
