@@ -135,7 +135,7 @@ def _handlings(trace: "Trace") -> Handlings:
             notes[key] = []
             found.append(Handling(e.seq, e.message_id, e.at, e.type, e.correlation_id, e.causation_id,
                                   e.time, max(e.time, last_out.get(key, e.time)), "", notes[key]))
-        elif e.kind in ("effect", "fault", "state", "step", "compensate", "retry", "timeout") and key in notes:
+        elif e.kind in ("effect", "data", "fault", "state", "step", "compensate", "retry", "timeout") and key in notes:
             notes[key].append(e)
     found.sort(key=lambda h: h.order)
     found.senders, found.causes = senders, causes

@@ -100,3 +100,11 @@ def test_a_service_that_drops_the_context_splits_each_transaction_into_two_trace
     assert len({s.context.trace_id for s in cut}) == 20  # the part after payments has nothing to join
     orphans = [s for s in cut if s.parent is None and s.name != "orders handles PlaceOrder"]
     assert {s.name for s in orphans} == {"invoices handles PaymentReceived"} and len(orphans) == 10
+
+
+def test_a_decision_that_read_a_copy_is_an_event_on_its_span():
+    from playground.scenarios.stale_copies import stale_copies
+
+    spans = export_spans(stale_copies(orders=5, seed=1).run())
+    reads = [e for s in spans for e in s.events if e.name == "data" and e.attributes["role"] == "read"]
+    assert len(reads) == 5 and {e.attributes["key"] for e in reads} <= {f"customer-{i:02d}" for i in range(1, 11)}
