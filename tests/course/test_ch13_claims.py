@@ -63,6 +63,7 @@ def test_ch13_dropped_ids_lose_all_30_stories_after_payments_completed_silently_
     assert len(chor.untold) == len(orch.untold) == 30 and chor.cold_after == orch.cold_after == {"payments": 30}
     assert chor.orphans == 150 and orch.orphans == 30
     assert len(_sends(cut["choreography"], "OrderCompleted")) == 30 and not cut["choreography"].dead_letters
+    assert len(_sends(cut["choreography"], "ConfirmationSent")) == 30  # every customer got an email
     assert len(_sends(cut["orchestration"], "OrderCompleted")) == 0 and len(cut["orchestration"].dead_letters) == 30
 
 
