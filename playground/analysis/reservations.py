@@ -40,3 +40,36 @@ def stranded_reservations(result: "Result") -> list[Violation]:
                 f"{key} ended {outcome} but {service} still holds what it reserved at {entry.time:.2f} s; "
                 "undo every completed step of a trip that does not complete.", (entry.seq,)))
     return found
+
+
+def refused_for_unfinished(result: "Result", service: str = "hotels") -> list[Violation]:
+    """Refusals a saga without isolation caused: a trip was refused while a trip that later gave its place
+    back held one — it read another saga's uncommitted reservation as final.
+
+    Reads ``service``'s ``reserve``/``release`` effects and its ``…Unavailable`` replies from the trace.
+    """
+    holding: dict[str, float] = {}          # trip → when it reserved
+    released: dict[str, float] = {}         # trip → when it let go (its saga rolled back)
+    refusals = []
+    for e in result.trace.entries:
+        if e.at != service:
+            continue
+        if e.kind == "effect" and isinstance(e.detail, dict):
+            if e.detail.get("effect") == "reserve":
+                holding[e.detail["key"]] = e.time
+            elif e.detail.get("effect") == "release":
+                released[e.detail["key"]] = e.time
+        elif e.kind == "send" and e.type.endswith("Unavailable"):
+            held_then = [t for t, since in holding.items() if since <= e.time and released.get(t, e.time + 1) > e.time]
+            refusals.append((e, held_then))
+    found = []
+    for e, held_then in refusals:
+        gave_back = sorted((released[t], t) for t in held_then if t in released)
+        if gave_back:
+            when, trip = gave_back[0]
+            found.append(Violation(
+                "refused-for-an-unfinished-trip", e.correlation_id,
+                f"{e.correlation_id} was refused at {e.time:.1f} s while {trip} held a place it gave back at "
+                f"{when:.1f} s; {service} read an unfinished saga's reservation as final (a semantic lock would "
+                "have made the request wait).", (e.seq,)))
+    return found

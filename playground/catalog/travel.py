@@ -35,5 +35,9 @@ TRAVEL_SPECS = [
                 "Book a flight, a hotel and a car for one trip, or none of them."),
     *_reservations("Flight", "flights"),
     *_reservations("Hotel", "hotels"),
+    MessageSpec("ConfirmHotel", "command", "hotels", {"trip_id": S},
+                "Make a trip's room reservation final: it is no longer pending on the rest of the trip."),
+    MessageSpec("HotelConfirmed", "event", "hotels", {"trip_id": S, "hotel": S},
+                "A trip's room reservation is final."),
     *_reservations("Car", "cars"),
 ]

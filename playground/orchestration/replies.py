@@ -51,6 +51,7 @@ REPLIES: dict[str, Replies] = {
     # travel
     **_reservation("Flight"),
     **_reservation("Hotel"),
+    "ConfirmHotel": Replies(("HotelConfirmed",)),
     **_reservation("Car"),
     # freight
     "DispatchShipment": Replies(("ShipmentDispatched",)),

@@ -30,7 +30,8 @@ from playground.flows.onboarding import ONBOARDING_REACTIONS, onboarding_saga
 from playground.wiring.choreography import choreograph
 from playground.errors import ScenarioError
 from playground.wiring.machines import MachineFactory, MachineOrchestrator
-from playground.wiring.orchestration import adds_orchestrator, host_services, orchestrate
+from playground.orchestration.saga import SagaDefinition
+from playground.wiring.orchestration import adds_orchestrator, check_saga, host_services, orchestrate
 
 #: Default processing times in simulated seconds.
 ONBOARDING_LATENCY: dict[str, "float | Latency"] = {"users": 0.05, "email": Uniform(0.1, 0.5), "accounts": 0.2}
@@ -63,6 +64,8 @@ class OnboardingFlow(Scenario):
         machine: (orchestration) a hand-written ``build(instance)`` returning a
             ``transitions`` machine, run instead of the one the saga generates; a
             user is then onboarded when both parts happened, as in the network.
+        saga: (orchestration) a saga definition of your own, run instead of
+            :func:`~playground.flows.onboarding.onboarding_saga`; it must start on ``UserCreated``.
     """
 
     name = "onboarding"
@@ -73,16 +76,18 @@ class OnboardingFlow(Scenario):
     def __init__(self, *, users: int = 100, seed: int = 0, rate: float = 1.0,
                  latency: Mapping[str, "float | Latency"] | None = None, welcome_timeout: float | None = None,
                  wiring: str = "choreography", faults: FaultPlan | None = None, horizon: float | None = None,
-                 machine: "MachineFactory | None" = None):
+                 machine: "MachineFactory | None" = None, saga: SagaDefinition | None = None):
         super().__init__(seed=seed, wiring=wiring, horizon=horizon, faults=faults)
         if machine is not None and wiring != "orchestration":
             raise ScenarioError("machine= replaces the orchestrator, so it needs wiring='orchestration'.")
+        check_saga(saga, wiring=wiring, machine=machine, started_by=self.start_event,
+                   clashes={"welcome_timeout": welcome_timeout})
         self.machine = machine
         self.users = whole_number("users", users)
         self.rate = positive_number("rate", rate)
         self.latency = latencies(latency, ONBOARDING_LATENCY)
         timeout = positive_number("welcome_timeout", welcome_timeout) if welcome_timeout is not None else None
-        self.saga = onboarding_saga(welcome_timeout=timeout)
+        self.saga = saga if saga is not None else onboarding_saga(welcome_timeout=timeout)
         # One end per user when a process exists; two independent parts when none does.
         # A hand-written machine announces no ending, so its users are judged like the network's.
         self.terminals = ORCHESTRATED_ENDS if wiring == "orchestration" and machine is None else CHOREOGRAPHED_PARTS

@@ -22,9 +22,10 @@ from playground.services import Email, Invoices, Orders, Payments, Service, Ship
 from playground.flows.orders import ORDER_REACTIONS
 from playground.wiring.choreography import choreograph
 from playground.wiring.agents import FaustConsumer
-from playground.wiring.orchestration import order_orchestration
+from playground.wiring.orchestration import check_saga, order_orchestration
 
 if TYPE_CHECKING:  # pragma: no cover
+    from playground.orchestration.saga import SagaDefinition
     from playground.orchestration.store import Store
     from playground.wiring.machines import MachineFactory
 
@@ -46,7 +47,9 @@ class OrderFlow(Scenario):
     ``agents`` are hand-written faust agents joining the run as extra consumers
     (:class:`~playground.wiring.agents.FaustConsumer`); ``machine`` is a
     hand-written ``build(instance)`` returning a ``transitions`` machine that
-    replaces the generated one (see :mod:`playground.wiring.machines`).
+    replaces the generated one (see :mod:`playground.wiring.machines`); ``saga`` is a
+    saga definition of your own run instead of :data:`~playground.flows.orders.ORDER_SAGA`
+    (it must start on ``OrderPlaced``).
     """
 
     name = "order flow"
@@ -60,10 +63,13 @@ class OrderFlow(Scenario):
                  latency: Mapping[str, "float | Latency"] | None = None, decline_rate: float = 0.0,
                  malformed: int = 0, wiring: str = "choreography", faults: FaultPlan | None = None,
                  horizon: float | None = None, store: "str | os.PathLike | Store" = "memory",
-                 agents: Iterable[FaustConsumer] = (), machine: "MachineFactory | None" = None):
+                 agents: Iterable[FaustConsumer] = (), machine: "MachineFactory | None" = None,
+                 saga: "SagaDefinition | None" = None):
         super().__init__(seed=seed, wiring=wiring, horizon=horizon, faults=faults, agents=agents)
         if machine is not None and wiring != "orchestration":
             raise ScenarioError("machine= replaces the orchestrator, so it needs wiring='orchestration'.")
+        check_saga(saga, wiring=wiring, machine=machine, started_by=self.start_event)
+        self.saga = saga
         self.machine = machine
         self.orders = whole_number("orders", orders)
         self.rate = positive_number("rate", rate)

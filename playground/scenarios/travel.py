@@ -40,11 +40,16 @@ STEPS = {"flight": ("Flight", "flights"), "hotel": ("Hotel", "hotels"), "car": (
 
 def travel_saga(*, timeout: float | None = None, retry: Retry | None = None, parallel: bool = False,
                 approval: Approval | None = None, on_late: str | None = None,
-                compensation_retry: Retry = Retry(count=5, backoff=1.0)) -> SagaDefinition:
+                compensation_retry: Retry = Retry(count=5, backoff=1.0), semantic_lock: bool = False) -> SagaDefinition:
     """The trip saga: flight → hotel → car (or flight → hotel ∥ car), with an optional approval at the end.
+
+    With ``semantic_lock``, a last step confirms the room once everything else is reserved (and approved):
+    until then the hotel treats the room as *pending*, and a trip that finds only pending rooms waits.
 
     >>> travel_saga(parallel=True, approval=Approval("manager", timeout=600)).stage_names
     ['flight', 'hotel_and_car', 'manager']
+    >>> travel_saga(semantic_lock=True).stage_names
+    ['flight', 'hotel', 'car', 'confirm']
     """
     steps = [Step(name, f"Reserve{thing}", f"Cancel{thing}", service=service, timeout=timeout,
                   retry=retry or Retry(), on_late=on_late)
@@ -52,6 +57,9 @@ def travel_saga(*, timeout: float | None = None, retry: Retry | None = None, par
     stages: list[Any] = [steps[0], Parallel(*steps[1:])] if parallel else list(steps)
     if approval is not None:
         stages.append(approval)
+    if semantic_lock:
+        # After the pivot: a retriable step that clears the lock; it must not fail for good.
+        stages.append(Step("confirm", "ConfirmHotel", compensation_required=False, retry=Retry(count=5, backoff=1.0)))
     return SagaDefinition("trip", stages, started_by="BookTrip", compensation_retry=compensation_retry)
 
 
@@ -76,6 +84,9 @@ class TravelBooking(Scenario):
         approve: the share of approval requests people approve.
         store: ``"memory"`` or a file path (SQLite) for the orchestrator's instances.
         watch: simulated times at which to keep the god's-eye table (``result.extras["snapshots"]``).
+        rooms: how many rooms the hotel has (None: always one more); trips that find them all held are refused.
+        semantic_lock: rooms stay *pending* until the trip's last step confirms them, and a trip that finds every
+            room pending waits instead of being refused (the saga gets the confirming step).
     """
 
     name = "travel booking"
@@ -89,7 +100,7 @@ class TravelBooking(Scenario):
                  saga: SagaDefinition | None = None, timeout: float | None = None, retry: Retry | None = None,
                  parallel: bool = False, approval: Approval | None = None, approve: float = 1.0,
                  store: "str | os.PathLike | Store" = "memory", watch: Iterable[float] = (),
-                 wiring: str = "orchestration",
+                 wiring: str = "orchestration", rooms: int | None = None, semantic_lock: bool = False,
                  faults: FaultPlan | None = None, horizon: float | None = None):
         super().__init__(seed=seed, wiring=wiring, horizon=horizon, faults=faults)
         self.trips = whole_number("trips", trips)
@@ -99,7 +110,12 @@ class TravelBooking(Scenario):
         self.approve = fraction("approve", approve)
         if saga is not None and not isinstance(saga, SagaDefinition):
             raise ScenarioError(f"saga must be a SagaDefinition, not {type(saga).__name__}.")
-        self.saga = saga or travel_saga(timeout=timeout, retry=retry, parallel=parallel, approval=approval)
+        self.rooms = whole_number("rooms", rooms) if rooms is not None else None
+        if self.rooms == 0:
+            raise ScenarioError("rooms must be at least 1 (or None for a hotel that never fills up).")
+        self.semantic_lock = bool(semantic_lock)
+        self.saga = saga or travel_saga(timeout=timeout, retry=retry, parallel=parallel, approval=approval,
+                                        semantic_lock=self.semantic_lock)
         self.store = store
         self.watch = sorted(positive_number("a watch time", t) for t in watch)
 
@@ -125,8 +141,9 @@ class TravelBooking(Scenario):
         services: dict[str, Service] = {}
         for step, (_, name) in STEPS.items():
             cls = {"flights": Flights, "hotels": Hotels, "cars": Cars}[name]
+            extra = {"capacity": self.rooms, "lock": self.semantic_lock} if name == "hotels" else {}
             services[name] = cls(latency=lat[name], fail=self.fail.get(step), fail_cancel=self.fail_cancel.get(step),
-                                 rng=randomness.stream(name))
+                                 rng=randomness.stream(name), **extra)
         services["approvers"] = Approvers(latency=lat["approvers"], approve=self.approve,
                                           rng=randomness.stream("approvers"))
         return services

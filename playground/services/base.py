@@ -27,6 +27,18 @@ class HandlerReturnError(PlaygroundError, TypeError):
     """A ``@handles`` method returned something other than a list of :func:`emit` results."""
 
 
+class NotYet(Exception):
+    """Raised by a handler that cannot answer yet (a record it needs is locked by an unfinished saga).
+
+    The host does not acknowledge the message: it comes back ``after`` seconds later and is handled
+    again, so the caller waits instead of getting an answer that would soon be wrong.
+    """
+
+    def __init__(self, reason: str, *, after: float = 10.0):
+        super().__init__(reason)
+        self.after = after
+
+
 class Emit(NamedTuple):
     """An event (or command) a handler asks the wiring to publish."""
 

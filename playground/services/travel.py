@@ -21,7 +21,7 @@ from collections import Counter
 from typing import Any
 
 from playground.errors import ScenarioError
-from playground.services.base import Service, emit, handles
+from playground.services.base import NotYet, Service, emit, handles
 
 _NAMED = {"never": 0, "once": 1, "twice": 2}
 
@@ -52,8 +52,16 @@ class Reservations(Service):
 
     thing = ""  # "Flight", "Hotel", "Car": the prefix of every event name
 
-    def __init__(self, *, fail: Any = None, fail_cancel: Any = None, **kwargs: Any):
+    def __init__(self, *, fail: Any = None, fail_cancel: Any = None, capacity: int | None = None,
+                 lock: bool = False, **kwargs: Any):
         super().__init__(**kwargs)
+        if capacity is not None and (not isinstance(capacity, int) or isinstance(capacity, bool) or capacity < 1):
+            raise ScenarioError(f"capacity for {self.name} must be a whole number of at least 1, not {capacity!r}.")
+        #: how many reservations can be held at once (None: as many as asked for)
+        self.capacity = capacity
+        #: semantic lock: a reservation stays *pending* until its trip confirms it; a request that finds every
+        #: place pending waits (comes back later) instead of being refused on the strength of unfinished trips
+        self.lock = bool(lock)
         self.fail = failure_rule(fail, f"fail for {self.name}")
         self.fail_cancel = failure_rule(fail_cancel, f"fail_cancel for {self.name}")
         self.bookings: dict[str, dict[str, str]] = {}
@@ -74,6 +82,11 @@ class Reservations(Service):
                          reason="the trip was cancelled before this reservation arrived")]
         if booking is not None:  # already done: answer the same, change nothing
             return [emit(f"{thing}Reserved", trip_id=trip_id, **{field: booking["ref"]})]
+        if self.capacity is not None and len(self.held()) >= self.capacity:
+            pending = [t for t, b in self.bookings.items() if b["status"] == "held" and not b.get("confirmed")]
+            if self.lock and pending:
+                raise NotYet(f"every {field} is held, {len(pending)} of them by trips still being booked")
+            return [emit(f"{thing}Unavailable", trip_id=trip_id, reason=f"every {field} is taken")]
         if self._fails("reserve", trip_id, self.fail):
             return [emit(f"{thing}Unavailable", trip_id=trip_id, reason=f"no {field} available")]
         ref = f"{field}-{trip_id}"
@@ -98,6 +111,14 @@ class Reservations(Service):
         self.note_state(trip_id, "held", "released")
         self.note_effect("release", trip_id, ref=booking["ref"])
         return [emit(f"{thing}Cancelled", trip_id=trip_id, **{field: booking["ref"]})]
+
+    def _confirm(self, trip_id: str) -> list:
+        thing, field = self.thing, self.thing.lower()
+        booking = self.bookings.get(trip_id)
+        if booking is not None and booking["status"] == "held" and not booking.get("confirmed"):
+            booking["confirmed"] = True
+            self.note_state(trip_id, "held", "confirmed")
+        return [emit(f"{thing}Confirmed", trip_id=trip_id, **{field: booking["ref"] if booking else ""})]
 
     def held(self) -> list[str]:
         """Trips holding a reservation here right now."""
@@ -130,6 +151,10 @@ class Hotels(Reservations):
     @handles("CancelHotel")
     def cancel(self, trip_id: str):
         return self._cancel(trip_id)
+
+    @handles("ConfirmHotel")
+    def confirm(self, trip_id: str):
+        return self._confirm(trip_id)
 
 
 class Cars(Reservations):

@@ -12,7 +12,7 @@ import random
 
 from playground.transport.bus import Bus
 from playground.runtime.envelope import Envelope
-from playground.services.base import HandlerReturnError, Service
+from playground.services.base import HandlerReturnError, NotYet, Service
 
 
 class ServiceHost:
@@ -112,6 +112,10 @@ class ServiceHost:
             emitted = self.service.handle(command, e.payload)
         except HandlerReturnError:
             raise  # a bug in the handler's code, not a poison message: stop the run with the fix
+        except NotYet as wait:  # the service cannot answer yet (e.g. a semantic lock): it comes back later
+            self._write_notes(e)
+            bus.redeliver(e, self.name, wait.after)
+            return
         except Exception as exc:  # a poison message must not stop the consumer
             self._write_notes(e)
             bus.dead_letter(e, f"the {self.name} service failed on {command}: {exc}", at=self.name)

@@ -39,3 +39,22 @@ def test_ch01_with_duplicates_the_starter_awards_twice_and_the_answer_once():
     assert sum(starter.values()) == len(runs["starter"].trace.where(kind="end", at="points")) == 136
     assert max(starter.values()) == 2
     assert len(answer) == sum(answer.values()) == runs["answer"].counts()["completed"] == 94
+
+
+def test_ch01_exercise_answers_hold():
+    from collections import Counter as Tally
+
+    from playground import check, export_spans, reconstruct
+
+    email_cut = order_flow(orders=100, seed=2, decline_rate=0.1, faults=FaultPlan(uncorrelated="email")).run()
+    assert "unfinished" not in email_cut.counts() and not any(check(email_cut).values())
+    conductor = order_flow(orders=100, seed=2, decline_rate=0.1, wiring="orchestration").run()
+    troupe = order_flow(orders=100, seed=2, decline_rate=0.1).run()
+    assert "waiting at payments" in reconstruct(conductor, "order-0042", at=45.9).answer()
+    for run, completed, cancelled in ((conductor, 14, 10), (troupe, 7, 5)):
+        per_trace = Tally(span.context.trace_id for span in export_spans(run))
+        assert set(per_trace.values()) == {completed, cancelled}
+    blind = order_flow(orders=100, seed=2, decline_rate=0.1, wiring="orchestration",
+                       faults=FaultPlan(uncorrelated="payments"), horizon=300).run()
+    assert blind.counts() == {"unfinished": 100} and len(blind.dead_letters) == 100
+    assert all("instance None" in d.reason for d in blind.dead_letters)

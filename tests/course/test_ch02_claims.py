@@ -7,7 +7,8 @@ about them, so a change in the playground that would make the text wrong fails h
 import pytest
 from learner_code import onboarding_machine
 
-from playground import Duplicate, machine_summary, onboarding_flow, onboarding_saga, saga_machine
+from playground import (Duplicate, machine_summary, onboarding_flow, onboarding_saga, saga_machine,
+                        welcomed_to_a_closed_account)
 from playground.runtime.faults import FaultPlan
 
 CH02 = {"users": 60, "seed": 7}
@@ -133,3 +134,54 @@ def test_ch02_a_repeated_reply_after_onboarding_is_parked_with_the_fix_and_the_a
 
     fixed = onboarding_flow(users=60, seed=7, wiring="orchestration", machine=answer, faults=twice).run()
     assert fixed.counts() == {"onboarded": 60} and not fixed.dead_letters
+
+
+def test_ch02_the_welcome_usually_answers_second_so_it_finishes_the_stage_for_51_users(ch02_runs):
+    from collections import Counter
+
+    process = ch02_runs["process"]
+    replies = ("WelcomeEmailSent", "AccountCreated")
+    second = Counter(max((e for e in process.trace.where(kind="send", correlation_id=u) if e.type in replies),
+                         key=lambda e: e.seq).type for u in process.outcomes)
+    assert second == {"WelcomeEmailSent": 51, "AccountCreated": 9}
+    source = state_network_text(process).source
+    assert "--> orchestrator__completed: WelcomeEmailSent ×51" in source
+    assert "--> orchestrator__completed: AccountCreated ×9" in source
+    asked = {e.message_id: e.time for e in process.trace.where(kind="send") if e.type in ("SendWelcome", "OpenAccount")}
+    took = {r: [e.time - asked[e.causation_id] for e in process.trace.where(kind="send", type=r)] for r in replies}
+    assert sum(took["WelcomeEmailSent"]) / 60 > sum(took["AccountCreated"]) / 60
+
+
+def state_network_text(run):
+    from playground.viz.state_network import state_network
+
+    return state_network(run)
+
+
+def test_ch02_the_learner_writes_the_saga_the_starter_sends_nothing_and_the_answer_is_onboarding_saga(ch02_runs):
+    from playground.orchestration.saga import SagaDefinition, Step
+
+    starter = SagaDefinition("onboarding", [Step("user", "RegisterUser", compensation_required=False)],
+                             started_by="UserCreated")
+    nothing = onboarding_flow(**CH02, wiring="orchestration", saga=starter).run()
+    assert not nothing.trace.where(kind="send", type="SendWelcome") and starter.compensable == []
+    answer = SagaDefinition("onboarding", [
+        Step("user", "RegisterUser", compensation_required=False),
+        [Step("welcome", "SendWelcome", compensation_required=False), Step("account", "OpenAccount", "CloseAccount")],
+    ], started_by="UserCreated")
+    written = onboarding_flow(**CH02, wiring="orchestration", saga=answer).run()
+    assert written.trace.digest() == ch02_runs["process"].trace.digest()
+    assert [answer.steps[n].action for n in answer.compensable] == ["OpenAccount"]
+
+
+def test_ch02_exercise_answers_hold(ch02_runs):
+    outage = FaultPlan(outages={"email": [CH02_OUTAGE]})
+    closed = {t: len(welcomed_to_a_closed_account(onboarding_flow(**CH02, wiring="orchestration", faults=outage,
+                                                                  welcome_timeout=t).run()))
+              for t in (25, 30, 40)}
+    assert closed == {25: 5, 30: 1, 40: 0}
+    welcomes = [e.time for e in ch02_runs["process_down"].trace.where(kind="send", type="WelcomeEmailSent")]
+    assert sum(t >= CH02_OUTAGE[1] for t in welcomes) == 37 and round(max(welcomes), 1) == 63.3
+    early = [v for v in welcomed_to_a_closed_account(ch02_runs["strict"]) if "before their account was closed" in v.message]
+    assert early[0].correlation_id == "user-0046"
+    assert "orchestrator__compensating: a timer ×23" in state_network_text(ch02_runs["strict"]).source

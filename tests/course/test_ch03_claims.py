@@ -97,3 +97,75 @@ def test_ch03_what_each_fix_costs(ch03_runs):
     assert max(reply_times(runs["wait"], "ChargePayment").values()) > 8.0
     assert runs["choreography"].trace.kinds()["send"] < runs["wait"].trace.kinds()["send"]
     assert not runs["choreography"].trace.where(at="orchestrator")
+
+
+def _tail_charges(run):
+    from playground.scenarios.invoice_incident import PAYMENT_LATENCY
+
+    began = {e.message_id: e.time for e in run.trace.where(kind="start", at="payments")}
+    return [e.correlation_id for e in run.trace.where(kind="end", at="payments", type="ChargePayment")
+            if e.time - began[e.message_id] >= PAYMENT_LATENCY.tail]
+
+
+def test_ch03_25_slow_payments_are_6_tail_draws_and_19_that_queued_behind_them(ch03_runs):
+    from playground.analysis.waits import reply_times
+
+    incident = ch03_runs["incident"]
+    assert len(_tail_charges(incident)) == 6
+    assert sum(w > 5.0 for w in reply_times(incident, "ChargePayment").values()) == 25
+
+
+def test_ch03_a_reply_during_the_backoff_counts_so_22_timeouts_took_2_resends(ch03_runs):
+    retried = ch03_runs["retry"]
+    timeouts, resent = retried.trace.where(kind="timeout"), retried.trace.where(kind="retry")
+    assert (len(timeouts), len(resent)) == (22, 2)
+    # the 20 others: the timed-out attempt's own reply completed the step before the next attempt left
+    resent_orders = {e.correlation_id for e in resent}
+    for timeout in timeouts:
+        if timeout.correlation_id in resent_orders:
+            continue
+        (charge,) = retried.trace.where(kind="send", type="ChargePayment", correlation_id=timeout.correlation_id)
+        reply = next(e for e in retried.trace.where(kind="send", at="payments") if e.causation_id == charge.message_id)
+        assert timeout.time < reply.time < timeout.time + 5.0  # the backoff before attempt 2 is 5 s
+
+
+def test_ch03_22_not_25_because_the_resends_shift_which_calls_draw_the_tail(ch03_runs):
+    incident, retried = ch03_runs["incident"], ch03_runs["retry"]
+    first = min(e.time for e in retried.trace.where(kind="retry"))
+    before = [[e.correlation_id for e in run.trace.where(kind="timeout") if e.time < first] for run in (incident, retried)]
+    assert before[0] == before[1] and len(before[0]) == 6
+    tails = [_tail_charges(run) for run in (incident, retried)]
+    assert len(tails[0]) == len(tails[1]) == 6 and tails[0] != tails[1]
+    assert tails[0][:2] == tails[1][:2]  # the draws before the first re-send land on the same orders
+
+
+def test_ch03_a_backoff_of_8s_asks_nobody_twice_and_7s_still_asks_one():
+    from playground.orchestration.saga import Retry
+    from playground.scenarios import invoice_incident
+
+    runs = {b: invoice_incident(**CH03, fix="retry", retry=Retry(count=10, backoff=b)).run() for b in (1.0, 7.0, 8.0)}
+    assert [len(runs[b].trace.where(kind="retry")) for b in (1.0, 7.0, 8.0)] == [26, 1, 0]
+    assert len(runs[8.0].trace.where(kind="timeout")) == 25 and runs[8.0].counts() == {"completed": 200}
+
+
+def test_ch03_exercise_answers_hold(ch03_runs):
+    from playground.analysis.compare import side_by_side
+    from playground.analysis.invariants import paid_without_invoice
+    from playground.orchestration.saga import Retry
+    from playground.runtime.latency import LongTail
+    from playground.scenarios import invoice_incident
+
+    assert len(paid_without_invoice(invoice_incident(**CH03, timeout=9.0).run())) == 3
+    longer = invoice_incident(**CH03, timeout=9.0, payment_latency=LongTail(typical=0.3, tail=20.0, tail_chance=0.05))
+    assert len(paid_without_invoice(longer.run())) == 49
+    late = ch03_runs["refund-late"]
+    kept = []
+    for order, end in late.outcomes.items():
+        if end == "cancelled":
+            effects = {e.detail["effect"]: e.time for e in late.trace.where(kind="effect", correlation_id=order)}
+            kept.append(effects["refund"] - effects["charge"])
+    assert round(min(kept), 1) == 0.6 and round(max(kept), 1) == 11.3
+    eager = invoice_incident(**CH03, fix="retry", retry=Retry(count=20, backoff=0.0)).run()
+    table = side_by_side({"patient": ch03_runs["retry"], "eager": eager})
+    assert len(eager.trace.where(kind="retry")) == len(eager.dead_letters) == 83
+    assert table.value("99th percentile latency (s)", "eager") > 1.5 * table.value("99th percentile latency (s)", "patient")

@@ -130,3 +130,90 @@ def test_ch04_crashes_with_memory_lose_trips_and_strand_reservations_sqlite_lose
     ends = [e.time for e in durable.trace.where(kind="send", at="orchestrator")
             if e.type in ("SagaCompleted", "SagaCompensated")]
     assert not [t for t in ends for start, stop in crashes.crashes["orchestrator"] if start < t < stop]
+
+
+def test_ch04_the_undo_timed_out_waiting_behind_other_reservations_and_its_reply_came_in_the_backoff():
+    from playground.scenarios import travel_booking
+
+    hasty = travel_booking(**CH04, timeout=0.3).run()
+    cancel = next(iter(hasty.trace.where(kind="send", type="CancelFlight", correlation_id="trip-0001")))
+    (timed_out,) = [e for e in hasty.trace.where(kind="timeout", correlation_id="trip-0001") if e.detail.get("undo")]
+    started = next(e for e in hasty.trace.where(kind="start", at="flights") if e.message_id == cancel.message_id)
+    ahead = [e.correlation_id for e in hasty.trace.where(kind="start", at="flights", type="ReserveFlight")
+             if cancel.time <= e.time < started.time]
+    answered = next(iter(hasty.trace.where(kind="send", type="FlightCancelled", correlation_id="trip-0001")))
+    backoff = hasty.extras["saga"].compensation_retry.backoff
+    assert ahead == ["trip-0002", "trip-0003"] and started.time > timed_out.time
+    assert timed_out.time < answered.time < timed_out.time + backoff
+    assert len(hasty.trace.where(kind="send", type="CancelFlight", correlation_id="trip-0001")) == 1  # not re-sent
+
+
+def test_ch04_with_retries_21_of_22_timed_out_reservations_were_answered_during_the_backoff():
+    from playground.orchestration import Retry
+    from playground.scenarios import travel_booking
+
+    steady = travel_booking(**CH04, timeout=0.3, retry=Retry(count=3, backoff=0.5)).run()
+    assert (len(steady.trace.where(kind="timeout")), len(steady.trace.where(kind="retry"))) == (22, 1)
+
+
+def test_ch04_two_refusals_need_retry_count_2():
+    from playground.analysis.invariants import effects_at_most_once
+    from playground.orchestration import Retry
+    from playground.scenarios import travel_booking
+
+    once = travel_booking(**CH04, fail={"hotel": "twice"}, retry=Retry(count=1, backoff=1.0)).run()
+    twice = travel_booking(**CH04, fail={"hotel": "twice"}, retry=Retry(count=2, backoff=1.0)).run()
+    assert once.counts() == {"compensated": 20}
+    assert twice.counts() == {"completed": 20} and len(twice.trace.where(kind="retry")) == 40
+    assert effects_at_most_once(twice) == []
+
+
+def test_ch04_without_isolation_9_trips_are_refused_rooms_that_come_back_and_a_semantic_lock_fixes_it():
+    from playground.analysis.compare import side_by_side
+    from playground.analysis.reservations import refused_for_unfinished, stranded_reservations
+    from playground.orchestration import Approval
+    from playground.orchestration.structure import saga_structure
+    from playground.scenarios import travel_booking
+
+    night = {**CH04, "rate": 1 / 100, "approval": Approval("manager", timeout=300, escalation=600), "approve": 0.8,
+             "rooms": 6}
+    plain, locked = travel_booking(**night).run(), travel_booking(**night, semantic_lock=True).run()
+    refused = plain.trace.where(kind="send", type="HotelUnavailable")
+    assert len(refused) == len(refused_for_unfinished(plain)) == 9
+    assert plain.counts()["completed"] == 5 and locked.counts()["completed"] == 6
+    assert refused_for_unfinished(locked) == [] and stranded_reservations(locked) == []
+    shape = saga_structure(locked.extras["saga"])
+    assert (shape.pivot, shape.after, shape.problems) == ("manager", ["confirm"], [])
+    table = side_by_side({"no lock": plain, "lock": locked})
+    assert table.value("99th percentile latency (s)", "lock") > 2 * table.value("99th percentile latency (s)", "no lock")
+    assert locked.trace.where(kind="redeliver", at="hotels")
+
+
+def test_ch04_exercise_answers_hold(tmp_path):
+    from playground.analysis.invariants import check, compensations_mirror_forward_steps
+    from playground.analysis.reservations import stranded_reservations
+    from playground.orchestration import Approval, SagaDefinition, Step, dashboard
+    from playground.orchestration.host import crash_windows
+    from playground.runtime.latency import Uniform
+    from playground.scenarios import travel_booking
+
+    saga = SagaDefinition("trip", [Step("flight", "ReserveFlight", "CancelFlight", timeout=0.3),
+                                   Step("hotel", "ReserveHotel", "CancelHotel"), Step("car", "ReserveCar", "CancelCar")],
+                          started_by="BookTrip")
+    flight_only = travel_booking(**CH04, saga=saga).run()
+    late = [e for e in flight_only.trace.where(kind="step") if e.detail.get("late")]
+    assert flight_only.counts()["compensated"] == len(late) == 19 and stranded_reservations(flight_only) == []
+    together = travel_booking(**CH04, parallel=True, fail={"car": "always"}).run()
+    assert [e.detail["step"] for e in together.trace.where(kind="compensate", correlation_id="trip-0001")] == [
+        "hotel", "flight"]
+    assert compensations_mirror_forward_steps(together) == []
+    slow = travel_booking(trips=10, seed=4, rate=1 / 200, approval=Approval("manager", timeout=300, escalation=600),
+                          approve=0.8, latency={"approvers": Uniform(300, 900)}).run()
+    reasons = [row["reason"] for row in dashboard(slow).where(state="compensated")]
+    assert len(reasons) == 10 and sum("rejected" in r for r in reasons) == 2
+    crashes = FaultPlan(crashes={"orchestrator": crash_windows(4, 3, within=(10, 50), downtime=5.0)})
+    cancel_fails = travel_booking(trips=60, seed=4, fail={"car": 0.3}, fail_cancel={"flight": "once"}, faults=crashes,
+                                  store=tmp_path / "trips.db").run()
+    found = check(cancel_fails, "one-terminal-state", "effects-at-most-once", "compensations-mirror-forward-steps")
+    assert found == {name: [] for name in found} and stranded_reservations(cancel_fails) == []
+    assert len(cancel_fails.trace.where(kind="send", type="FlightCancellationFailed")) == 16

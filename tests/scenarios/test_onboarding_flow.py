@@ -52,3 +52,22 @@ def test_bad_parameters_get_one_clear_sentence():
         onboarding_flow(welcome_timeout=-1)
     with pytest.raises(ScenarioError, match="no wiring called 'committee'"):
         onboarding_flow(wiring="committee")
+
+
+def test_a_saga_of_your_own_runs_instead_of_the_generated_one_and_bad_combinations_are_refused():
+    from playground.errors import ScenarioError
+    from playground.flows.onboarding import onboarding_saga
+    from playground.orchestration.saga import SagaDefinition, Step
+    from playground.scenarios import onboarding_flow
+
+    same = onboarding_flow(users=10, seed=3, wiring="orchestration", saga=onboarding_saga()).run()
+    assert same.trace.digest() == onboarding_flow(users=10, seed=3, wiring="orchestration").run().trace.digest()
+    only_user = SagaDefinition("onboarding", [Step("user", "RegisterUser", compensation_required=False)],
+                               started_by="UserCreated")
+    bare = onboarding_flow(users=10, seed=3, wiring="orchestration", saga=only_user).run()
+    assert not bare.trace.where(kind="send", type="SendWelcome")
+    for kwargs, says in (({"wiring": "choreography"}, "needs wiring='orchestration'"),
+                         ({"wiring": "orchestration", "welcome_timeout": 5}, "Give saga= or welcome_timeout="),
+                         ({"wiring": "orchestration", "saga": "onboarding"}, "takes a SagaDefinition")):
+        with pytest.raises(ScenarioError, match=says):
+            onboarding_flow(users=1, **{"saga": only_user, **kwargs})

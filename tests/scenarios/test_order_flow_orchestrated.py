@@ -4,6 +4,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from playground.analysis.invariants import check
 from playground.orchestration import dashboard
 from playground.scenarios import order_flow
@@ -53,3 +55,13 @@ def test_both_wirings_serve_the_same_workload_with_the_same_services():
     assert placed(orchestrated) == placed(choreographed)
     # the conductor costs messages: every step is a command and a reply
     assert len(orchestrated.trace.where(kind="send")) > len(choreographed.trace.where(kind="send"))
+
+
+def test_a_saga_of_your_own_must_start_on_order_placed():
+    from playground.errors import ScenarioError
+    from playground.orchestration.saga import SagaDefinition, Step
+
+    wrong_start = SagaDefinition("order", [Step("ship", "ShipOrder", compensation_required=False)],
+                                 started_by="InvoicePaid")
+    with pytest.raises(ScenarioError, match="started by InvoicePaid; pass started_by=.OrderPlaced."):
+        order_flow(orders=1, wiring="orchestration", saga=wrong_start)

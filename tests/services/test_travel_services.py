@@ -80,3 +80,28 @@ def test_approvers_approve_their_share():
     assert 70 < decisions.count(True) < 130
     with pytest.raises(ScenarioError, match="approve must be a fraction"):
         Approvers(approve=2)
+
+
+def test_a_full_hotel_refuses_and_a_locked_one_makes_a_request_wait_while_a_room_is_pending():
+    from playground.services.base import NotYet
+
+    plain = Hotels(capacity=1)
+    assert types(reserve(plain, "trip-1")) == ["HotelReserved"]
+    (refusal,) = reserve(plain, "trip-2")
+    assert refusal.type == "HotelUnavailable" and refusal.payload["reason"] == "every hotel is taken"
+    locked = Hotels(capacity=1, lock=True)
+    reserve(locked, "trip-1")
+    with pytest.raises(NotYet, match="1 of them by trips still being booked"):
+        reserve(locked, "trip-2")
+    assert types(locked.handle("ConfirmHotel", {"trip_id": "trip-1"})) == ["HotelConfirmed"]
+    assert types(reserve(locked, "trip-2")) == ["HotelUnavailable"]  # a confirmed room is a real refusal
+    freed = Hotels(capacity=1, lock=True)
+    reserve(freed, "trip-1")
+    cancel(freed, "trip-1")
+    assert types(reserve(freed, "trip-2")) == ["HotelReserved"]
+
+
+def test_capacity_must_be_a_whole_number_of_at_least_one():
+    for bad in (0, -1, 1.5, True):
+        with pytest.raises(ScenarioError, match="capacity for hotels must be a whole number"):
+            Hotels(capacity=bad)
