@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 from playground.analysis.event_graph import loops_in
 from playground.analysis.lineage import causation_depth
 from playground.analysis.metrics import messages_per_transaction
+from playground.analysis.scope import saga_size
 from playground.errors import PlaygroundError
 from playground.orchestration.saga import SagaDefinition, Step
 
@@ -127,9 +128,9 @@ def detect_god_orchestrator(source: Any, *, teams: Mapping[str, str] | None = No
     owners = dict(teams or {})
     found = []
     for saga in _sagas_of(source):
-        services = tuple(sorted(saga.services()))
-        found.append(SagaScope(saga.name, sum(1 for s in saga.steps.values() if isinstance(s, Step)), services,
-                               tuple(sorted({owners.get(s, s) for s in services})), _tail(saga)))
+        size = saga_size(saga)  # its `teams` are the services it commands
+        found.append(SagaScope(saga.name, size.steps, size.teams,
+                               tuple(sorted({owners.get(s, s) for s in size.teams})), _tail(saga)))
     if not found:
         raise PlaygroundError("There is no saga to measure: this run is choreographed, so no orchestrator can grow.")
     return OrchestratorScope(tuple(found), max_teams)
