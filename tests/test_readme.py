@@ -16,7 +16,8 @@ def test_set_up_has_exactly_two_commands_one_for_the_course_one_for_the_tests():
     commands = re.findall(r"^    (python3 -m venv .*)$", SET_UP, re.MULTILINE)
     assert commands == [
         "python3 -m venv .venv && .venv/bin/pip install -e . && .venv/bin/playground course",
-        'python3 -m venv .venv-test && .venv-test/bin/pip install -e ".[test]" && .venv-test/bin/python -m pytest',
+        'python3 -m venv .venv-test && .venv-test/bin/pip install -e ".[test]" && '
+        '.venv-test/bin/python -m pytest -n auto --dist loadfile',
     ]
     # .ci/run runs the test command exactly as README gives it.
     extracted = subprocess.run(["sed", "-n", r"s/^    *//; /^python3 -m venv .venv-test/p", "README.md"],
