@@ -69,6 +69,40 @@ def refuse_if_too_big(count: int, unit: str, *, bytes_each: int, free: int | Non
         f"each), more than the {_size(free)} this machine has free; run at most about {fits:,} {unit} at a time.")
 
 
+class _Sweep(threading.local):
+    active = False
+
+
+_in_sweep = _Sweep()
+
+
+@contextmanager
+def sweep(total: int, unit: str) -> Iterator[Callable[[], None]]:
+    """One progress bar for many runs (a table of fault plans, a range of seeds); yields ``step()``.
+
+    Call ``step()`` after each run. The bar appears only once the sweep has
+    lasted :data:`PROGRESS_AFTER` seconds, under the same switch as a run's bar;
+    the runs inside show no bar of their own.
+
+    >>> with sweep(3, "plans") as step:
+    ...     for _ in range(3):
+    ...         step()
+    """
+    bar = None
+    if progress_wanted() and total > 0:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=total, unit=f" {unit}", delay=PROGRESS_AFTER, leave=False, file=sys.stderr,
+                   mininterval=0.5)
+    outer, _in_sweep.active = _in_sweep.active, True
+    try:
+        yield (bar.update if bar is not None else (lambda: None))
+    finally:
+        _in_sweep.active = outer
+        if bar is not None:
+            bar.close()
+
+
 def progress_wanted() -> bool:
     switch = os.environ.get(PROGRESS_SWITCH)
     if switch is not None:
@@ -84,8 +118,10 @@ def progress(total: int, unit: str, done: Callable[[], int]) -> Iterator[None]:
     ``done()`` is read from a watcher thread a few times a second; the run
     itself is never touched, so its trace stays the same with or without a bar.
     """
-    if not progress_wanted() or total <= 0 or threading.current_thread() is not threading.main_thread():
-        # Runs in worker threads (a panel's replay, a grader's check) have their own display.
+    if (not progress_wanted() or total <= 0 or threading.current_thread() is not threading.main_thread()
+            or _in_sweep.active):
+        # Runs in worker threads (a panel's replay, a grader's check) have their own display; runs inside a
+        # sweep count towards the sweep's one bar.
         yield
         return
     from tqdm.auto import tqdm

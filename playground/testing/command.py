@@ -14,12 +14,7 @@ def _survival(args: argparse.Namespace) -> int:
     except ImportError:
         raise PlaygroundError("playground survival needs hypothesis, which the test extra installs: "
                               "pip install -e \".[test]\".") from None
-    import os
-
     from playground.testing.survival import report, survival
-
-    # Hundreds of short runs: one bar per run would only flicker (this is the command's own process).
-    os.environ.setdefault("PLAYGROUND_PROGRESS", "0")
 
     if args.plans < 1:
         raise PlaygroundError(f"--plans must be at least 1, not {args.plans}.")

@@ -65,6 +65,7 @@ def survival(plans: int = 200, *, lossy: bool = False, seed: int = 0) -> list[Su
     from hypothesis import seed as seeded
 
     from playground.analysis.stuck import stuck
+    from playground.runtime.budget import sweep
     from playground.testing.cases import verdict
     from playground.testing.strategies import cases
 
@@ -77,6 +78,7 @@ def survival(plans: int = 200, *, lossy: bool = False, seed: int = 0) -> list[Su
         @given(case=cases(lossy=lossy, **scope))
         def trial(case):
             result = case.run()
+            step()
             row.plans += 1
             row.transactions += len(result.outcomes)
             row.stuck += len(stuck(result))
@@ -92,10 +94,11 @@ def survival(plans: int = 200, *, lossy: bool = False, seed: int = 0) -> list[Su
         return trial
 
     table = []
-    for label, scope in WIRINGS.items():
-        row = Survival(label)
-        trial_for(row, scope)()
-        table.append(row)
+    with sweep(plans * len(WIRINGS), "plans") as step:
+        for label, scope in WIRINGS.items():
+            row = Survival(label)
+            trial_for(row, scope)()
+            table.append(row)
     return table
 
 

@@ -85,3 +85,31 @@ def test_progress_is_off_under_pytest_unless_switched_on(monkeypatch):
     assert not budget.progress_wanted()
     monkeypatch.delenv("PYTEST_CURRENT_TEST")
     assert budget.progress_wanted()
+
+
+SHOW_SWEEP = """
+import time
+from playground.runtime import budget
+budget.PROGRESS_AFTER = 0.2
+with budget.sweep(6, "plans") as step:
+    for n in range(6):
+        with budget.progress(10, "orders", lambda: 5):  # a run inside: no bar of its own
+            time.sleep(0.1)
+        step()
+"""
+
+
+def test_a_sweep_shows_one_bar_for_all_its_runs():
+    env = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
+    env[budget.PROGRESS_SWITCH] = "1"
+    done = subprocess.run([sys.executable, "-c", SHOW_SWEEP], env=env, capture_output=True, text=True,
+                          timeout=120, check=True)
+    assert "plans" in done.stderr and "/6" in done.stderr
+    assert "orders" not in done.stderr
+
+
+def test_a_sweep_under_pytest_shows_nothing_and_still_counts(capsys):
+    with budget.sweep(3, "plans") as step:
+        step()
+        step()
+    assert capsys.readouterr().err == ""
