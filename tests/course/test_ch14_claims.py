@@ -147,3 +147,15 @@ def test_ch14_exercise_1_with_half_refused_the_hybrid_announces_none_early_the_c
     assert len(found["hybrid"]) == len(found["choreography"]) > 7
     assert sum(r.heard_before_undone for r in found["hybrid"]) == 0
     assert sum(r.heard_before_undone for r in found["choreography"]) == len(found["choreography"])
+
+
+def test_ch14_trace_the_hold_waits_in_the_orchestrators_inbox_while_the_followers_have_it_at_once():
+    down = freight(shipments=30, seed=7, refused=0.2, faults=FaultPlan(outages={"orchestrator": [WINDOW]})).run()
+    hold = next(e for e in down.trace.where(kind="send", type="CustomsHoldPlaced") if e.time >= WINDOW[0])
+    assert sorted(hold.detail["to"]) == ["notifications", "orchestrator", "tracking"]
+    taken = {e.at: e.time for e in down.trace.where(kind="deliver", message_id=hold.message_id)}
+    assert taken["orchestrator"] == WINDOW[1]
+    assert all(taken[f] - hold.time < 10 for f in ("tracking", "notifications"))
+    (validate,) = down.trace.where(kind="send", type="ValidateDocuments", correlation_id=hold.correlation_id)
+    assert validate.time == WINDOW[1]
+    assert down.counts() == {"delivered": 23, "returned": 7}
