@@ -37,7 +37,7 @@ from playground.grading.causes import dead_letter_sentence, parked_by_orchestrat
 from playground.grading.checks import Check, Exercise
 from playground.grading.exercises.capstone_briefs import Brief, brief
 from playground.grading.learner import Failed, fetch
-from playground.grading.unseen import Unseen, label, on, split
+from playground.grading.unseen import Unseen, on, split
 from playground.runtime.fault_rules import Duplicate, FailCalls
 from playground.runtime.faults import FaultPlan
 from playground.scenarios.base import Scenario
@@ -353,4 +353,4 @@ EXERCISE = Exercise("14_capstone", "Capstone: a hybrid of your own", [
           the_design_fits_the_workbook),
 ])
 
-__all__ = ["EXERCISE", "broken_promise", "hidden_plan", "label", "roles", "run"]
+__all__ = ["EXERCISE", "broken_promise", "hidden_plan", "inside_replies", "roles", "run"]

@@ -104,3 +104,17 @@ def test_a_domain_off_the_menu_is_named_with_the_menu():
     message = EXERCISE.check("builds_a_hybrid", {"DOMAIN": "insurance"}, seed=1).message
     assert message == ("`DOMAIN` is 'insurance'; set it to one of the menu's domains: 'car_rental', 'clinic', "
                        "'tickets'.")
+
+
+def test_the_notebooks_menu_states_what_the_grader_reads_for_every_domain():
+    from playground.grading.exercises.capstone_briefs import BRIEFS
+
+    nb = nbformat.read(ROOT / "exercises" / "14_capstone.ipynb", as_version=4)
+    menu = next(c.source for c in nb.cells if c.source.startswith("## The menu"))
+    rows = {line.split("|")[1].strip(): line for line in menu.splitlines() if line.startswith("| `\"")}
+    assert set(rows) == {f'`"{domain}"`' for domain in BRIEFS}
+    for domain, brief in BRIEFS.items():
+        row = rows[f'`"{domain}"`']
+        for word in (*brief.effects, brief.success, brief.failure):
+            assert f'"{word}"' in row, (domain, word)
+        assert f"`{brief.count}`" in row and brief.refuser in row, domain
