@@ -93,3 +93,34 @@ def test_ch05_nothing_is_lost_but_the_orchestrators_backlog_lands_everywhere_at_
     assert drained_at(one_down, "search", after=end) < end + 1 and drained_at(one_down, "crm", after=end) < end + 1
     assert drained_at(halted, "crm", after=end) > drained_at(one_down, "warehouse", after=end) > end
     assert all(drained_at(halted, d, after=end) > end for d in CH05_WITH_CRM)
+
+
+def test_ch05_the_extra_traffic_the_chapter_recalls_is_2100_against_1200_messages():
+    sent = {w: data_pipeline(records=300, seed=5, destinations=CH05_TODAY, wiring=w).run().trace.kinds()["send"]
+            for w in ("choreography", "orchestration")}
+    assert sent == {"choreography": 1200, "orchestration": 2100}
+
+
+def test_ch05_your_turn_answer_a_destination_down_leaves_search_working_and_finishes_no_record():
+    from playground.analysis.windows import finished_between
+
+    run = data_pipeline(records=600, seed=5, destinations=CH05_WITH_CRM, wiring="orchestration",
+                        faults=FaultPlan(outages={"crm": [CH05_DOWN]})).run()
+    assert [handled(run, d, *CH05_DOWN) for d in CH05_WITH_CRM] == [176, 177, 0]
+    assert finished_between(run, *CH05_DOWN) == 0 and run.counts() == {"delivered": 600}
+
+
+def test_ch05_exercise_1_answer_a_crash_forgets_in_flight_records_and_sqlite_keeps_them(tmp_path):
+    slow_crash = FaultPlan(crashes={"orchestrator": [CH05_DOWN]}, latency={"crm": 3})
+    plain = data_pipeline(records=600, seed=5, destinations=CH05_WITH_CRM, wiring="orchestration",
+                          faults=FaultPlan(crashes={"orchestrator": [CH05_DOWN]})).run()
+    assert plain.counts() == {"delivered": 600} and plain.dead_letters == []
+    forgot = data_pipeline(records=600, seed=5, destinations=CH05_WITH_CRM, wiring="orchestration",
+                           faults=slow_crash).run()
+    assert forgot.counts() == {"delivered": 452, "dead-lettered": 148}
+    assert all("has no record of" in d.reason and d.envelope.type == "CrmSynced" for d in forgot.dead_letters)
+    kept = data_pipeline(records=600, seed=5, destinations=CH05_WITH_CRM, wiring="orchestration",
+                         store=str(tmp_path / "pipeline.sqlite"), faults=slow_crash).run()
+    assert kept.counts() == {"delivered": 600} and len(kept.dead_letters) == 148
+    assert all("repeats a reply" in d.reason for d in kept.dead_letters)
+    assert [handled(kept, d, *CH05_DOWN) for d in ("warehouse", "search")] == [0, 0]  # the outage stays

@@ -4,6 +4,9 @@ Each figure is computed in the notebook; these tests hold the statements its pro
 about them, so a change in the playground that would make the text wrong fails here.
 """
 
+import pytest
+
+from playground.analysis.invariants import check
 from playground.runtime.faults import FaultPlan
 
 
@@ -98,3 +101,65 @@ def test_ch06_a_push_outage_holds_god_instances_open_but_no_split_ones():
         change = compare(footprint(growing_orchestrator(extras=("confirm", "report"), split=split_it)),
                          footprint(growing_orchestrator(extras=everything, split=split_it)), requested_by="push")
         assert change.foreign_owners() == foreign
+
+
+def test_ch06_your_turn_answer_five_extra_tries_is_the_smallest_count_that_leaves_no_trip_stuck():
+    from playground.orchestration.saga import Retry
+    from playground.scenarios.travel import travel_booking, travel_saga
+
+    stuck = [travel_booking(trips=100, seed=3, fail={"car": 0.2}, fail_cancel={"hotel": 0.5},
+                            saga=travel_saga(compensation_retry=Retry(count=n))).run().counts()["stuck"]
+             for n in range(6)]
+    assert stuck == [7, 4, 2, 1, 1, 0]
+
+
+def test_ch06_a_decision_took_up_to_about_five_minutes_and_every_trip_waited_at_the_manager_step():
+    from playground.scenarios.approval_desk import approval_desk
+
+    escalated = approval_desk(trips=80, seed=4, escalation=600).run()
+    asked = {e.correlation_id: e.time for e in escalated.trace.where(kind="send", type="ApprovalRequested")}
+    decided = {e.correlation_id: e.time for e in escalated.trace.where(kind="step", at="orchestrator")
+               if e.detail.get("step") == "manager" and e.detail.get("outcome") == "done"}
+    waits = sorted(decided[t] - asked[t] for t in decided)
+    assert len(waits) == 80 and 240 < waits[-1] < 360
+
+
+def test_ch06_exercise_answers_always_failing_cancellations_stricter_seniors_a_busier_erp_and_the_split():
+    from playground.analysis.coupling import compare, footprint
+    from playground.analysis.metrics import latency_percentiles
+    from playground.orchestration import dashboard
+    from playground.scenarios.approval_desk import ApprovalDesk, who_decided
+    from playground.scenarios.god_orchestrator import growing_orchestrator
+    from playground.scenarios.strangler import legacy_migration
+    from playground.scenarios.travel import travel_booking
+    from playground.services.escalation import Seniors
+
+    always = travel_booking(trips=100, seed=3, fail={"car": 0.2}, fail_cancel={"hotel": "always"}).run()
+    assert always.counts() == {"completed": 84, "stuck": 16} and len(always.trace.where(kind="retry")) == 80
+    assert {r["reason"] for r in dashboard(always).where(state="stuck").rows} == {
+        "could not undo step 'hotel': HotelCancellationFailed"}
+
+    class StrictDesk(ApprovalDesk):
+        def build_services(self, randomness):
+            services = super().build_services(randomness)
+            old = services["seniors"]
+            services["seniors"] = Seniors(approve=2 / 3, latency=old.latency, rng=old.rng)
+            return services
+
+    strict = StrictDesk(trips=80, seed=4, escalation=600).run()
+    assert strict.counts() == {"completed": 68, "compensated": 12}
+    assert dict(who_decided(strict)) == {"the manager, in time": 57, "a senior": 21, "the manager, late": 2}
+    assert all(not found for found in check(strict).values())
+
+    runs = {busy: legacy_migration(orders=200, seed=3, busy=busy).run() for busy in (0.4, 0.5, 0.6)}
+    assert runs[0.4].counts() == {"completed": 200} and len(runs[0.4].trace.where(kind="retry")) == 122
+    assert runs[0.5].counts()["cancelled"] == 5
+    assert runs[0.6].counts()["cancelled"] == 12 and len(runs[0.6].trace.where(kind="retry")) == 293
+    assert latency_percentiles(runs[0.6], (99,))[99] == pytest.approx(86.8, abs=0.05)
+
+    everything = ("confirm", "push", "report")
+    split = compare(footprint(growing_orchestrator(extras=everything)),
+                    footprint(growing_orchestrator(extras=everything, split=True)), requested_by="orchestrator")
+    assert split.owners() == ["email", "orchestrator", "push", "reports"] and len(split.touches) == 7
+    assert sorted(t.definition.name for t in split.touches if t.how == "removed") == [
+        "ConfirmationSent", "PushSent", "SaleRecorded"]

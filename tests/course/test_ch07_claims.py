@@ -93,3 +93,61 @@ def test_on_kafka_a_new_consumer_group_starts_at_the_oldest_record_as_the_chapte
     from playground.kafka.topics import Topology
 
     assert app_settings(Topology())["consumer_auto_offset_reset"] == "earliest"
+
+
+def test_ch07_a_call_back_puts_the_producers_answer_into_every_notification(ch07_push_runs):
+    def median_wait(run):
+        completed = {e.correlation_id: e.time for e in run.trace.where(kind="send", type="OrderCompleted")}
+        waits = sorted(e.time - completed[e.correlation_id] for e in run.trace.where(kind="send", type="PushSent"))
+        return waits[len(waits) // 2]
+
+    called, carried = median_wait(ch07_push_runs["answered"]), median_wait(ch07_push_runs["carried"])
+    assert round(called, 2) == 0.11 and round(carried, 2) == 0.05
+
+
+def test_ch07_your_turn_answer_the_carried_amount_needs_nobody_and_the_call_back_is_dead_lettered():
+    from playground.scenarios.new_consumer import order_flow_with
+    from playground.services.notifications import PushNotifications
+
+    def pushes(reactions):
+        run = order_flow_with(PushNotifications, reactions, orders=100, seed=7).run()
+        return [t for _, t in run.services["push"].sent], run.dead_letters
+
+    texts, dead = pushes({"OrderPlaced": "RememberOrder", "OrderCompleted": "SendPush"})
+    assert len(texts) == 100 and all("EUR" in t for t in texts) and dead == []
+    texts, dead = pushes({"OrderCompleted": "SendPush"})  # the starter
+    assert len(texts) == 100 and not any("EUR" in t for t in texts)
+    texts, dead = pushes({"OrderCompleted": "LookUpOrder", "OrderDetails": "NotifyWithDetails"})
+    assert texts == [] and len(dead) == 100
+
+
+def test_ch07_exercise_answers_a_late_carried_copy_misses_one_order_and_silent_rows_break_only_the_row_watcher():
+    from playground.scenarios.push_join import push_join
+    from playground.scenarios.row_events import ContractStyles, contract_styles
+    from playground.services.order_variants import RowLevelOrders
+
+    for join, pushed, order in ((10.5, 294, "order-0007"), (40.5, 263, "order-0038")):
+        run = push_join(orders=300, seed=2, style="carried", join_at=join).run()
+        lacking = [t for _, t in run.services["push"].sent if "EUR" not in t]
+        assert len(run.services["push"].sent) == pushed and lacking == [f"Your order {order} is complete"]
+        placed = run.trace.where(kind="send", type="OrderPlaced", correlation_id=order)[0].time
+        completed = run.trace.where(kind="send", type="OrderCompleted", correlation_id=order)[0].time
+        assert placed < join < completed
+
+    class Silent(RowLevelOrders):
+        def _row(self, order_id, column, value):
+            pass
+
+    class NoRows(ContractStyles):
+        def build_services(self, randomness):
+            services = super().build_services(randomness)
+            services["orders"] = Silent(latency=services["orders"].latency)
+            return services
+
+    for style, confirmations in (("rows", 0), ("business", 100)):
+        run = NoRows(orders=100, seed=7, email_listens_to=style).run()
+        assert run.counts() == {"completed": 100} and run.dead_letters == []
+        assert len(run.services["email"].sent) == confirmations
+        change = compare(footprint(contract_styles(email_listens_to=style)), footprint(NoRows(email_listens_to=style)),
+                         requested_by="orders")
+        assert change.keys() == ["service orders"] and change.foreign_owners() == []
