@@ -132,7 +132,10 @@ class Scorecard:
 
 
 def _format(value: float) -> str:
-    return f"{value:.0f}" if float(value).is_integer() else f"{value:.2f}"
+    if float(value).is_integer():
+        return f"{value:.0f}"
+    # A rate of a few per hour would print as 0.00 per second: keep three significant digits instead.
+    return f"{value:.3g}" if abs(value) < 0.01 else f"{value:.2f}"
 
 
 def count(n: int, noun: str) -> str:

@@ -8,8 +8,9 @@ events that start and end each interaction):
   or none does;
 * **ordering** — steps take effect in the spec's order, and none after the
   interaction was cancelled;
-* **deadline** — the interaction announced its end (completed or cancelled)
-  within ``deadline`` simulated seconds of its trigger;
+* **deadline** — the interaction had its answer within ``deadline`` simulated
+  seconds of its trigger: it completed, or a step was refused or given up (the
+  rollback that follows may take longer: the customer has been answered);
 * **human decision** — the person was asked at most once, and no later step
   took effect without the person's approval first;
 * **audit** — the interaction announced exactly one kind of end.
@@ -41,11 +42,15 @@ class _Reading:
     def __init__(self, spec: ProcessSpec, result: Any):
         self.effects: dict[tuple[str, str], list[Any]] = defaultdict(list)  # (effect, case) → entries
         self.sent: dict[tuple[str, str], list[Any]] = defaultdict(list)     # (type, case) → entries
+        self.gave_up: dict[tuple[str, str], Any] = {}                         # (step, case) → first give-up
         for e in result.trace.entries:
             if e.kind == "effect":
                 self.effects[(e.detail["effect"], e.detail["key"])].append(e)
             elif e.kind == "send" and e.correlation_id is not None:
                 self.sent[(e.type, m.case_of(e.correlation_id))].append(e)
+            elif e.kind == "step" and isinstance(e.detail, dict) and e.detail.get("outcome") == "failed":
+                # An orchestrator gave a step up (a refusal, or no answer in time): the instance's answer is no.
+                self.gave_up.setdefault((e.detail["step"], m.case_of(str(e.detail["instance"]))), e)
         self.cases = list(result.outcomes)
         self.spec = spec
 
@@ -60,6 +65,15 @@ class _Reading:
     def first(self, effect: str, case: str) -> Any:
         found = self.effects.get((effect, case))
         return found[0] if found else None
+
+    def answered(self, i: Interaction, case: str) -> Any:
+        """The entry at which ``i`` had its answer for ``case``: its end, a refusal, or a step given up."""
+        found = self.ends(i, case)[:1]
+        for s in i.steps:
+            found += self.sent.get((m.failed(s), case), [])[:1]
+            if (s.name, case) in self.gave_up:
+                found.append(self.gave_up[(s.name, case)])
+        return min(found, key=lambda e: e.seq) if found else None
 
     def ends(self, i: Interaction, case: str) -> list[Any]:
         return sorted(self.sent.get((m.completed(i), case), []) + self.sent.get((m.cancelled(i), case), []),
@@ -107,14 +121,14 @@ def _ordering(r: _Reading, i: Interaction) -> list[Violation]:
 def _deadline(r: _Reading, i: Interaction) -> list[Violation]:
     found = []
     for case, start in r.started(i):
-        ends = r.ends(i, case)
-        if not ends:
-            found.append(Violation("deadline", case, f"{case}: {i.name} never announced an end, so it missed its "
+        answer = r.answered(i, case)
+        if answer is None:
+            found.append(Violation("deadline", case, f"{case}: {i.name} never had an answer, so it missed its "
                                    f"{i.deadline:g} s deadline; give its steps timeouts.", ()))
-        elif ends[0].time - start > i.deadline + 1e-9:
-            found.append(Violation("deadline", case, f"{case}: {i.name} ended {ends[0].time - start:.2f} s after it "
-                                   f"began, over its {i.deadline:g} s deadline; give up on slow steps in time.",
-                                   (ends[0].seq,)))
+        elif answer.time - start > i.deadline + 1e-9:
+            found.append(Violation("deadline", case, f"{case}: {i.name} had its answer {answer.time - start:.2f} s "
+                                   f"after it began, over its {i.deadline:g} s deadline; give up on slow steps in "
+                                   "time.", (answer.seq,)))
     return found
 
 

@@ -4,7 +4,8 @@
 on the prototype's two pure wirings, with the standard fault suite
 (:func:`~playground.design.faults.fault_suite`) and two change requests made
 from the spec itself (:func:`standard_changes`: a new consumer of the entry's
-completion, and a new step in the middle of the entry). The scorecard's
+completion, and a new step in the middle of the entry); its scaling runs start
+instances at :func:`saturating_rate`. The scorecard's
 invariant violations include the spec's own guarantees, because every
 prototype run carries them. The recommended wiring runs the same fault suite,
 so the table of guarantees kept has three columns.
@@ -74,6 +75,14 @@ def standard_changes(spec: ProcessSpec) -> list[ChangeRequest]:
             ChangeRequest("a step in the middle", step.capabilities[-1].name, {"spec": step}, kind="step")]
 
 
+def saturating_rate(spec: ProcessSpec) -> float:
+    """Twice what one worker of the entry's busiest capability can serve: the scaling runs' arrival rate."""
+    busy: dict[str, float] = {}
+    for s in spec.entry.steps:
+        busy[s.capability] = busy.get(s.capability, 0.0) + spec.capability(s.capability).latency
+    return 2 / max(busy.values())
+
+
 @dataclass
 class Measurement:
     """A prototype measured: the scorecard of both wirings and, per fault, the guarantees each wiring broke."""
@@ -96,11 +105,11 @@ class Measurement:
     def table(self) -> str:
         """One line per fault: the broken guarantees of each wiring."""
         width = max(len(f) for f in self.guarantees) + 2
-        lines = [f"{'fault':<{width}}" + "".join(f"{w:<30}" for w in COLUMNS)]
+        lines = [f"{'fault':<{width}}" + "".join(f"{w:<36}" for w in COLUMNS)]
         for fault, by in self.guarantees.items():
             cells = [", ".join(f"{g} {n}" for g, n in by[w].items() if n) or "all kept" for w in COLUMNS]
-            lines.append(f"{fault:<{width}}" + "".join(f"{c:<30}" for c in cells))
-        return "\n".join(lines)
+            lines.append(f"{fault:<{width}}" + "".join(f"{c:<36}" for c in cells))
+        return "\n".join(line.rstrip() for line in lines)
 
     def __str__(self) -> str:
         return f"{self.card}\n\nguarantees broken under the standard fault suite\n{self.table()}"
@@ -132,7 +141,8 @@ def measure_prototype(spec: Any, *, seed: int = 0, instances: int = 40, rate: fl
     suite = fault_suite(spec, instances=instances, rate=rate)
     wanted = list(dict.fromkeys([*dimensions, "error handling & compensation"]))
     card = scorecard(PrototypeFactory(spec), seed=seed, workload={"instances": instances, "rate": rate},
-                     faults=suite, changes=standard_changes(spec), load={"rate": 4 * rate}, workers=workers,
+                     faults=suite, changes=standard_changes(spec), load={"rate": saturating_rate(spec)},
+                     workers=workers,
                      dimensions=[d for d in DIMENSIONS if d in wanted])
     seen = card.details["error handling & compensation"]
     guarantees: dict[str, dict[str, dict[str, int]]] = {}

@@ -133,6 +133,30 @@ class ProcessSpec:
         """Interactions an end of ``interaction`` starts, in spec order."""
         return [i for i in self.interactions if i.after == interaction]
 
+    def describe(self) -> str:
+        """The spec in a few lines: each capability with its team, each interaction with its trigger, steps, guarantees.
+
+        >>> print(load_spec({"name": "p", "capabilities": [{"name": "bank", "team": "money", "fails": 0.1}],
+        ...     "interactions": [{"name": "pay", "trigger": "command", "guarantees": ["audit"],
+        ...                       "steps": [{"name": "charge", "capability": "bank", "undo": "refund"}]}]}).describe())
+        p
+          capability bank          team money, 0.1 s a call, refuses 10%
+          interaction pay          on command: charge@bank (undo: refund); guarantees audit
+        """
+        lines = [self.name + (f": {self.description}" if self.description else "")]
+        for c in self.capabilities:
+            extra = [f"refuses {c.fails:.0%}"] * (c.fails > 0) + ["a person"] * c.human + \
+                ["not idempotent"] * (not c.idempotent)
+            lines.append(f"  capability {c.name:<13} team {c.team}, {c.latency:g} s a call"
+                         + "".join(f", {e}" for e in extra))
+        for i in self.interactions:
+            trigger = f"when {i.after} is {i.on}" if i.trigger == "event" else f"on {i.trigger}"
+            steps = " → ".join(f"{s.name}@{s.capability}" + (f" (undo: {s.undo})" if s.undo else "") for s in i.steps)
+            promises = ", ".join(i.guarantees) or "none"
+            deadline = f" within {i.deadline:g} s" if i.deadline is not None else ""
+            lines.append(f"  interaction {i.name:<12} {trigger}: {steps}; guarantees {promises}{deadline}")
+        return "\n".join(lines)
+
     def to_dict(self) -> dict[str, Any]:
         """The spec as plain data, in the shape :func:`load_spec` reads (defaults left out)."""
         def plain(obj: Any, defaults: Any) -> dict[str, Any]:

@@ -15,7 +15,9 @@ follows hears the same thing either way. With a ``deadline`` guarantee each
 step gets a share of the deadline as its timeout (the rest is kept for undoing),
 in proportion to its capability's latency, and is tried once more within it;
 otherwise a step waits ten times its capability's latency and is tried twice
-more. A person is asked once.
+more. A person is asked once. An undo waits ten times its capability's
+latency for an answer and is tried again for hours (:data:`UNDO_RETRY`), so a
+rollback outlasts an outage.
 
 >>> from playground.design.spec import load_spec
 >>> spec = load_spec({"name": "p", "capabilities": [{"name": "shop", "team": "a"}, {"name": "bank", "team": "b"}],
@@ -37,6 +39,10 @@ from playground.catalog import Catalog
 from playground.design import messages as m
 from playground.design.spec import Interaction, ProcessSpec
 from playground.orchestration.saga import Announce, Retry, SagaDefinition, Step
+
+
+#: Undoing must outlast an outage of the capability that undoes: twenty tries, waits doubling up to half an hour.
+UNDO_RETRY = Retry(count=20, backoff=1.0, factor=2.0, max_delay=1800.0)
 
 
 def _chain(spec: ProcessSpec, i: Interaction) -> list[tuple[str, str, str]]:
@@ -86,26 +92,29 @@ def timeouts(spec: ProcessSpec, i: Interaction) -> list[float]:
 def saga_of(spec: ProcessSpec, i: Interaction, catalog: Catalog | None = None) -> SagaDefinition:
     """The saga that orchestrates ``i``.
 
-    A person is asked once (no retry). Other steps are tried again after a timeout: with a deadline,
-    once, each attempt getting half the step's share; without one, twice, each waiting the full time.
+    A person is asked once (no retry): her task waits in her inbox for the whole time. Other steps are tried
+    again after a timeout: with a deadline, once, each attempt getting half the step's share; without one,
+    twice, each waiting the full time.
     """
     catalog = catalog if catalog is not None else m.spec_catalog(spec)
     steps = []
     for step, wait in zip(i.steps, timeouts(spec, i)):
         capability = spec.capability(step.capability)
-        if capability.human:
+        if capability.human:  # a person's task waits in her inbox: one attempt, the whole share
             retry, timeout = Retry(), wait
         elif i.deadline is not None:
             retry, timeout = Retry(count=1, backoff=0.0), wait / 2
         else:
             retry, timeout = Retry(count=2, backoff=capability.latency), wait
         extra = {"undone": (m.undone(step),)} if step.undo is not None else {}
+        if step.undo is not None:
+            extra["compensation_timeout"] = 10 * capability.latency
         steps.append(Step(step.name, m.do(step), m.undo(step) if step.undo is not None else None,
                           compensation_required=False, done=(m.done(step),), failed=(m.failed(step),),
                           timeout=round(timeout, 6), retry=retry, **extra))
     return SagaDefinition(i.name, steps, started_by=m.trigger_event(spec, i), key=m.key_of(spec, i),
                           announces={"completed": Announce(m.completed(i)), "compensated": Announce(m.cancelled(i))},
-                          catalog=catalog)
+                          compensation_retry=UNDO_RETRY, catalog=catalog)
 
 
 def sagas(spec: ProcessSpec, orchestrated: Iterable[str], catalog: Catalog | None = None) -> list[SagaDefinition]:

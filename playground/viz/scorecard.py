@@ -30,8 +30,9 @@ BETTER, WORSE, LEVEL, CONTEXT = "#9fd8c4", "#f2b99a", "#d9d9d9", "#ffffff"
 
 
 def _cell(value: float, unit: str) -> str:
-    text = f"{value:.0f}" if float(value).is_integer() else f"{value:.2f}"
-    return f"{text} {unit}".strip()
+    from playground.analysis.dimensions import _format
+
+    return f"{_format(value)} {unit}".strip()
 
 
 def plot_scorecard(card: Scorecard, *, title: str | None = None) -> MplFigure:
