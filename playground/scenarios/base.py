@@ -16,7 +16,7 @@ from playground.catalog import CATALOG, Catalog
 
 from playground.errors import CycleDetected, HorizonExceeded, ScenarioError
 from playground.runtime.budget import progress, refuse_if_too_big
-from playground.runtime.checks import fraction, known_names, latencies, positive_number, whole_number
+from playground.runtime.checks import known_names, positive_number, whole_number
 from playground.runtime.clock import run_simulated
 from playground.runtime.faults import FaultPlan
 from playground.runtime.randomness import Randomness
@@ -26,9 +26,7 @@ from playground.services.base import Service
 from playground.transport.bus import Bus
 from playground.wiring.agents import FaustConsumer
 
-#: Re-exported for scenarios that import them from here; they live in the runtime (analysis reads them too).
-__all__ = ["Result", "Scenario", "builds", "fraction", "known_names", "latencies", "outcomes_from",
-           "positive_number", "whole_number"]
+__all__ = ["Scenario", "builds"]
 
 F = TypeVar("F", bound=Callable)
 

@@ -30,7 +30,8 @@ from playground.errors import ScenarioError
 from playground.orchestration.saga import SagaDefinition, Step
 from playground.transport.bus import Bus
 from playground.runtime.randomness import Randomness
-from playground.scenarios.base import builds, latencies
+from playground.runtime.checks import latencies
+from playground.scenarios.base import builds
 from playground.scenarios.god_orchestrator import CORE, FOLLOW_UPS
 from playground.scenarios.order_flow import OrderFlow
 from playground.services import Payments, Service

@@ -26,7 +26,8 @@ from typing import Any
 
 from playground.transport.bus import Bus
 from playground.runtime.randomness import Randomness
-from playground.scenarios.base import builds, whole_number
+from playground.runtime.checks import whole_number
+from playground.scenarios.base import builds
 from playground.scenarios.order_flow import OrderFlow
 from playground.services import Service
 from playground.flows.orders import ORDER_REACTIONS

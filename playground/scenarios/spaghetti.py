@@ -22,7 +22,8 @@ from typing import Any
 from playground.errors import ScenarioError
 from playground.transport.bus import Bus
 from playground.runtime.randomness import Randomness
-from playground.scenarios.base import builds, whole_number
+from playground.runtime.checks import whole_number
+from playground.scenarios.base import builds
 from playground.scenarios.order_flow import OrderFlow
 from playground.services.base import Service
 from playground.services.order_variants import RowLevelOrders

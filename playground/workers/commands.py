@@ -99,7 +99,7 @@ def _place_orders(args: argparse.Namespace) -> int:
 
 def _place_trips(args: argparse.Namespace) -> int:
     from playground.kafka.client import book_trips
-    from playground.scenarios.base import whole_number
+    from playground.runtime.checks import whole_number
 
     whole_number("--trips", args.trips, minimum=1)
     topology = _topology(args)
