@@ -210,3 +210,12 @@ def test_ch08_exercise_answers_a_long_outage_and_a_crash_window():
     crashed = confirmation_flow(orders=300, seed=8, faults=FaultPlan(crashes={"email": [CH08_DOWN]})).run()
     emails = [e.correlation_id for e in crashed.trace.where(kind="effect", at="email")]
     assert len(emails) == len(set(emails)) == 300 and unanswered(crashed, "OrderCompleted", "ConfirmationSent") == []
+
+
+def test_ch08_the_confirm_step_sits_after_the_pivot_where_a_deadline_should_not_start_a_rollback():
+    from playground.orchestration.structure import saga_structure
+    from playground.scenarios.confirmation import confirming_saga
+
+    text = str(saga_structure(confirming_saga(email_timeout=30)))
+    assert "pivot (no undo; once it succeeds the saga goes forward): settle" in text
+    assert "'confirm' comes after the pivot 'settle'" in text
