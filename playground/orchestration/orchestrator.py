@@ -203,6 +203,9 @@ class Orchestrator:
         saga = self.triggers.get(e.type)
         if run is None and saga is not None:
             return await self._trigger(saga, e)
+        if inst is None and not e.correlation_id:
+            return self._park(e, f"{e.type} carries no correlation id, so the orchestrator cannot tell which instance "
+                                 f"it answers; its sender must copy the id from the command it replies to")
         if inst is None:
             lost = "" if self.store.durable else " (an orchestrator that keeps state only in memory forgets it in a crash)"
             return self._park(e, f"{e.type} is for instance {e.correlation_id}, which this orchestrator has no record of{lost}")

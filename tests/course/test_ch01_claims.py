@@ -57,4 +57,4 @@ def test_ch01_exercise_answers_hold():
     blind = order_flow(orders=100, seed=2, decline_rate=0.1, wiring="orchestration",
                        faults=FaultPlan(uncorrelated="payments"), horizon=300).run()
     assert blind.counts() == {"unfinished": 100} and len(blind.dead_letters) == 100
-    assert all("instance None" in d.reason for d in blind.dead_letters)
+    assert all("carries no correlation id" in d.reason for d in blind.dead_letters)
