@@ -3,20 +3,26 @@
 The course directory is temporary and uses ``support/nbgrader/nbgrader_config.py``,
 the file README tells an instructor to copy. Students: one who solved every
 exercise, one who handed in a starter, one whose notebooks loop forever (in a
-handler and at the top of a cell) and one with partly right answers. nbgrader
-autogrades them all in one command; every notebook that is not a solution is
-graded by ``playground grade`` too, on the same grading seed, and both must
-award the same points. The gradebook is read through nbgrader's Python API
+handler, on repeated deliveries only, so later checks must still run in the
+same kernel; and at the top of a cell) and one with partly right answers.
+nbgrader autogrades them with its command line; every notebook that is not a
+solution is graded by ``playground grade`` too, on the same grading seed, and
+both must award the same points. To use both cores, the generated course is
+copied: the solver's notebooks are autograded in one copy while the others'
+are autograded in the other and then graded by ``playground grade`` one at a
+time (on copies of the submissions). The gradebook is read through nbgrader's Python API
 (``nbgrader validate`` exits 0 even when validation fails, so exit codes prove
 nothing there).
 """
 
+import dataclasses
 import json
 import os
 import shutil
 import subprocess
 import sys
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -37,7 +43,7 @@ SEED = os.environ.get("PLAYGROUND_GRADING_SEED", "20261127")
 #: Submissions besides the solver's: student → notebook → cells swapped into the solution (by grade id).
 SUBMISSIONS = {
     "looper": {
-        "07_loyalty_points": fixture_cells("07_loyalty_points", "loop"),            # a handler that never returns
+        "07_loyalty_points": fixture_cells("07_loyalty_points", "loop_on_repeat"),  # a handler that never returns
         "08_idempotent_email": {"fault_plan": "while True:\n    pass"},            # a cell that never ends
     },
     "partial": {
@@ -62,9 +68,36 @@ def _swapped(exercise_id: str, cells: dict[str, str], path: Path) -> None:
     nbformat.write(nb, path)
 
 
+STUDENTS = ["solver", "starter", *SUBMISSIONS]
+
+
+@dataclasses.dataclass
+class Graded:
+    """Two copies of one course directory after ``nbgrader generate_assignment``, each autograded as README says
+    (the solver's in ``course``, everybody else's in ``others``), and ``playground grade --json`` of every
+    submission in SUBMISSIONS."""
+
+    course: Path
+    others: Path
+    reports: dict[tuple[str, str], dict]
+
+    def scores(self) -> dict[tuple[str, str], tuple[float, float]]:
+        """(student, notebook) → (score, max_score) from nbgrader's gradebooks."""
+        found = {}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SAWarning)  # nbgrader's session handling, not ours
+            for folder, students in ((self.course, ["solver"]), (self.others, STUDENTS[1:])):
+                with Gradebook(f"sqlite:///{folder / 'gradebook.db'}") as gradebook:
+                    found.update({(student, nb.name): (nb.score, nb.max_score) for student in students
+                                  for nb in gradebook.find_submission(ASSIGNMENT, student).notebooks})
+        return found
+
+
 @pytest.fixture(scope="module")
-def course(tmp_path_factory):
-    """The course directory after ``nbgrader generate_assignment`` and ``nbgrader autograde``, run as README says."""
+def graded(tmp_path_factory):
+    # One generated assignment, copied (gradebook and all) so that two `nbgrader autograde` commands can run side
+    # by side, each on its own gradebook: the solver's eleven notebooks on one core; the other students'
+    # notebooks, then `playground grade` of each, one at a time, on the other.
     course = tmp_path_factory.mktemp("course")
     (course / "source" / ASSIGNMENT).mkdir(parents=True)
     for path in SOLUTIONS:
@@ -72,28 +105,32 @@ def course(tmp_path_factory):
     shutil.copy(CONFIG, course / "nbgrader_config.py")
     generated = _run(str(BIN / "nbgrader"), "generate_assignment", ASSIGNMENT, cwd=course)
     assert generated.returncode == 0, generated.stderr[-2000:]
-    folders = {student: course / "submitted" / student / ASSIGNMENT for student in ["solver", "starter", *SUBMISSIONS]}
+    others = tmp_path_factory.mktemp("course-others")
+    shutil.copytree(course, others, dirs_exist_ok=True)
+    folders = {student: (course if student == "solver" else others) / "submitted" / student / ASSIGNMENT
+               for student in STUDENTS}
     for folder in folders.values():
         folder.mkdir(parents=True)
     for path in SOLUTIONS:
         shutil.copy(path, folders["solver"] / path.name)
     shutil.copy(ROOT / "exercises" / SOLUTIONS[0].name, folders["starter"] / SOLUTIONS[0].name)
+    copies = tmp_path_factory.mktemp("for-playground-grade")
     for student, notebooks in SUBMISSIONS.items():
+        (copies / student).mkdir()
         for exercise_id, cells in notebooks.items():
             _swapped(exercise_id, cells, folders[student] / f"{exercise_id}.ipynb")
-    graded = _run(str(BIN / "nbgrader"), "autograde", ASSIGNMENT, cwd=course)
-    assert graded.returncode == 0, graded.stderr[-2000:]
-    return course
-
-
-def _scores(course: Path) -> dict[tuple[str, str], tuple[float, float]]:
-    """(student, notebook) → (score, max_score) from nbgrader's gradebook."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", SAWarning)  # nbgrader's session handling, not ours
-        with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
-            return {(student, nb.name): (nb.score, nb.max_score)
-                    for student in ["solver", "starter", *SUBMISSIONS]
-                    for nb in gradebook.find_submission(ASSIGNMENT, student).notebooks}
+            shutil.copy(folders[student] / f"{exercise_id}.ipynb", copies / student / f"{exercise_id}.ipynb")
+    with ThreadPoolExecutor(1) as beside:
+        autograded_others = beside.submit(_run, str(BIN / "nbgrader"), "autograde", ASSIGNMENT, cwd=others)
+        ours = {(student, exercise_id): beside.submit(
+                    _run, str(BIN / "playground"), "grade", "--json", "--seed", SEED,
+                    str(copies / student / f"{exercise_id}.ipynb"), cwd=ROOT)
+                for student, notebooks in SUBMISSIONS.items() for exercise_id in notebooks}
+        autograded = [_run(str(BIN / "nbgrader"), "autograde", ASSIGNMENT, cwd=course), autograded_others.result()]
+        reports = {key: future.result() for key, future in ours.items()}
+    for done in autograded:
+        assert done.returncode == 0, done.stderr[-2000:]
+    return Graded(course, others, {key: json.loads(done.stdout) for key, done in reports.items()})
 
 
 def test_our_notebooks_carry_valid_nbgrader_metadata():
@@ -104,17 +141,17 @@ def test_our_notebooks_carry_valid_nbgrader_metadata():
         assert any(c.metadata.get("nbgrader", {}).get("grade") for c in nb.cells)
 
 
-def test_nbgrader_releases_exactly_our_starters(course):
+def test_nbgrader_releases_exactly_our_starters(graded):
     for path in SOLUTIONS:
-        released = nbformat.read(course / "release" / ASSIGNMENT / path.name, as_version=4)
+        released = nbformat.read(graded.course / "release" / ASSIGNMENT / path.name, as_version=4)
         ours = nbformat.read(ROOT / "exercises" / path.name, as_version=4)
         assert [c.source for c in released.cells] == [c.source for c in ours.cells], path.name
         assert ([c.metadata.get("nbgrader", {}).get("grade_id") for c in released.cells]
                 == [c.metadata.get("nbgrader", {}).get("grade_id") for c in ours.cells])
 
 
-def test_nbgrader_autograde_gives_the_solutions_full_marks_and_a_starter_none(course):
-    scores = _scores(course)
+def test_nbgrader_autograde_gives_the_solutions_full_marks_and_a_starter_none(graded):
+    scores = graded.scores()
     solver = {nb: s for (student, nb), s in scores.items() if student == "solver"}
     assert set(solver) == {p.stem for p in SOLUTIONS}
     for name, (score, max_score) in solver.items():
@@ -124,17 +161,15 @@ def test_nbgrader_autograde_gives_the_solutions_full_marks_and_a_starter_none(co
 
 @pytest.mark.parametrize("student, exercise_id",
                          [(s, e) for s, notebooks in SUBMISSIONS.items() for e in notebooks])
-def test_nbgrader_and_playground_grade_award_the_same_points(course, student, exercise_id):
-    path = course / "submitted" / student / ASSIGNMENT / f"{exercise_id}.ipynb"
-    graded = _run(str(BIN / "playground"), "grade", "--json", "--seed", SEED, str(path), cwd=ROOT)
-    report = json.loads(graded.stdout)
+def test_nbgrader_and_playground_grade_award_the_same_points(graded, student, exercise_id):
+    report = graded.reports[(student, exercise_id)]
     assert report["seed"] == int(SEED)
-    assert _scores(course)[(student, exercise_id)] == (report["score"], report["max_score"]), report
+    assert graded.scores()[(student, exercise_id)] == (report["score"], report["max_score"]), report
 
 
-def test_the_endless_loops_cost_only_the_checks_that_need_the_looping_code(course):
-    scores = _scores(course)
-    assert scores[("looper", "07_loyalty_points")][0] == 0      # every check calls Loyalty.record
+def test_the_endless_loops_cost_only_the_checks_that_need_the_looping_code(graded):
+    scores = graded.scores()
+    assert scores[("looper", "07_loyalty_points")][0] == 7      # only the check with repeats loops; the rest ran on
     assert scores[("looper", "08_idempotent_email")][0] == 8    # only the fault plan was lost
     assert scores[("partial", "07_loyalty_points")][0] == 7
 
