@@ -115,6 +115,8 @@ def test_ch05_exercise_1_answer_a_crash_forgets_in_flight_records_and_sqlite_kee
     plain = data_pipeline(records=600, seed=5, destinations=CH05_WITH_CRM, wiring="orchestration",
                           faults=FaultPlan(crashes={"orchestrator": [CH05_DOWN]})).run()
     assert plain.counts() == {"delivered": 600} and plain.dead_letters == []
+    (crash,) = [e for e in plain.trace.where(kind="fault", at="orchestrator") if e.detail["phase"] == "lost-memory"]
+    assert crash.detail["instances"] == 0
     forgot = data_pipeline(records=600, seed=5, destinations=CH05_WITH_CRM, wiring="orchestration",
                            faults=slow_crash).run()
     assert forgot.counts() == {"delivered": 452, "dead-lettered": 148}
