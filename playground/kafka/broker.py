@@ -105,6 +105,11 @@ async def ensure_topics(url: str, topology: Topology, timeout: float = 10.0) -> 
     Topics must exist with the right count before any consumer or producer
     touches them: a broker that auto-creates topics picks its own count.
     """
+    return await create_topics(url, topology.topics(), topology.partitions, timeout)
+
+
+async def create_topics(url: str, topics: list[str], partitions: int, timeout: float = 10.0) -> list[str]:
+    """Create the ``topics`` that are missing, each with ``partitions``; refuse existing ones with another count."""
     from aiokafka.admin import AIOKafkaAdminClient, NewTopic
     from aiokafka.errors import KafkaError
 
@@ -115,11 +120,11 @@ async def ensure_topics(url: str, topology: Topology, timeout: float = 10.0) -> 
         for attempt in range(1, 4):
             try:
                 existing = set(await admin.list_topics())
-                missing = [t for t in topology.topics() if t not in existing]
+                missing = [t for t in topics if t not in existing]
                 if not missing:
                     break
                 response = await admin.create_topics(
-                    [NewTopic(t, topology.partitions, 1) for t in missing], timeout_ms=int(timeout * 1000))
+                    [NewTopic(t, partitions, 1) for t in missing], timeout_ms=int(timeout * 1000))
                 break
             except KafkaError as exc:  # a room starting at once keeps the broker busy: look again, then retry
                 if not exc.retriable:
@@ -135,10 +140,10 @@ async def ensure_topics(url: str, topology: Topology, timeout: float = 10.0) -> 
                 topic, code, msg = failed[0]
                 raise BrokerError(f"The broker at {address} refused to create topic {topic} (error {code}: {msg}); "
                                   "check that it allows topic creation.")
-        wrong = await _partition_counts(admin, [t for t in topology.topics() if t in existing], topology.partitions)
+        wrong = await _partition_counts(admin, [t for t in topics if t in existing], partitions)
         if wrong:
             topic, count = wrong[0]
-            raise BrokerError(f"Topic {topic} exists with {count} partitions, not {topology.partitions}; "
+            raise BrokerError(f"Topic {topic} exists with {count} partitions, not {partitions}; "
                               "use another --prefix or delete the old topics.")
         return missing
     finally:

@@ -43,6 +43,7 @@ from playground.kafka.broker import (BrokerError, broker_address, broker_url, ch
                                      ensure_topics)
 from playground.kafka.inbox import OUTBOX, KafkaInbox, Record
 from playground.kafka.live_trace import LiveTrace
+from playground.kafka.room import RoomLink, in_room
 from playground.kafka.state import StateStore
 from playground.kafka.topics import Topology, encode, headers, key, wire_dict
 from playground.runtime.envelope import DeadLetter
@@ -168,6 +169,8 @@ class KafkaBus(Bus):
         self.max_record = MAX_RECORD
         #: called with (inbox, partitions) after every rebalance, e.g. to print it.
         self.on_assigned: Callable[[str, list[int]], None] | None = None
+        #: the link to the workshop room (heartbeats, the instructor's faults) when the namespace is ``room.*``.
+        self.room: RoomLink | None = None
 
     # -- lifecycle ------------------------------------------------------
     async def start(self, *, check_timeout: float = 3.0) -> None:
@@ -189,6 +192,9 @@ class KafkaBus(Bus):
         await asyncio.gather(*(app.start() for app in self._apps.values()))
         for app in self._apps.values():
             app.flow_control.resume()
+        if in_room(self.topology.prefix) and self._handlers:
+            self.room = RoomLink(self)
+            await self.room.start()
 
     def _make_app(self, group: str, loop: asyncio.AbstractEventLoop) -> KafkaApp:
         datadir = os.path.join(self._workdir.name, group)
@@ -225,6 +231,9 @@ class KafkaBus(Bus):
 
     async def stop(self, timeout: float = 10.0) -> None:
         """Leave the groups and stop the apps (each within ``timeout`` s), then close the state files."""
+        if self.room is not None:  # the room hears that this worker leaves
+            room, self.room = self.room, None
+            await room.stop()
         # Close the open batches properly first: faust waits for delivered records to be
         # acknowledged before it lets go. Whatever arrives after that is left unacknowledged
         # and comes back to whoever reads those partitions next, so nothing is lost.

@@ -189,6 +189,8 @@ class KafkaInbox:
                                           f"service's commands; it belongs on {bus.topology.topic_for(envelope.type)}",
                                 at=self.name)
             return
+        if bus.room is not None:  # the instructor may have this service down or slow in the whole room
+            await bus.room.obey(self.name, before_waiting=self.flush)
         e, store = envelope, self.store
         ident = identity(e)
         if ident in self._ids:

@@ -1,4 +1,4 @@
-"""The Kafka-mode subcommands of ``playground``: ``serve``, ``place-orders`` and ``watch``.
+"""The Kafka-mode subcommands of ``playground``: ``serve``, ``place-orders``, ``watch`` and ``room``.
 
 Each takes ``--broker kafka://host:port`` (or reads ``PLAYGROUND_BROKER``)
 and ``--prefix``/``--partitions``, which must match across every process of
@@ -126,8 +126,39 @@ def _watch(args: argparse.Namespace) -> int:
     return asyncio.run(main())
 
 
+def _room(args: argparse.Namespace) -> int:
+    from playground.kafka.room import parse_seconds, run_room_view
+
+    return run_room_view(_broker(args), every=parse_seconds(args.every), count=args.count)
+
+
+def _room_fault(args: argparse.Namespace) -> int:
+    from playground.kafka.room import fault_order, parse_seconds, send_fault
+    from playground.services import SERVICES
+
+    if args.clear:
+        order = fault_order("clear")
+        said = "cleared every room fault"
+    else:
+        kind, (service, amount) = ("slow", args.slow) if args.slow else ("down", args.down)
+        names = sorted([*SERVICES, "orchestrator"])
+        if service not in names:
+            raise PlaygroundError(f"A room fault names a service, one of {', '.join(names)}; not {service!r}.")
+        if kind == "slow":
+            delay, lasting = parse_seconds(amount), parse_seconds(args.lasting)
+            order = fault_order("slow", service, seconds=delay, lasting=lasting)
+            said = f"{service} waits {delay:g} s before each message, in every namespace of the room, for {lasting:g} s"
+        else:
+            lasting = parse_seconds(amount)
+            order = fault_order("down", service, lasting=lasting)
+            said = f"{service} takes no messages in any namespace of the room for {lasting:g} s"
+    asyncio.run(send_fault(_broker(args), order))
+    print(f"room fault sent: {said}.")
+    return 0
+
+
 def add_kafka_commands(sub: argparse._SubParsersAction) -> None:
-    """Add ``serve``, ``place-orders`` and ``watch`` to the ``playground`` command."""
+    """Add ``serve``, ``place-orders``, ``watch`` and ``room`` to the ``playground`` command."""
     from playground.services import SERVICES
 
     def common(p: argparse.ArgumentParser) -> None:
@@ -182,3 +213,22 @@ def add_kafka_commands(sub: argparse._SubParsersAction) -> None:
     watch.add_argument("--type", action="append", help="show only this message type (repeatable)")
     watch.add_argument("--count", type=int, default=0, help="stop after this many messages")
     watch.set_defaults(handler=_watch)
+
+    room = sub.add_parser("room", help="the instructor's view of a workshop room: every participant's services, "
+                                       "lag, dead letters and faults, refreshed until Ctrl-C")
+    room.add_argument("--broker", metavar="kafka://HOST:PORT", help="the Kafka broker (default: $PLAYGROUND_BROKER)")
+    room.add_argument("--every", default="2s", help="time between two refreshes (default: 2s)")
+    room.add_argument("--count", type=int, default=0, help="stop after this many views (default: until Ctrl-C)")
+    room.set_defaults(handler=_room)
+    room_sub = room.add_subparsers(dest="room_command", metavar="fault")
+    fault = room_sub.add_parser("fault", help="a fault for every participant's workers of one service")
+    fault.add_argument("--broker", metavar="kafka://HOST:PORT", default=argparse.SUPPRESS,
+                       help="the Kafka broker (default: $PLAYGROUND_BROKER)")
+    kinds = fault.add_mutually_exclusive_group(required=True)
+    kinds.add_argument("--slow", nargs=2, metavar=("SERVICE", "DELAY"),
+                       help="every worker of SERVICE waits DELAY (e.g. 2s) before each message, for --for")
+    kinds.add_argument("--down", nargs=2, metavar=("SERVICE", "DURATION"),
+                       help="every worker of SERVICE takes no messages for DURATION (e.g. 30s)")
+    kinds.add_argument("--clear", action="store_true", help="end every room fault now")
+    fault.add_argument("--for", dest="lasting", default="60s", help="how long a --slow fault lasts (default: 60s)")
+    fault.set_defaults(handler=_room_fault)
