@@ -25,6 +25,9 @@ from playground.errors import PlaygroundError
 WORKSPACE = "workspace"
 #: What JupyterLab shows first: the chapters, in the file browser.
 FIRST_PAGE = "/lab/tree/course"
+#: The Jupyter server option ``playground course`` passes so that saving a chapter leaves no diff.
+SAVE_HOOK = "--ContentsManager.pre_save_hook=playground.workspace.strip_rendered_mermaid"
+MERMAID, SVG = "text/vnd.mermaid", "image/svg+xml"
 
 
 def repository(start: Path | None = None) -> Path:
@@ -50,6 +53,33 @@ def fill_workspace(root: Path) -> list[str]:
     return copied
 
 
+def strip_rendered_mermaid(model: dict, **_: object) -> None:
+    """Jupyter pre-save hook: drop the picture JupyterLab caches beside each Mermaid diagram it draws.
+
+    JupyterLab 4 renders ``text/vnd.mermaid`` in the browser and stores the
+    result in the output (an ``image/svg+xml`` copy and the Mermaid version in
+    the output's metadata), so a chapter with a diagram is marked modified as
+    soon as it is opened. The drawing depends on the browser's fonts, so it
+    cannot be stored in advance; this hook takes it out again when the notebook
+    is saved, so a saved chapter has no diff. The diagram's source stays.
+
+    >>> out = {"output_type": "display_data", "metadata": {MERMAID: {"version": "11"}},
+    ...        "data": {MERMAID: "graph LR; a-->b", SVG: "<svg/>", "text/plain": "a -> b"}}
+    >>> model = {"type": "notebook", "content": {"cells": [{"cell_type": "code", "outputs": [out]}]}}
+    >>> strip_rendered_mermaid(model)
+    >>> out
+    {'output_type': 'display_data', 'metadata': {}, 'data': {'text/vnd.mermaid': 'graph LR; a-->b', 'text/plain': 'a -> b'}}
+    """
+    if model.get("type") != "notebook":
+        return
+    for cell in model.get("content", {}).get("cells", []):
+        for output in cell.get("outputs", []) or []:
+            data = output.get("data") or {}
+            if MERMAID in data:
+                data.pop(SVG, None)
+                (output.get("metadata") or {}).pop(MERMAID, None)
+
+
 def as_root() -> bool:
     geteuid = getattr(os, "geteuid", None)  # absent on Windows, where there is no root
     return geteuid is not None and geteuid() == 0
@@ -58,7 +88,7 @@ def as_root() -> bool:
 def jupyterlab_command(root: Path, extra: list[str]) -> list[str]:
     """The JupyterLab command line ``playground course`` runs."""
     command = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={root}",
-               f"--LabApp.default_url={FIRST_PAGE}"]
+               f"--LabApp.default_url={FIRST_PAGE}", SAVE_HOOK]
     if as_root():
         command.append("--allow-root")
     return command + extra

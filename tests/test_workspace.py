@@ -61,6 +61,7 @@ def test_allow_root_is_passed_only_to_root(monkeypatch, euid, allowed):
     assert ("--allow-root" in command) is allowed
     assert command[-1] == "--no-browser"
     assert "--LabApp.default_url=/lab/tree/course" in command
+    assert workspace.SAVE_HOOK in command  # saving an opened chapter leaves no diff (tests/browser)
 
 
 def test_outside_a_repository_the_command_says_where_to_run_it(tmp_path, monkeypatch):
