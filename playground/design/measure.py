@@ -104,12 +104,11 @@ class Measurement:
 
     def table(self) -> str:
         """One line per fault: the broken guarantees of each wiring."""
-        width = max(len(f) for f in self.guarantees) + 2
-        lines = [f"{'fault':<{width}}" + "".join(f"{w:<36}" for w in COLUMNS)]
-        for fault, by in self.guarantees.items():
-            cells = [", ".join(f"{g} {n}" for g, n in by[w].items() if n) or "all kept" for w in COLUMNS]
-            lines.append(f"{fault:<{width}}" + "".join(f"{c:<36}" for c in cells))
-        return "\n".join(line.rstrip() for line in lines)
+        rows = [[fault, *(", ".join(f"{g} {n}" for g, n in by[w].items() if n) or "all kept" for w in COLUMNS)]
+                for fault, by in self.guarantees.items()]
+        rows.insert(0, ["fault", *COLUMNS])
+        widths = [max(len(row[k]) for row in rows) + 2 for k in range(len(rows[0]))]
+        return "\n".join("".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows)
 
     def __str__(self) -> str:
         return f"{self.card}\n\nguarantees broken under the standard fault suite\n{self.table()}"

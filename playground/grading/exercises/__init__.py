@@ -28,6 +28,7 @@ EXERCISES: dict[str, str] = {
     "09_contract_evolution": "playground.grading.exercises.contract_evolution",
     "10_winner_flips": "playground.grading.exercises.winner_flips",
     "11_move_the_boundary": "playground.grading.exercises.move_the_boundary",
+    "12_write_the_spec": "playground.grading.exercises.write_the_spec",
     "13_stale_decisions": "playground.grading.exercises.stale_decisions",
     "14_capstone": "playground.grading.exercises.capstone",
 }
