@@ -56,7 +56,7 @@ class Run:
 
 
 class Instance:
-    """A saga instance; the orchestrator's machine adds ``state`` and its trigger methods."""
+    """A saga instance; the orchestrator's machine sets its ``state`` and moves it."""
 
     def __init__(self, id: str, saga: str, data: dict[str, Any], *, now: float):
         self.id = id

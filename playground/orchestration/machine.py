@@ -88,9 +88,13 @@ class SagaMachine(LeanMachine):
     * ``add_model`` stays cheap as models pile up (a set answers "already added?")
       and gives a model its trigger methods only, not the ``is_<state>`` and
       ``may_<trigger>`` conveniences nobody here calls.
+    * The orchestrator adopts each instance (a state, no trigger methods) and
+      moves it with ``fire(instance, trigger)``: the transitions to take are
+      looked up in a table built once from this machine's own ``events``, and
+      the same callbacks run in the same order as ``instance.trigger(...)``.
 
-    Both are :class:`~playground.compat.transitions.LeanMachine`'s, which holds
-    the transitions internals they need.
+    All of these are :class:`~playground.compat.transitions.LeanMachine`'s, which
+    holds the transitions internals they need.
     """
 
     def __init__(self, *args: Any, timers: Callable[[], Any] | None = None, **kwargs: Any):

@@ -49,7 +49,6 @@ from typing import Any, Callable, Iterable
 
 from transitions.core import EventData
 
-from playground.compat.transitions import event_data
 from playground.errors import PlaygroundError
 from playground.orchestration.instance import Instance, Run
 from playground.orchestration.machine import TERMINALS, build_machine
@@ -101,8 +100,9 @@ class Orchestrator:
             raise PlaygroundError(f"Instance {instance_id} of saga '{saga}' exists already; give every instance its own id.")
         inst = Instance(instance_id, saga, data, now=self.bus.now())
         self.instances[instance_id] = inst
-        self.machines[saga].add_model(inst)
-        await inst.start(cause=cause)
+        machine = self.machines[saga]
+        machine.adopt(inst)
+        await machine.fire(inst, "start", cause=cause)
         return inst
 
     def resume(self, owns: Callable[[str], bool] | None = None, *, why: str = "resumed after a crash") -> int:
@@ -115,7 +115,7 @@ class Orchestrator:
             if owns is not None and (inst.id in self.instances or not owns(inst.id)):
                 continue
             self.instances[inst.id] = inst
-            self.machines[inst.saga].add_model(inst, initial=inst.state)
+            self.machines[inst.saga].adopt(inst, initial=inst.state)
             for run in inst.all_runs():
                 if run.status == "waiting" and run.kind != "approve":
                     # Same payload, so the same idempotency key: a service that did it already does nothing.
@@ -159,7 +159,7 @@ class Orchestrator:
         if inst is None:
             return None
         self.instances[inst.id] = inst
-        self.machines[inst.saga].add_model(inst, initial=inst.state)
+        self.machines[inst.saga].adopt(inst, initial=inst.state)
         self._rearm(inst)
         if inst.state in TERMINALS:
             # The worker that ended it may have died after saving and before its announcement went
@@ -340,7 +340,7 @@ class Orchestrator:
                     self._attempt_failed(inst, run, f"no reply within {waited:g} s", None, timed_out=True)
                     retried = retried or run.status == "waiting"
             if escalate:
-                await inst.escalate()
+                await self.machines[inst.saga].fire(inst, "escalate")
             else:
                 await self._advance(inst, None, retried=retried)
         except Exception as exc:  # a timer has no caller to raise to: stop the run loudly
@@ -406,7 +406,7 @@ class Orchestrator:
         if move is None and retried and (inst.state, "retry") in self._moves[inst.saga]:
             move = "retry"  # re-entering the state re-arms its timer and shows the retry in the diagram
         if move is not None:
-            await inst.trigger(move, cause=cause)
+            await self.machines[inst.saga].fire(inst, move, cause=cause)
         else:
             self._commit(inst, cause)
             self._rearm(inst)
@@ -430,7 +430,7 @@ class Orchestrator:
                 self._send(inst, run, member.action, member.timeout)
         move = self._next_move(inst)
         if move is not None:
-            await inst.trigger(move, cause=event.kwargs.get("cause"))  # queued: runs after this transition
+            await event.machine.fire(inst, move, cause=event.kwargs.get("cause"))  # queued: runs after this transition
 
     async def _enter_compensating(self, event: EventData) -> None:
         inst = event.model
@@ -439,7 +439,7 @@ class Orchestrator:
             inst.to_undo = [s for s in reversed(inst.completed) if steps[s].compensation]
         move = self._next_move(inst)
         if move is not None:
-            await inst.trigger(move, cause=event.kwargs.get("cause"))
+            await event.machine.fire(inst, move, cause=event.kwargs.get("cause"))
 
     async def _enter_end(self, event: EventData) -> None:
         self._announce_end(event.model)
@@ -536,7 +536,7 @@ class Orchestrator:
     def _rearm(self, inst: Instance) -> None:
         machine = self.machines[inst.saga]
         state = machine.get_state(inst.state)
-        state.arm(event_data(state, "timeout", machine, inst))
+        state.arm(machine.timer_data(state, inst))
 
     def _note(self, inst: Instance, kind: str, detail: dict[str, Any], cause: Envelope | None = None) -> None:
         if cause is None:

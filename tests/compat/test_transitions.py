@@ -2,7 +2,7 @@
 
 from importlib.metadata import version
 
-from transitions.extensions.asyncio import AsyncState, AsyncTimeout
+from transitions.extensions.asyncio import AsyncEvent, AsyncState, AsyncTimeout
 from transitions.extensions.states import add_state_features
 
 from playground.compat.transitions import TESTED, ArmedTimeout, LeanMachine, ModelList, event_data
@@ -81,3 +81,80 @@ def test_hand_built_event_data_carries_what_callbacks_read():
     data = event_data(state, "timeout", machine, model)
     assert (data.state, data.machine, data.model, data.event.name) == (state, machine, model, "timeout"), \
         broke("EventData(state, event, machine, model, args, kwargs) or AsyncEvent(name, machine)")
+
+
+class _Logged(ArmedTimeout):
+    async def enter(self, event_data):
+        event_data.machine.log.append(("enter", self.name, event_data.kwargs.get("n")))
+        await self.enter_callbacks(event_data)
+
+    async def exit(self, event_data):
+        event_data.machine.log.append(("exit", self.name, event_data.kwargs.get("n")))
+        await self.exit_callbacks(event_data)
+
+
+@add_state_features(_Logged)
+class _LoggedMachine(LeanMachine):
+    def __init__(self, **kwargs):
+        self.log = []
+        super().__init__(**kwargs)
+
+
+async def _moves(fire):
+    """Fire the same triggers on a machine with nested (queued) triggers, a condition, a failure and an end."""
+    async def after(event):
+        machine.log.append(("after", event.transition.source, event.transition.dest, event.kwargs.get("n")))
+        if event.transition.dest == "b" and event.kwargs.get("n") == 1:
+            await fire(event.model, "go", n=2)  # queued: runs once this transition is over
+        if event.transition.dest == "c":
+            raise ValueError("c refuses")
+
+    machine = _LoggedMachine(states=["a", "b", "c", {"name": "d", "final": True}], initial="a", send_event=True,
+                             transitions=[{"trigger": "go", "source": "a", "dest": "b"},
+                                          {"trigger": "go", "source": "b", "dest": "c"},
+                                          {"trigger": "end", "source": "c", "dest": "d",
+                                           "conditions": lambda e: e.kwargs.get("n", 0) > 3},
+                                          {"trigger": "end", "source": "c", "dest": "d"}],
+                             auto_transitions=False, queued=True, after_state_change=after,
+                             on_exception=lambda e: machine.log.append(("error", str(e.error))),
+                             on_final=lambda e: machine.log.append(("final", e.state.name)))
+    model = _Model()
+    machine.add_model(model)
+    fire.machine = machine
+    await fire(model, "go", n=1)
+    await fire(model, "end", n=3)
+    await fire(model, "go", n=5)  # no transition from d: MachineError, handed to on_exception
+    return machine.log, model.state
+
+
+def test_fire_runs_the_same_callbacks_in_the_same_order_as_a_stock_trigger():
+    for name in ("_process_async", "cancel_running_transitions"):
+        assert hasattr(LeanMachine, name), broke(f"AsyncMachine.{name}")
+    assert hasattr(AsyncEvent, "_is_valid_source"), broke("Event._is_valid_source")
+
+    async def stock(model, trigger, **kwargs):
+        return await model.trigger(trigger, **kwargs)
+
+    async def fast(model, trigger, **kwargs):
+        return await fast.machine.fire(model, trigger, **kwargs)
+
+    expected, got = run_simulated(lambda: _moves(stock), horizon=60), run_simulated(lambda: _moves(fast), horizon=60)
+    assert ("error", "c refuses") in expected[0] and expected[1] == "d"
+    assert got == expected, broke("the order AsyncEvent._trigger/AsyncTransition.execute run callbacks in")
+
+
+def test_the_move_table_comes_from_the_machines_events_and_follows_added_transitions():
+    machine = _machine()
+    assert [t.dest for t, _ in machine.moves()[("a", "to_b")]] == ["b"], \
+        broke("Event.transitions (source name → transitions)")
+    machine.add_transition("hop", "b", "a")
+    assert ("b", "hop") in machine.moves(), broke("Machine.add_transition")
+
+
+def test_an_adopted_model_has_a_state_and_no_trigger_methods():
+    machine, model = _machine(), _Model()
+    machine.adopt(model, initial="b")
+    assert model in machine.models and model.state == "b" and not hasattr(model, "to_a"), \
+        broke("Machine.set_state or Machine.models")
+    data = machine.timer_data(machine.get_state("b"), model)
+    assert (data.event.name, data.model) == ("timeout", model), broke("EventData or AsyncEvent(name, machine)")
