@@ -3,9 +3,11 @@ import pytest
 from playground.analysis.invariants import check
 from playground.design.guarantees import broken_guarantees
 from playground.design.prototype import PROTOTYPE_WIRINGS, PrototypeFactory, prototype
+from playground.design.spec import SpecError
 from playground.errors import ScenarioError
 from playground.runtime.fault_rules import FailCalls
 from playground.runtime.faults import FaultPlan
+from tests.design.conftest import CLAIMS
 
 NAMES = ("checkout", "loan", "pipeline", "ping", "claims")
 
@@ -86,3 +88,12 @@ def test_the_factory_takes_a_changed_spec_as_a_change_request_does(specs):
     assert factory(wiring="choreography").spec is specs["ping"]
     assert factory(wiring="choreography", spec=specs["claims"]).spec is specs["claims"]
     assert factory(wiring="choreography").instances == 3
+
+
+def test_an_invalid_spec_gets_no_prototype_and_one_sentence_naming_the_field():
+    broken = {**CLAIMS, "capabilities": [*CLAIMS["capabilities"][:-1], {"name": "mail", "team": "customer care",
+                                                                         "latency": "fast"}]}
+    with pytest.raises(SpecError) as refused:
+        prototype(broken, wiring="choreography")
+    assert str(refused.value) == ("The spec's capabilities[4].latency must be a number of simulated seconds above 0, "
+                                  "not 'fast'.")
