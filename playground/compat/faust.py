@@ -8,9 +8,13 @@ version if a release moves one of them.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+import weakref
+from typing import Any, AsyncIterator
 
 import faust
+from faust.types import ChannelT, EventT, TopicT
+# Relies on: faust.streams._current_event, the context variable faust.current_event() reads.
+from faust.streams import _current_event
 # Relies on: faust.app.base.BootStrategy (not exported from faust) and its enable_kafka, enable_web and
 # enable_sensors class flags, which App reads when it builds its services at start.
 from faust.app.base import BootStrategy
@@ -56,3 +60,71 @@ def close_consumer_thread_loop(app: faust.App) -> None:
     loop: Any = getattr(thread, "thread_loop", None)
     if loop is not None and not loop.is_running() and not loop.is_closed():
         loop.close()
+
+
+class LeanStream(faust.Stream):
+    """faust's ``Stream`` with a shorter way from a channel to the agent, for apps without Kafka.
+
+    Given to the embedded app through faust's documented ``Stream=`` setting,
+    so agents, actors and supervisors stay faust's own. For a stream over an
+    in-memory channel with no processors and no join, it yields each value
+    after the same awaits as faust's iterator — one ``sleep(0)`` turn, then
+    the queue's ``get_nowait`` or ``channel.__anext__`` — so every event is
+    handled at the same loop turn as before, but without the sensor, acking
+    and processor bookkeeping a channel never needs. Anything else (a topic,
+    processors, a join) takes faust's own iterator.
+
+    Relies on: ``Stream._active_agens`` (iterators ``on_stop`` closes),
+    ``_finalized``, ``maybe_start()``, ``should_stop``, ``_processors``,
+    ``join_strategy``, ``_channel_stop_iteration(channel)``, ``stop()`` and
+    ``service_reset()`` as ``Stream._py_aiter`` uses them; the channel's
+    ``queue`` (``empty``, ``get_nowait``, ``_errors``); ``current_event`` and
+    the ``_current_event`` context variable for an event sent on a channel.
+    Channels are never acknowledged and the embedded app has no sensors, so
+    neither is called.
+    """
+
+    def __aiter__(self) -> AsyncIterator:
+        channel = self.channel
+        if (not isinstance(channel, ChannelT) or isinstance(channel, TopicT) or self._processors
+                or self.join_strategy is not None):
+            return super().__aiter__()
+        it = self._lean_aiter(channel)
+        self._active_agens.add(it)
+        return it
+
+    async def _lean_aiter(self, channel: Any) -> AsyncIterator:
+        self._finalized = True
+        started_by_aiter = await self.maybe_start()
+        queue = channel.queue
+        empty, quick_get, errors, slow_get = queue.empty, queue.get_nowait, queue._errors, channel.__anext__
+        sleep, evented = asyncio.sleep, False
+        try:
+            while not self.should_stop:
+                value: Any = None
+                while value is None:
+                    await sleep(0)  # faust's own turn before every value: kept, so timings stay as they were
+                    if errors:
+                        raise errors.popleft()
+                    value = quick_get() if not empty() else await slow_get()
+                    if isinstance(value, EventT):  # sent with channel.send(): yield its value, as faust does
+                        self.current_event = value
+                        _current_event.set(weakref.ref(value))
+                        evented, value = True, value.value
+                        if value is None:
+                            break
+                    elif evented:  # faust's reference to the last event is dead by now: current_event() is None
+                        _current_event.set(None)
+                        evented = False
+                self.events_total += 1
+                try:
+                    yield value
+                finally:
+                    self.current_event = None
+        except StopAsyncIteration:
+            return
+        finally:
+            self._channel_stop_iteration(channel)
+            if started_by_aiter:
+                await self.stop()
+                self.service_reset()

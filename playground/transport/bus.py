@@ -27,7 +27,7 @@ from typing import Any, Awaitable, Callable
 import faust
 
 from playground.catalog import CATALOG, Catalog
-from playground.compat.faust import NoKafkaBoot, agent_queue, close_consumer_thread_loop
+from playground.compat.faust import LeanStream, NoKafkaBoot, agent_queue, close_consumer_thread_loop
 from playground.compat.mode import WokenSupervisor
 from playground.runtime.clock import VirtualTimeLoop
 from playground.runtime.envelope import DEAD_LETTERS, DeadLetter, Envelope, MessageIds
@@ -184,7 +184,7 @@ class Bus:
         self.faults.begin(self, self._fault_rng)
         self._datadir = tempfile.TemporaryDirectory(prefix="playground-")
         app = self._app = EmbeddedApp(self.name, datadir=self._datadir.name, loop=loop,
-                                      agent_supervisor=WokenSupervisor)
+                                      agent_supervisor=WokenSupervisor, Stream=LeanStream)
         self.add_inbox(DEAD_LETTERS, self._park)
         channels: dict[str, list] = {}
         for inbox, handler in self._handlers.items():

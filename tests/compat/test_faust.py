@@ -6,7 +6,7 @@ from importlib.metadata import version
 
 import faust
 
-from playground.compat.faust import TESTED, NoKafkaBoot, agent_queue, close_consumer_thread_loop
+from playground.compat.faust import TESTED, LeanStream, NoKafkaBoot, agent_queue, close_consumer_thread_loop
 from playground.runtime.clock import run_simulated
 
 INSTALLED = version("faust-streaming")
@@ -80,3 +80,47 @@ def test_the_idle_consumer_threads_loop_is_found_and_closed():
     loop = _with_started_app(consumer_loop)
     assert loop is not None, broke("App._consumer._thread.thread_loop (no loop found to close)")
     assert loop.is_closed(), broke("the consumer thread's loop (close_consumer_thread_loop left it open)")
+
+
+def _chain(stream_cls):
+    """Two agents in a chain beside a coroutine that only yields: who ran at which turn, and what arrived."""
+    async def main():
+        with tempfile.TemporaryDirectory() as datadir:
+            app = _App("canary", datadir=datadir, loop=asyncio.get_running_loop(), Stream=stream_cls)
+            first, second, log = app.channel(maxsize=0), app.channel(maxsize=0), []
+
+            async def hop(stream):
+                async for value in stream:
+                    log.append(("hop", value))
+                    await second.put(value + 1)
+
+            async def last(stream):
+                async for value in stream:
+                    event = faust.current_event()
+                    log.append(("last", value, None if event is None else event.value))
+
+            app.agent(first, name="hop")(hop)
+            app.agent(second, name="last")(last)
+            await app.start()
+            app.flow_control.resume()
+            try:
+                for value in (1, 10, 20):
+                    await first.put(value)
+                await second.send(value=100)  # an event, not a plain value
+                for turn in range(30):
+                    log.append(("turn", turn))
+                    await asyncio.sleep(0)
+                return log
+            finally:
+                await asyncio.wait_for(app.stop(), 10)
+                close_consumer_thread_loop(app)
+
+    return run_simulated(main, horizon=60)
+
+
+def test_the_lean_stream_delivers_at_the_same_turns_as_fausts_own():
+    for name in ("_channel_stop_iteration", "maybe_start", "service_reset", "on_merge"):
+        assert hasattr(faust.Stream, name), broke(f"Stream.{name}")
+    stock, lean = _chain(faust.Stream), _chain(LeanStream)
+    assert ("last", 100, 100) in stock and ("last", 2, None) in stock
+    assert lean == stock, broke("how Stream.__aiter__ reads a channel (the lean stream's turns differ)")
