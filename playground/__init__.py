@@ -259,6 +259,9 @@ GROUPS: dict[str, dict[str, str]] = {
         "MachineWiringError": "playground.wiring.machines",
         "HandlerReturnError": "playground.services.base",
     },
+    "a real broker (chapter 15)": {
+        "BrokerLab": "playground.workers.lab",
+    },
     "live panels": {
         "panel_for": "playground.live",
         "LivePanel": "playground.live",

@@ -32,6 +32,7 @@ import sys
 import tempfile
 import time
 import traceback
+import warnings
 from typing import Any, Callable, Mapping
 
 import faust
@@ -41,6 +42,7 @@ from playground.compat.faust import KafkaOnlyBoot
 from playground.errors import PlaygroundError
 from playground.kafka.broker import (BrokerError, broker_address, broker_url, check_broker, cluster_id,
                                      ensure_topics)
+from playground.kafka.client import start_at_end
 from playground.kafka.inbox import OUTBOX, KafkaInbox, Record
 from playground.kafka.live_trace import LiveTrace
 from playground.kafka.room import RoomLink, in_room
@@ -67,13 +69,17 @@ class KafkaApp(faust.App):
     BootStrategy = KafkaOnlyBoot
 
 
-def app_settings(topology: Topology) -> dict[str, Any]:
+#: Where a consumer group without committed offsets starts reading: the whole history, or only what comes next.
+START_AT = ("earliest", "latest")
+
+
+def app_settings(topology: Topology, start_at: str = "earliest") -> dict[str, Any]:
     """faust settings every Kafka-mode app uses (the benchmark's bare chain uses them too)."""
     return dict(broker_session_timeout=SESSION_TIMEOUT, broker_heartbeat_interval=HEARTBEAT_INTERVAL,
                 # no leader topic: nothing here needs one, and tansu would auto-create it with 4 partitions
                 topic_disable_leader=True, topic_partitions=topology.partitions, topic_replication_factor=1,
-                # a service that joins late still sees what was published before it started
-                consumer_auto_offset_reset="earliest", web_enabled=False,
+                # a service that joins late still sees what was published before it started (unless told "latest")
+                consumer_auto_offset_reset=start_at, web_enabled=False,
                 # a few milliseconds of batching turns one produce request per message into one per batch
                 producer_linger=float(os.environ.get("PLAYGROUND_LINGER", PRODUCER_LINGER)))
 
@@ -136,12 +142,19 @@ class KafkaBus(Bus):
             in memory only (then a killed worker's successor starts blank).
         name: names this process in message ids, which stay unique across
             processes because a random token follows it.
+        start_at: where a consumer group with no committed offsets starts:
+            ``"earliest"`` (a newcomer reads the topics' whole history, the
+            default) or ``"latest"`` (it sees only records sent after it joined).
     """
 
     def __init__(self, broker: str | None = None, trace: LiveTrace | None = None, *, catalog: Catalog = CATALOG,
                  faults: FaultPlan | None = None, topology: Topology | None = None,
-                 state_dir: "str | None | bool" = None, name: str = "playground"):
+                 state_dir: "str | None | bool" = None, name: str = "playground", start_at: str = "earliest"):
         url = broker_url(broker)
+        if start_at not in START_AT:
+            raise PlaygroundError(f"start_at is 'earliest' (the whole history) or 'latest' (only what comes next), "
+                                  f"not {start_at!r}.")
+        self.start_at = start_at
         if url is None:
             raise BrokerError("Kafka mode needs a broker: pass kafka://host:port or set PLAYGROUND_BROKER.")
         if trace is not None and not isinstance(trace, LiveTrace):
@@ -182,6 +195,9 @@ class KafkaBus(Bus):
         await ensure_topics(self.url, self.topology)
         self._workdir = tempfile.TemporaryDirectory(prefix="playground-kafka-")
         self.state_dir = await state_folder(self.url, self.topology, self._state_given, check_timeout)
+        if self.start_at == "latest":  # exact on tansu too: commit each new group's offsets at the end first
+            for inbox in self._handlers:
+                await start_at_end(self.url, self.topology.group(inbox), self.reads(inbox), self.topology.partitions)
         for inbox, handler in self._handlers.items():
             service = getattr(handler, "service", None)
             if self.state_dir and service is not None:
@@ -198,7 +214,7 @@ class KafkaBus(Bus):
 
     def _make_app(self, group: str, loop: asyncio.AbstractEventLoop) -> KafkaApp:
         datadir = os.path.join(self._workdir.name, group)
-        return KafkaApp(group, broker=self.url, datadir=datadir, loop=loop, **app_settings(self.topology))
+        return KafkaApp(group, broker=self.url, datadir=datadir, loop=loop, **app_settings(self.topology, self.start_at))
 
     def _app_for(self, inbox: str, handler: Any, loop: asyncio.AbstractEventLoop) -> KafkaApp:
         app = self._make_app(self.topology.group(inbox), loop)
@@ -250,7 +266,9 @@ class KafkaBus(Bus):
             # A record still being handled, or delivered after the close, is never acknowledged:
             # faust would wait for it for ever (and swallow the cancellation). Commit what was
             # acknowledged and go; the rest comes back to whoever reads those partitions next.
-            app.conf.stream_wait_empty = False
+            with warnings.catch_warnings():  # faust warns that the old value was read: that is the point
+                warnings.filterwarnings("ignore", message="Setting new value for configuration key")
+                app.conf.stream_wait_empty = False
         stopping = [asyncio.ensure_future(app.stop()) for app in apps]
         done, hung = await asyncio.wait(stopping, timeout=timeout)
         results = [t.exception() for t in done if not t.cancelled()] + [TimeoutError() for _ in hung]

@@ -13,7 +13,7 @@ import concurrent.futures
 import contextlib
 import json
 import secrets
-from typing import AsyncIterator, Callable, NamedTuple
+from typing import Any, AsyncIterator, Callable, NamedTuple
 
 from playground.kafka.broker import BrokerError, broker_address, check_broker, ensure_topics
 from playground.kafka.topics import MalformedRecord, Topology, decode, encode, headers, key
@@ -159,6 +159,98 @@ async def watch(broker: str, *, topology: Topology | None = None, from_beginning
             yield _seen(record, topology)
     finally:
         await consumer.stop()
+
+
+async def true_ends(consumer: Any, partitions: list) -> dict:
+    """The offset after each partition's last record, from a fetch's high watermark (``partitions`` assigned).
+
+    The bundled tansu broker answers a ListOffsets request for the end with
+    the last record *batch*'s base offset plus one, short of the truth when a
+    producer sent several records in one batch; the high watermark a fetch
+    reports is right there, and on Kafka, so the end is read from a fetch of
+    the last batch.
+    """
+    reported = await consumer.end_offsets(partitions)
+    starts = await consumer.beginning_offsets(partitions)
+    ends, pending = {}, set()
+    for tp in partitions:
+        if reported[tp] <= starts[tp]:
+            ends[tp] = reported[tp]  # empty: tansu reports a non-empty partition as at least one past its start
+        else:
+            consumer.seek(tp, reported[tp] - 1)
+            pending.add(tp)
+    for _ in range(20):
+        if not pending:
+            break
+        await consumer.getmany(*pending, timeout_ms=500)
+        for tp in list(pending):
+            mark = consumer.highwater(tp)
+            if mark is not None:
+                ends[tp] = max(mark, reported[tp])
+                pending.discard(tp)
+    for tp in pending:  # no answer within ten seconds: the reported end is the best there is
+        ends[tp] = reported[tp]
+    return ends
+
+
+async def start_at_end(broker: str, group: str, topics: list[str], partitions: int) -> bool:
+    """Commit ``group``'s offsets at the end of ``topics`` unless it has committed before; True if it did now.
+
+    What ``kafka-consumer-groups --reset-offsets --to-latest`` does, for a
+    group that has not started yet: it will read only what is sent from now
+    on. (``auto_offset_reset="latest"`` alone is not exact on the bundled tansu
+    broker, whose end offsets can fall inside the last batch; see :func:`true_ends`.)
+    """
+    from aiokafka import AIOKafkaConsumer, TopicPartition
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    tps = [TopicPartition(t, p) for t in topics for p in range(partitions)]
+    address = broker_address(broker)
+    admin = AIOKafkaAdminClient(bootstrap_servers=address)
+    await admin.start()
+    try:
+        committed = await admin.list_consumer_group_offsets(group, partitions=tps)
+    finally:
+        await admin.close()
+    if any(c.offset >= 0 for c in committed.values()):
+        return False
+    consumer = AIOKafkaConsumer(bootstrap_servers=address, group_id=group, enable_auto_commit=False,
+                                fetch_max_wait_ms=100)
+    await consumer.start()
+    try:
+        consumer.assign(tps)
+        ends = await true_ends(consumer, tps)
+        await consumer.commit({tp: ends[tp] for tp in tps})
+    finally:
+        await asyncio.wait_for(consumer.stop(), 5)
+    return True
+
+
+async def read_all(broker: str, *, topology: Topology | None = None, topics: list[str] | None = None) -> list[Seen]:
+    """Every record on the namespace's topics (or ``topics``) from the start up to now, topic by topic."""
+    from aiokafka import AIOKafkaConsumer, TopicPartition
+
+    topology = topology if topology is not None else Topology()
+    names = topics or topology.topics()
+    consumer = AIOKafkaConsumer(bootstrap_servers=broker_address(broker), group_id=None, enable_auto_commit=False,
+                                fetch_max_wait_ms=100)
+    await consumer.start()
+    seen: list[Seen] = []
+    try:
+        partitions = [TopicPartition(t, p) for t in names for p in range(topology.partitions)]
+        consumer.assign(partitions)
+        starts, ends = await consumer.beginning_offsets(partitions), await true_ends(consumer, partitions)
+        for tp in partitions:
+            if ends[tp] <= starts[tp]:
+                continue
+            consumer.seek(tp, starts[tp])
+            while await consumer.position(tp) < ends[tp]:
+                for record in (await consumer.getmany(tp, timeout_ms=1000)).get(tp, []):
+                    if record.offset < ends[tp]:
+                        seen.append(_seen(record, topology))
+    finally:
+        await asyncio.wait_for(consumer.stop(), 5)
+    return seen
 
 
 def _seen(record, topology: Topology) -> Seen:

@@ -48,6 +48,7 @@ from typing import Any, Mapping
 
 from playground.errors import PlaygroundError
 from playground.kafka.broker import broker_address, check_broker, create_topics
+from playground.kafka.client import true_ends
 
 #: Namespaces that belong to the room start with this (``room.alice``, ``room.shared``).
 ROOM_PREFIX = "room."
@@ -377,6 +378,27 @@ async def group_lag(admin: Any, group: str, tps: list, starts: Mapping, ends: Ma
     return read, waiting
 
 
+async def group_progress(broker: str, group: str, topics: list[str]) -> tuple[int, int]:
+    """(records read, records waiting) of consumer group ``group`` over ``topics``, asked of the broker now."""
+    from aiokafka import AIOKafkaConsumer, TopicPartition
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    address = broker_address(broker)
+    consumer = AIOKafkaConsumer(bootstrap_servers=address, group_id=None, enable_auto_commit=False)
+    admin = AIOKafkaAdminClient(bootstrap_servers=address)
+    await consumer.start()
+    await admin.start()
+    try:
+        described = await admin.describe_topics(topics)
+        tps = [TopicPartition(d["topic"], p["partition"]) for d in described for p in d["partitions"]]
+        consumer.assign(tps)
+        starts, ends = await consumer.beginning_offsets(tps), await true_ends(consumer, tps)
+        return await group_lag(admin, group, tps, starts, ends)
+    finally:
+        await admin.close()
+        await _stop(consumer)
+
+
 async def room_view(broker: str, *, history: int = HISTORY, now: float | None = None) -> RoomView:
     """The room as the broker and the last heartbeats show it (one snapshot; see ``playground room``)."""
     from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -420,8 +442,9 @@ async def room_view(broker: str, *, history: int = HISTORY, now: float | None = 
         tps_of = {d["topic"]: [TopicPartition(d["topic"], p["partition"]) for p in d["partitions"]]
                   for d in described if not d["error_code"]}
         every = [tp for tps in tps_of.values() for tp in tps]
+        consumer.assign([status, control, *every])
         starts = await consumer.beginning_offsets(every) if every else {}
-        ends = await consumer.end_offsets(every) if every else {}
+        ends = await true_ends(consumer, every) if every else {}
         keys = sorted(reads)
         lags = await asyncio.gather(*(
             group_lag(admin, f"{prefix}.{service}", [tp for t in sorted(reads[prefix, service])

@@ -69,6 +69,8 @@ class Topology:
     partitions: int = 4
     #: the orchestrated wiring: services' events are replies, sent to this inbox's own topic.
     replies_to: str | None = None
+    #: consumer groups' namespace when it is not the topics' (a second reader of the same topics).
+    groups: str | None = None
     _cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     def topic_for(self, type_: str) -> str:
@@ -106,8 +108,12 @@ class Topology:
         return f"{self.prefix}.{DEAD_LETTERS}"
 
     def group(self, service: str) -> str:
-        """The consumer group of a service: all its worker processes split the partitions."""
-        return f"{self.prefix}.{service}"
+        """The consumer group of a service: all its worker processes split the partitions.
+
+        >>> Topology(prefix="shop").group("email"), Topology(prefix="shop", groups="shop.late").group("email")
+        ('shop.email', 'shop.late.email')
+        """
+        return f"{self.groups or self.prefix}.{service}"
 
     def topics(self) -> list[str]:
         """Every topic this namespace uses, the dead-letter topic included."""

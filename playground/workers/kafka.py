@@ -74,14 +74,16 @@ def orchestrated(topology: Topology | None) -> Topology:
 def build_bus(services: Sequence[str], broker: str | None, *, topology: Topology | None = None,
               state_dir: "str | None | bool" = None, trace: LiveTrace | None = None,
               wiring: str | None = None, saga: "str | Sequence[str]" = "order",
-              fail: Mapping[str, object] | None = None, participant: str | None = None) -> KafkaBus:
+              fail: Mapping[str, object] | None = None, participant: str | None = None,
+              start_at: str = "earliest") -> KafkaBus:
     """A Kafka bus hosting ``services`` (not started yet); call on the running loop.
 
     ``wiring`` "choreography" gives each service its reactions; "orchestration"
     (implied by naming ``orchestrator``) hosts services on commands only and
     the orchestrator, if named, running ``saga`` (one name or several) with its instances in a
     SQLite file in the state folder. ``fail`` maps travel services to
-    forced-failure rules (``{"cars": 0.5}``, ``{"hotels": "always"}``).
+    forced-failure rules (``{"cars": 0.5}``, ``{"hotels": "always"}``). ``start_at`` is where
+    a consumer group that never committed starts: the topics' whole history, or ``"latest"``.
     """
     names = [s for s in services if s != ORCHESTRATOR]
     known_names("service", names, SERVICES)
@@ -96,10 +98,12 @@ def build_bus(services: Sequence[str], broker: str | None, *, topology: Topology
     known_names("service given a failure rule", fail, names)
     built = {name: _service(name, fail.get(name)) for name in names}
     if wiring == "choreography":
-        bus = KafkaBus(broker, trace, topology=topology, state_dir=state_dir, name=_label(services, participant))
+        bus = KafkaBus(broker, trace, topology=topology, state_dir=state_dir, name=_label(services, participant),
+                       start_at=start_at)
         choreograph(bus, built, REACTIONS, Randomness(0))
         return bus
-    bus = KafkaBus(broker, trace, topology=orchestrated(topology), state_dir=state_dir, name=_label(services, participant))
+    bus = KafkaBus(broker, trace, topology=orchestrated(topology), state_dir=state_dir,
+                   name=_label(services, participant), start_at=start_at)
     for name, service in built.items():
         ServiceHost(service, bus, latency_rng=Randomness(0).stream(f"latency:{name}")).attach()
     if ORCHESTRATOR in services:
