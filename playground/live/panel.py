@@ -29,7 +29,7 @@ from typing import Any
 from playground.errors import PlaygroundError
 from playground.live import registry
 from playground.live.controls import COMPONENTS, PanelControls
-from playground.live.plot import Curves, LivePlot, curves_from_tally, png
+from playground.live.plot import Curves, LivePlot, curves_from_tally
 from playground.live.replay import Replay, run_replay
 from playground.live.session import LiveSession
 from playground.live.settings import (SERVICES, Settings, SettingError, parse_count, parse_fraction, parse_latency,
@@ -61,6 +61,7 @@ class LivePanel(PanelControls):
         self.last_replay: Replay | None = None
         self._ticker: asyncio.Task | None = None
         self._live_plot = LivePlot()
+        self._replay_plot = LivePlot(size=(8.0, 4.6))  # one figure for every replay: later ones only move lines
         super().__init__(settings if settings is not None else Settings(), title=title, hint=hint)
         self._connect()
         self._draw_plot()
@@ -217,7 +218,7 @@ class LivePanel(PanelControls):
 
         def work() -> tuple[Replay, str, bytes]:
             replay = run_replay(settings, crashes)
-            return replay, replay.summary(digest=False), png(replay.figure())
+            return replay, replay.summary(digest=False), replay.picture(self._replay_plot)
 
         # In a worker thread, so live sessions keep their pace meanwhile.
         self._show_replay(*await asyncio.to_thread(work))
@@ -226,7 +227,7 @@ class LivePanel(PanelControls):
     def _show_replay(self, replay: Replay, summary: str | None = None, picture: bytes | None = None) -> None:
         self.last_replay = replay
         self.replay_summary.value = replay_text(summary or replay.summary(digest=False), replay.crashes)
-        self.replay_plot.value = picture if picture is not None else png(replay.figure())
+        self.replay_plot.value = picture if picture is not None else replay.picture(self._replay_plot)
         self.replay_plot.layout.display = None  # shown now that it has a picture
 
     # -- what the knobs do -------------------------------------------------------------------------

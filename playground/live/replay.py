@@ -22,7 +22,7 @@ from typing import Mapping
 from matplotlib.figure import Figure
 
 from playground.analysis.invariants import check
-from playground.live.plot import curves_from_result, draw
+from playground.live.plot import LivePlot, curves_from_result, draw
 from playground.live.session import scenario_for
 from playground.live.settings import Settings
 from playground.runtime.faults import FailCalls, FaultPlan
@@ -62,10 +62,23 @@ class Replay:
         return "\n".join(lines)
 
     def figure(self, title: str | None = None) -> Figure:
+        return draw(self._curves(), title=title or self._title())
+
+    def picture(self, plot: LivePlot) -> bytes:
+        """The replay's picture as PNG bytes, drawn on ``plot``'s figure (kept from the last replay when it fits).
+
+        A panel keeps one :class:`~playground.live.plot.LivePlot` for its replays,
+        so a replay after the first only moves the lines instead of building a figure.
+        """
+        return plot.render(self._curves(), self._title())
+
+    def _curves(self) -> dict:
+        return {w: curves_from_result(r) for w, r in self.results.items()}
+
+    def _title(self) -> str:
         s = self.settings
-        title = title or (f"replay: {s.orders:,} orders at {s.rate:g}/s, seed {s.seed}"
-                          + (f", crashes {', '.join(self.crashes)}" if self.crashes else ""))
-        return draw({w: curves_from_result(r) for w, r in self.results.items()}, title=title)
+        return (f"replay: {s.orders:,} orders at {s.rate:g}/s, seed {s.seed}"
+                + (f", crashes {', '.join(self.crashes)}" if self.crashes else ""))
 
     def __repr__(self) -> str:
         return self.summary()

@@ -1,5 +1,6 @@
 """Replays: the panel's settings (and live crashes) on simulated time, the same every time."""
 
+from playground.live.plot import LivePlot
 from playground.live.replay import fault_plan, run_replay
 from playground.live.settings import Settings
 from playground.runtime.faults import FailCalls
@@ -25,3 +26,15 @@ def test_the_same_settings_replay_to_the_same_traces():
     first, second = run_replay(settings), run_replay(settings)
     assert first.summary() == second.summary()
     assert run_replay(settings.but(seed=10)).summary() != first.summary()
+
+
+def test_a_panels_replays_share_one_figure_and_each_picture_shows_its_own_data():
+    plot = LivePlot(size=(8.0, 4.6))
+    small, large = run_replay(Settings(orders=10, seed=1)), run_replay(Settings(orders=40, seed=1))
+    first = small.picture(plot)
+    figure = plot.figure
+    second = large.picture(plot)
+    assert plot.figure is figure and first[:4] == second[:4] == b"\x89PNG" and first != second
+    completed = plot.figure.axes[0].get_lines()[0].get_ydata()
+    assert completed[-1] == large.counts("choreography")["completed"]
+    assert plot.figure.axes[0].get_title() == large._title()
