@@ -67,8 +67,9 @@ def test_a_syntax_error_costs_only_the_checks_that_need_that_cell(submission):
 def test_code_stuck_outside_python_is_ended_from_outside(submission):
     path = submission("08_idempotent_email", {"fault_plan": "import time\ntime.sleep(600)"})
     started = time.monotonic()
-    report = grade_notebook(path, limit=30, timeout=12)
-    assert time.monotonic() - started < 20
+    # 25 s: a kernel on a busy machine can take over 10 s to start before the first cell runs.
+    report = grade_notebook(path, limit=30, timeout=25)
+    assert time.monotonic() - started < 45
     assert report.score == 0
     (problem,) = report.problems
-    assert problem.startswith("grading stopped after 12 seconds while code cell 2 (`import time`) was still running")
+    assert problem.startswith("grading stopped after 25 seconds while code cell 2 (`import time`) was still running")
