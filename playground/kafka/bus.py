@@ -103,8 +103,51 @@ def _safe(name: str) -> str:
 CLUSTER_FILE = "cluster-id"
 
 
+#: Filesystem types on which SQLite's WAL mode (the state files use it) is not supported: network and cluster ones.
+NETWORK_FILESYSTEMS = frozenset({"nfs", "nfs4", "cifs", "smb3", "smbfs", "fuse.sshfs", "9p", "ceph", "glusterfs",
+                                 "fuse.glusterfs", "lustre", "afs", "gpfs", "beegfs", "fuse.s3fs", "fuse.rclone"})
+
+
+def filesystem_of(path: str, mountinfo: str | None = None) -> str | None:
+    """The type of the filesystem ``path`` (absolute, symlinks resolved) is on, from Linux's mount table.
+
+    None where there is no mount table to read (not Linux).
+
+    >>> table = "22 1 0:1 / / rw - ext4 /dev/sda1 rw\\n40 22 0:2 / /mnt/share rw - nfs4 server:/x rw\\n"
+    >>> filesystem_of("/mnt/share/state", table), filesystem_of("/home/me", table), filesystem_of("/mnt/shared", table)
+    ('nfs4', 'ext4', 'ext4')
+    """
+    if mountinfo is None:
+        try:
+            with open("/proc/self/mountinfo", encoding="utf-8") as f:
+                mountinfo = f.read()
+        except OSError:
+            return None
+    best, kind = "", None
+    for line in mountinfo.splitlines():
+        left, sep, right = line.partition(" - ")
+        fields = left.split()
+        if not sep or len(fields) < 5 or not right.split():
+            continue
+        point = fields[4].replace("\\040", " ")
+        inside = path == point or path.startswith(point.rstrip("/") + "/")
+        if inside and len(point) >= len(best):
+            best, kind = point, right.split()[0]
+    return kind
+
+
+def refuse_network_folder(folder: str) -> None:
+    """Refuse a state folder on a network filesystem, where SQLite's WAL mode breaks (shared memory on one host)."""
+    kind = filesystem_of(os.path.realpath(folder))
+    if kind in NETWORK_FILESYSTEMS:
+        raise BrokerError(f"The state folder {folder} is on a network filesystem ({kind}); the state files use "
+                          "SQLite in WAL mode, which does not work there, so give each machine a local --state-dir "
+                          "(workers on one machine share it; across machines see README, 'What is safe').")
+
+
 def claim_state_dir(folder: str, cluster: str) -> None:
     """Tie ``folder`` to ``cluster``: stamp a new folder, refuse one whose state came from another cluster."""
+    refuse_network_folder(folder)
     os.makedirs(folder, exist_ok=True)
     stamp = os.path.join(folder, CLUSTER_FILE)
     try:

@@ -185,7 +185,8 @@ def add_kafka_commands(sub: argparse._SubParsersAction) -> None:
     serve.add_argument("--fail", metavar="SERVICE=RULE", action="append",
                        help="forced failures of flights, hotels or cars (always, once, a count or a fraction), "
                             "e.g. cars=0.5; repeatable")
-    serve.add_argument("--state-dir", help="folder for the services' state files (shared by their workers)")
+    serve.add_argument("--state-dir", help="folder for the services' state files, shared by their workers on this "
+                                           "machine; a local disk, never a network filesystem")
     serve.add_argument("--no-state", action="store_true", help="keep service state in memory only")
     serve.add_argument("--trace", metavar="FILE", help="append the trace to FILE as JSON lines while running")
     serve.set_defaults(handler=_serve)

@@ -148,3 +148,16 @@ def test_placing_orders_fails_loudly_when_the_broker_does_not_take_them(monkeypa
     monkeypatch.setattr(client, "ensure_topics", fine)
     with pytest.raises(BrokerError, match="did not take 3 of 3 records"):
         asyncio.run(place_orders("kafka://127.0.0.1:9", 3, batch="lost"))
+
+
+def test_a_state_folder_on_a_network_filesystem_is_refused_in_one_sentence(tmp_path, monkeypatch):
+    import playground.kafka.bus as bus_module
+
+    monkeypatch.setattr(bus_module, "filesystem_of", lambda path: "nfs4")
+    with pytest.raises(BrokerError, match=r"is on a network filesystem \(nfs4\); the state files use SQLite in WAL "
+                                          r"mode, which does not work there, so give each machine a local --state-dir"):
+        claim_state_dir(str(tmp_path / "state"), "cluster-a")
+    assert not (tmp_path / "state").exists()
+    monkeypatch.setattr(bus_module, "filesystem_of", lambda path: "ext4")
+    claim_state_dir(str(tmp_path / "state"), "cluster-a")
+    assert (tmp_path / "state" / "cluster-id").read_text() == "cluster-a"
