@@ -261,6 +261,7 @@ GROUPS: dict[str, dict[str, str]] = {
     },
     "a real broker (chapter 15)": {
         "BrokerLab": "playground.workers.lab",
+        "watch_room": "playground.kafka.room",
     },
     "live panels": {
         "panel_for": "playground.live",

@@ -346,6 +346,14 @@ class RoomView:
     def __str__(self) -> str:
         return self.text()
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(self.text())
+
+    def _repr_html_(self) -> str:
+        import html
+
+        return f"<pre>{html.escape(self.text())}</pre>"
+
 
 async def _read_all(consumer: Any, tp: Any, start: int, end: int) -> list:
     records: list = []
@@ -499,6 +507,26 @@ async def _last_reasons(consumer: Any, tps_by_prefix: Mapping[str, list], ends: 
     finally:
         consumer.assign(list(assigned))
     return last
+
+
+async def watch_room(broker: str, *, every: float = 2.0, count: int = 0) -> RoomView:
+    """The room view in a notebook, redrawn in place every ``every`` seconds (``count`` times; 0: until interrupted).
+
+    ``await watch_room("kafka://HOST:PORT")`` in a cell; interrupt the kernel to stop it. Returns the last view.
+    """
+    from IPython.display import display
+
+    handle, shown = None, 0
+    while True:
+        view = await room_view(broker)
+        if handle is None:
+            handle = display(view, display_id=True)
+        else:
+            handle.update(view)
+        shown += 1
+        if count and shown >= count:
+            return view
+        await asyncio.sleep(every)
 
 
 def run_room_view(broker: str, *, every: float = 2.0, count: int = 0, out: Any = None) -> int:

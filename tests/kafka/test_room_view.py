@@ -16,7 +16,7 @@ import pytest
 
 from playground.cli import main
 from playground.kafka.client import place_orders
-from playground.kafka.room import fault_order, room_view, send_fault
+from playground.kafka.room import fault_order, room_view, send_fault, watch_room
 from playground.kafka.topics import Topology
 from playground.workers.kafka import build_bus
 
@@ -165,6 +165,35 @@ def test_a_participant_who_leaves_shows_as_gone_and_their_waiting_orders_as_stal
     assert [w.live for w in carol] == [False]
     assert view.group(CAROL, "orders").lag == 1 and view.group(CAROL, "orders").workers == 0
     assert "STALLED" in view.text()
+
+
+def test_a_worker_started_during_a_fault_obeys_it_from_its_first_message(room):
+    room.run(send_fault(room.url, fault_order("down", "email", lasting=60)))
+
+    async def late_worker():
+        bus = build_bus(["email"], room.url, topology=Topology(prefix=f"room.dave-{TAG}"), state_dir=False,
+                        participant=f"dave-{TAG}")
+        await bus.start()  # reads the control topic's history before it takes any message
+        try:
+            down_at_start = bus.room.faults.down_until("email", time.time()) is not None
+            await send_fault(room.url, fault_order("clear"))
+            for _ in range(40):
+                if bus.room.faults.down_until("email", time.time()) is None:
+                    break
+                await asyncio.sleep(0.25)
+            return down_at_start, bus.room.faults.active(time.time())
+        finally:
+            await bus.stop()
+
+    down_at_start, after_clear = room.run(late_worker())
+    assert down_at_start and after_clear == []
+
+
+def test_the_notebook_view_redraws_the_same_table_the_terminal_prints(room, capsys):
+    view = room.run(watch_room(room.url, every=0.1, count=2))
+    shown = capsys.readouterr().out  # outside a kernel, IPython's display prints each view
+    assert shown.count("room on ") == 2 and f"alice-{TAG}" in shown
+    assert view._repr_html_().startswith("<pre>room on ") and f"alice-{TAG}" in view._repr_html_()
 
 
 def test_a_fault_naming_no_service_says_which_exist(broker, capsys):
