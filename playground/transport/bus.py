@@ -120,6 +120,9 @@ class Bus:
         self.pending = 0
         self._handlers: dict[str, Handler] = {}
         self._subscribers: dict[str, list[str]] = {}
+        # type → the detail of its "send" entries ({"to": routes}): one dict shared by every send of that
+        # type, since routes change only when an inbox or a subscription is added (which clears it).
+        self._send_notes: dict[str, dict[str, list[str]]] = {}
         self._queues: dict[str, asyncio.Queue | Lanes] = {}
         self.workers = dict(workers or {})
         for inbox, n in self.workers.items():
@@ -141,6 +144,7 @@ class Bus:
         if name in self._handlers:
             raise ValueError(f"inbox {name!r} exists already")
         self._handlers[name] = handler
+        self._send_notes.clear()
 
     def subscribe(self, inbox: str, *types: str) -> None:
         """Deliver every published message of these types to ``inbox`` as well."""
@@ -149,6 +153,7 @@ class Bus:
             subscribers = self._subscribers.setdefault(type_, [])
             if inbox not in subscribers:
                 subscribers.append(inbox)
+        self._send_notes.clear()
 
     def subscribers(self, type_: str) -> list[str]:
         return list(self._subscribers.get(type_, ()))
@@ -304,8 +309,15 @@ class Bus:
 
     def publish(self, envelope: Envelope, to: str | None = None) -> None:
         """Send ``envelope`` to ``to`` or, by default, wherever :meth:`routes` says."""
-        targets = [to] if to is not None else self.routes(envelope)
         e = envelope
+        if to is not None:
+            targets = [to]
+            note = {"to": targets}
+        else:
+            note = self._send_notes.get(e.type)
+            if note is None:
+                note = self._send_notes[e.type] = {"to": self.routes(e)}
+            targets = note["to"]
         if self.max_depth is not None and self._too_deep(e):
             self.trace.record(self.now(), "send", e.sender, e.type, e.message_id, e.correlation_id,
                               e.causation_id, {"to": []})
@@ -313,7 +325,7 @@ class Bus:
                                 f"{self.max_depth}; look for events that keep causing each other", at=e.sender)
             return
         self.trace.record(self.now(), "send", e.sender, e.type, e.message_id, e.correlation_id,
-                          e.causation_id, {"to": targets})
+                          e.causation_id, note)
         sent = self.work.sent
         count = sent[e.correlation_id] = sent.get(e.correlation_id, 0) + 1
         if not count % CHECK_EVERY:

@@ -37,6 +37,7 @@ class ServiceHost:
         self.latency = bus.faults.latency_for(self.name, service.latency)
         self._uncorrelated = self.name in bus.faults.uncorrelated
         self._plans: dict[str, tuple] = {}
+        self._end_notes: dict[str | None, dict[str, str | None]] = {}
         self._worked: set[str] = set()  # messages handled once whose acknowledgement (and events) were lost
         # A crash restarts a service named in the plan's amnesia with empty memory; these crashes were applied.
         self._forgets = self.name in bus.faults.amnesia
@@ -132,8 +133,10 @@ class ServiceHost:
             bus.redeliver(e, self.name, failed[1])
             return
         self._worked.discard(e.message_id)
-        trace.record(bus.now(), "end", self.name, e.type, e.message_id, e.correlation_id, e.causation_id,
-                     {"command": command})
+        note = self._end_notes.get(command)
+        if note is None:  # one detail per command, shared by every "end" entry that names it
+            note = self._end_notes[command] = {"command": command}
+        trace.record(bus.now(), "end", self.name, e.type, e.message_id, e.correlation_id, e.causation_id, note)
         for out in emitted:
             message = bus.message(out.type, out.payload, sender=self.name, correlation_id=None, cause=e)
             if self._uncorrelated:
