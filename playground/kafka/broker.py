@@ -65,7 +65,7 @@ def _why(exc: BaseException, timeout: float) -> str:
     return type(exc).__name__
 
 
-async def check_broker(url: str, timeout: float = 3.0) -> str:
+async def check_broker(url: str, timeout: float = 10.0) -> str:
     """Raise :class:`BrokerError` in about ``timeout`` seconds if nothing speaks Kafka at ``url``.
 
     Opens a TCP connection first (fails fast when nothing listens), then asks

@@ -229,7 +229,7 @@ class KafkaBus(Bus):
         self.room: RoomLink | None = None
 
     # -- lifecycle ------------------------------------------------------
-    async def start(self, *, check_timeout: float = 3.0) -> None:
+    async def start(self, *, check_timeout: float = 10.0) -> None:
         """Check the broker, create the topics, and join every inbox's consumer group."""
         loop = self._loop = asyncio.get_running_loop()
         self._virtual = False

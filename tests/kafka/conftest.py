@@ -1,5 +1,6 @@
 """Fixtures for Kafka mode: one tansu broker for the session, a fresh namespace per test, worker processes."""
 
+import gc
 import itertools
 import os
 
@@ -21,6 +22,14 @@ def broker():
         pytest.skip(str(exc))
     with TansuBroker() as running:
         yield running
+
+
+@pytest.fixture(autouse=True)
+def _leftovers_belong_to_their_test():
+    """Collect garbage as each Kafka test ends: a connection it left open warns (an error here) against it,
+    not against whichever test happens to run next in this process."""
+    yield
+    gc.collect()
 
 
 @pytest.fixture
