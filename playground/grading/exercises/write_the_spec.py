@@ -62,6 +62,9 @@ UNSEEN = Unseen(runs=2, avoid_seeds={12}, instances=(16, 24), start=(0.2, 0.5), 
 
 def _spec(ns: Mapping[str, Any]) -> ProcessSpec:
     given = fetch(ns, "SPEC", what="dict")
+    if isinstance(given, dict) and not given.get("capabilities") and not given.get("interactions"):
+        raise Failed("`SPEC` is still the starter's, with no capabilities and no interactions: replace the "
+                     "`raise NotImplementedError()` stubs in the CAPABILITIES and INTERACTIONS cells with your lists")
     try:
         return load_spec(given)
     except SpecError as refused:

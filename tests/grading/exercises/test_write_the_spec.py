@@ -24,8 +24,8 @@ def test_the_starter_earns_nothing_and_says_what_the_spec_lacks(notebook_namespa
     report = EXERCISE.run(namespace)
     assert report.score == 0
     for result in report.results:
-        assert result.message == ("load_spec refuses your spec: The spec's capabilities is empty; list at least one "
-                                  'capability as {"name": ..., "team": ..., "latency": ...}.'), result.message
+        assert result.message.startswith("`SPEC` is still the starter's, with no capabilities and no "
+                                         "interactions: replace the `raise NotImplementedError()` stubs"), result.message
 
 
 def test_the_faults_are_drawn_at_grading_time_and_replayable():
