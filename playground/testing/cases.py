@@ -31,9 +31,9 @@ result = order_flow(orders=4, seed=3, wiring='orchestration', faults=plan).run()
 from __future__ import annotations
 
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from playground.analysis.invariants import (compensations_mirror_forward_steps, effects_at_most_once,
                                             money_conserved, one_terminal_state, paid_without_invoice)
@@ -93,6 +93,34 @@ class Case:
                                   **extra).run()
             return travel_booking(trips=self.size, seed=self.seed, faults=self.plan(), store=store,
                                   fail={"car": 0.3}, timeout=3.0, retry=Retry(count=1, backoff=0.5)).run()
+
+    def without_needless_faults(self, fails: Callable[[Case], bool]) -> Case:
+        """This case with every fault rule dropped whose removal keeps ``fails(case)`` true, one at a time.
+
+        A last pass after hypothesis's shrinker, which bounds its work by wall time and so can stop, on a
+        slow machine, with rules the failure does not need.
+
+        >>> case = Case("order", "choreography", seed=1, size=2,
+        ...             faults={"latency": {"orders": 0.5, "email": 2.0}, "outages": {"orders": [(0.0, 1.0)]}})
+        >>> case.without_needless_faults(lambda c: "email" in c.faults.get("latency", {})).faults
+        {'latency': {'email': 2.0}}
+        """
+        case = self
+        for kind in list(self.faults):
+            entries = self.faults[kind]
+            for key in reversed(list(entries) if isinstance(entries, dict) else range(len(entries))):
+                current = case.faults[kind]
+                smaller = ({k: v for k, v in current.items() if k != key} if isinstance(current, dict)
+                           else [v for i, v in enumerate(current) if i != key])
+                faults = {k: v for k, v in case.faults.items() if k != kind}
+                if smaller:
+                    faults[kind] = smaller
+                candidate = replace(case, faults=faults)
+                if fails(candidate):
+                    case = candidate
+                if kind not in case.faults:
+                    break
+        return case
 
     def snippet(self) -> str:
         """Python that reproduces this case with the public API, for a failing example's report."""

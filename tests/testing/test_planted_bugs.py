@@ -6,7 +6,6 @@ counterexample is small and names the broken promise.
 """
 
 import importlib
-from dataclasses import replace
 
 import pytest
 from hypothesis import find, settings
@@ -47,25 +46,7 @@ def counterexample(**scope):
     can stop with a rule or two to spare)."""
     search = settings(budget(), max_examples=600, derandomize=True)
     fails = lambda c: bool(verdict(c.run(), lossy=c.lossy))  # noqa: E731
-    case = find(cases(max_size=3, **scope), fails, settings=search)
-    for kind in list(case.faults):
-        entries = case.faults[kind]
-        keys = list(entries) if isinstance(entries, dict) else list(range(len(entries)))
-        for key in reversed(keys):
-            current = case.faults[kind]
-            if isinstance(current, dict):
-                smaller = {k: v for k, v in current.items() if k != key}
-            else:
-                smaller = [v for i, v in enumerate(current) if i != key]
-            faults = {k: v for k, v in case.faults.items() if k != kind}
-            if smaller:
-                faults[kind] = smaller
-            candidate = replace(case, faults=faults)
-            if fails(candidate):
-                case = candidate
-                if kind not in case.faults:
-                    break
-    return case
+    return find(cases(max_size=3, **scope), fails, settings=search).without_needless_faults(fails)
 
 
 @pytest.mark.parametrize("broken, scope, promise, at_most", [
