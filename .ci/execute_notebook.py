@@ -22,6 +22,19 @@ os.environ["PLAYGROUND_PROGRESS"] = "0"
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
 
+def _joined_streams(outputs: list) -> list:
+    """Consecutive writes to one stream as one output: how the kernel flushed them depends on the machine's load."""
+    joined: list = []
+    for output in outputs:
+        last = joined[-1] if joined else None
+        if (output.get("output_type") == "stream" and last is not None and last.get("output_type") == "stream"
+                and last.get("name") == output.get("name")):
+            last["text"] += output["text"]
+        else:
+            joined.append(output)
+    return joined
+
+
 def execute(path: Path, timeout: int = 600) -> None:
     nb = nbformat.read(path, as_version=4)
     nb.metadata = {"kernelspec": KERNELSPEC, "language_info": {"name": "python"}}
@@ -32,6 +45,8 @@ def execute(path: Path, timeout: int = 600) -> None:
     nb.metadata = {"kernelspec": KERNELSPEC, "language_info": reported}
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
+        if cell.cell_type == "code":
+            cell.outputs = _joined_streams(cell.outputs)
     nbformat.write(nb, path)
     print(f"executed {path}")
 

@@ -178,11 +178,25 @@ class Excerpt(list):
         return [(str(e.seq), f"{e.time:.3f}", e.kind, e.at, e.type or "-", e.message_id or "-",
                  e.causation_id or "-", _detail_text(e.detail)) for e in self]
 
+    #: The narrowest each column prints (the detail, last, is never padded).
+    WIDTHS = (5, 8, 12, 11, 19, 9, 10, 0)
+
     def __str__(self) -> str:
+        """The entries as a table whose columns stay aligned however long a cell gets.
+
+        A column grows to its longest cell: a time past 100,000 simulated seconds, a long
+        component or message type, a sequence number past 99,999.
+
+        >>> from playground.runtime.trace import TraceEntry
+        >>> print(Excerpt([TraceEntry(7, 5.0, "send", "port", "Docked", "m1", "s1", None, None),
+        ...                TraceEntry(123456, 162145.685, "deliver", "orchestrator", "CustomsHoldPlaced", "m2",
+        ...                           "s1", None, None)]))
+           seq        time  kind          at            type                 message    caused by   detail
+             7       5.000  send          port          Docked               m1         -
+        123456  162145.685  deliver       orchestrator  CustomsHoldPlaced    m2         -
+        """
         rows = self.rows()
-        # The component column grows for long names ("orchestrator", "dead-letters") so columns stay aligned.
-        at = max([11, *(len(r[3]) for r in rows)])
-        widths = (5, 8, 12, at, 19, 9, 10, 0)
+        widths = [max([w, *(len(r[k]) for r in rows)]) if w else 0 for k, w in enumerate(self.WIDTHS)]
         aligns = (">", ">", "<", "<", "<", "<", "<", "<")
         lines = []
         for row in [self.COLUMNS, *rows]:

@@ -42,6 +42,19 @@ def test_a_story_stays_aligned_when_a_component_name_is_long():
     assert len(starts) == 1 and lines[0].index("type") in starts
 
 
+def test_a_story_stays_aligned_past_100000_seconds_and_with_long_message_types():
+    trace = Trace()
+    trace.record(5.0, "send", "port", "Docked", "m000001", "ship-1", None, None)
+    trace.record(162145.685, "send", "hotels", "HotelCancellationFailedTwice", "m000002", "ship-1", "m000001", None)
+    trace.record(201600.0, "deliver", "orchestrator", "Docked", "m000001", "ship-1", None, None)
+    lines = str(trace.story("ship-1", kinds=("send", "deliver"))).splitlines()
+    for column, cells in (("time", ("5.000", "162145.685", "201600.000")), ("kind", ("send", "send", "deliver")),
+                          ("message", ("m000001", "m000002", "m000001"))):
+        ends = {line.index(cell) + (len(cell) if column == "time" else 0) for line, cell in zip(lines[1:], cells)}
+        header = lines[0].index(column) + (len(column) if column == "time" else 0)
+        assert ends == {header}, (column, lines)
+
+
 def test_a_story_for_an_id_that_is_not_there_says_which_ids_are():
     from playground.errors import UnknownTransaction
     from playground.scenarios import order_flow
