@@ -58,6 +58,15 @@ def compare(sides: dict[str, Callable[[], object]], rounds: int,
     return {name: Timing(statistics.median(walls[name]), statistics.median(cpus[name]), rounds) for name in sides}
 
 
+def load_average() -> str:
+    """The machine's load average (1, 5 and 15 minutes) and its cores, for a figure's context on a shared machine."""
+    try:
+        one, five, fifteen = os.getloadavg()
+    except (AttributeError, OSError):  # not every system reports one
+        return "load average unknown"
+    return f"load average {one:.1f} / {five:.1f} / {fifteen:.1f} (1, 5, 15 min) on {os.cpu_count()} cores"
+
+
 def _number(value: float) -> str:
     if abs(value) >= 1000:
         return f"{value:,.0f}"

@@ -80,8 +80,14 @@ def code_of(cls: type) -> str:
             break
         # A class generated at run time has no source file; it may describe itself instead.
         generated = vars(klass).get("definition_text")
-        parts.append(generated if isinstance(generated, str) else inspect.getsource(klass))
+        parts.append(generated if isinstance(generated, str) else _source(klass))
     return "\n".join(parts)
+
+
+@lru_cache(maxsize=None)
+def _source(cls: type) -> str:
+    # Classes generated afresh for every run share their written base classes: read each base's source once.
+    return inspect.getsource(cls)
 
 
 def _saga_text(saga: Any) -> str:

@@ -88,6 +88,8 @@ class Scorecard:
     figures: list[Figure]
     details: dict[str, Any] = field(default_factory=dict)
     tolerance: float = 0.05
+    #: What a reader must know about how the figures were measured (e.g. runs that took fewer transactions).
+    notes: list[str] = field(default_factory=list)
 
     def dimensions(self) -> list[str]:
         return [d for d in DIMENSIONS if any(f.dimension == d for f in self.figures)]
@@ -122,7 +124,7 @@ class Scorecard:
         return rows
 
     def __str__(self) -> str:
-        lines = [f"{self.scenario} · seed {self.seed}",
+        lines = [f"{self.scenario} · seed {self.seed}", *(f"note: {n}" for n in self.notes),
                  f"{'dimension':<30} {'figure':<44} {'orchestration':>14} {'choreography':>14}  better"]
         lines += [f"{d:<30} {n:<44} {o:>14} {c:>14}  {w}" for d, n, o, c, w in self.rows()]
         lines.append("winners: " + "; ".join(f"{d}: {w}" for d, w in self.winners().items()))

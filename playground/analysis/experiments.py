@@ -63,7 +63,7 @@ from playground.analysis.coupling import compare, footprint
 from playground.analysis.dimensions import DIMENSIONS, WIRINGS, ChangeRequest, Figure, Scorecard, count
 from playground.analysis.invariants import check
 from playground.analysis.metrics import availability, end_to_end, percentile
-from playground.analysis.whereabouts import reconstruct
+from playground.analysis.whereabouts import reconstruct_all
 from playground.errors import HorizonExceeded, PlaygroundError
 from playground.runtime.faults import FaultPlan
 from playground.runtime.checks import is_whole
@@ -104,12 +104,14 @@ def _visibility(runs: Mapping[str, Any]) -> tuple[list[Figure], dict]:
         host = result.extras.get("orchestrator")
         known = {r["id"] for r in host.records()} if host is not None else set()
         read, asked = [], []
+        # Every question the orchestrator cannot answer is pieced together from the trace, all in one reading.
+        pieced = reconstruct_all(result, [cid for cid in result.outcomes if cid not in known])
         for cid in result.outcomes:
             if cid in known:
                 read.append(1)    # the instance's row: its state, its step, the reason it failed
                 asked.append(1)   # one place: the orchestrator's store
             else:
-                answer = reconstruct(result, cid)
+                answer = pieced[cid]
                 read.append(len(answer.steps))
                 asked.append(len(answer.components))
         n = max(len(read), 1)
@@ -280,13 +282,14 @@ def _outage_windows(result: Any, components: list[str]) -> dict[str, tuple[float
     return {c: (start + (2 * i + 1) * width, start + (2 * i + 2) * width) for i, c in enumerate(components)}
 
 
-def _availability(runner: _Runner, plain: Mapping[str, Any]) -> tuple[list[Figure], dict]:
+def _availability(runner: _Runner, arrivals: Any) -> tuple[list[Figure], dict]:
+    """Each wiring run once with every component down in turn, in windows placed on ``arrivals`` (a plain run)."""
     share, stoppers, details = {}, {}, {}
-    present = {w: sorted(runner.build(w).components()) for w in plain}
+    present = {w: sorted(runner.build(w).components()) for w in WIRINGS}
     # Both wirings get the same window for the same component, taken from the same arrivals.
     everyone = sorted(set().union(*present.values()))
-    windows = _outage_windows(plain[WIRINGS[1]], everyone)
-    for wiring in plain:
+    windows = _outage_windows(arrivals, everyone)
+    for wiring in WIRINGS:
         components = present[wiring]
         down = runner.run(wiring, FaultPlan(outages={c: [windows[c]] for c in components}))
         ratios = {}
@@ -304,7 +307,7 @@ def scorecard(factory: Callable[..., Any], *, seed: int = 0, workload: Mapping[s
               faults: Mapping[str, FaultPlan] | None = None, changes: Iterable[ChangeRequest] = (),
               load: Mapping[str, Any] | None = None, workers: Iterable[int] = (1, 2, 4),
               decision_cost: float = 0.02, dimensions: Iterable[str] = DIMENSIONS,
-              tolerance: float = 0.05) -> Scorecard:
+              tolerance: float = 0.05, trials: Mapping[str, Any] | None = None) -> Scorecard:
     """Score both wirings of ``factory``'s scenario on the five dimensions (see the module's docstring).
 
     Args:
@@ -314,6 +317,9 @@ def scorecard(factory: Callable[..., Any], *, seed: int = 0, workload: Mapping[s
         load: factory arguments added for the scaling runs (a workload that saturates one worker).
         decision_cost: simulated seconds the orchestrator spends per message in the scaling runs.
         dimensions: which dimensions to measure (all five by default).
+        trials: factory arguments that replace the workload's in every run under faults, under load and with
+            components down (e.g. fewer instances, to answer sooner on a large workload); the plain runs keep
+            the workload. The scorecard names the difference in a note.
     """
     wanted = list(dimensions)
     for name in wanted:
@@ -331,6 +337,9 @@ def scorecard(factory: Callable[..., Any], *, seed: int = 0, workload: Mapping[s
     if not counts or any(not is_whole(n) or n < 1 for n in counts):
         raise PlaygroundError(f"workers must be whole numbers of at least 1, not {counts!r}.")
     runner = _Runner(factory, seed, workload or {})
+    # Runs under faults, load and outages: the workload itself, or the trials' arguments in its place.
+    trial = _Runner(factory, seed, {**runner.workload, **trials}) if trials else runner
+    notes = [_trials_note(runner.workload, trial.workload)] if trial is not runner else []
     figures: list[Figure] = []
     details: dict[str, Any] = {}
     plain = {w: runner.run(w) for w in WIRINGS} if {DIMENSIONS[0], DIMENSIONS[3]} & set(wanted) else {}
@@ -343,17 +352,28 @@ def scorecard(factory: Callable[..., Any], *, seed: int = 0, workload: Mapping[s
         figures += _coupling(priced, requests)
         details[DIMENSIONS[1]] = priced
     if DIMENSIONS[2] in wanted and suite:
-        found, details[DIMENSIONS[2]] = _errors(runner, suite)
+        found, details[DIMENSIONS[2]] = _errors(trial, suite)
         figures += found
     if DIMENSIONS[3] in wanted:
-        found, curve = _scaling(runner, load or {}, counts, decision_cost)
-        more, down = _availability(runner, plain)
+        found, curve = _scaling(trial, load or {}, counts, decision_cost)
+        # The outage windows are placed on the arrivals of the runs that take them.
+        more, down = _availability(trial, plain[WIRINGS[1]] if trial is runner else trial.run(WIRINGS[1]))
         figures += found + more
         details[DIMENSIONS[3]] = {"scaling": curve, "availability": down}
     if DIMENSIONS[4] in wanted:
         found = _evolution(priced, requests)
         figures += found
         details[DIMENSIONS[4]] = {t: priced[t] for t in priced}
-    details["run count"] = runner.runs
+    details["run count"] = runner.runs + (trial.runs if trial is not runner else 0)
     name = getattr(runner.build(WIRINGS[0]), "name", "scenario")
-    return Scorecard(name, seed, figures, details, tolerance)
+    return Scorecard(name, seed, figures, details, tolerance, notes)
+
+
+def _trials_note(workload: Mapping[str, Any], trials: Mapping[str, Any]) -> str:
+    """The sentence a scorecard shows when its runs under faults and load did not take the whole workload."""
+    def spell(values: Mapping[str, Any]) -> str:
+        return ", ".join(f"{k}={v:,}" if isinstance(v, int) else f"{k}={v!r}" for k, v in values.items())
+
+    changed = {k: v for k, v in trials.items() if workload.get(k) != v}
+    return (f"runs under faults, under load and with components down took {spell(changed)}; "
+            f"the plain runs took {spell({k: workload.get(k) for k in changed})}")

@@ -13,7 +13,7 @@ order-0002: completed at 1.19 s (8 messages from 6 components, 1 of them after t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING, Iterable, Mapping
 
 if TYPE_CHECKING:  # pragma: no cover
     from playground.runtime.trace import Trace, TraceEntry
@@ -89,23 +89,45 @@ def reconstruct(source: "Result | Trace", correlation_id: str, *, at: float | No
         at: the moment asked about (default: the end of the run).
         terminals: terminal event type → outcome; taken from the result when not given.
     """
+    return reconstruct_all(source, [correlation_id], at=at, terminals=terminals)[correlation_id]
+
+
+def reconstruct_all(source: "Result | Trace", correlation_ids: Iterable[str], *, at: float | None = None,
+                    terminals: Mapping[str, str] | None = None) -> dict[str, Whereabouts]:
+    """:func:`reconstruct` for many transactions at once: one reading of the trace, however many are asked about.
+
+    Each answer is the one :func:`reconstruct` gives (every answer still counts the whole trace as scanned:
+    each question, asked alone, would read all of it).
+
+    >>> from playground.scenarios import order_flow
+    >>> result = order_flow(orders=3, seed=1).run()
+    >>> answers = reconstruct_all(result, result.outcomes)
+    >>> answers["order-0002"] == reconstruct(result, "order-0002")
+    True
+    """
     trace = getattr(source, "trace", source)
     ends = dict(terminals if terminals is not None else getattr(source, "terminals", None) or {})
     entries: list["TraceEntry"] = trace.entries
     horizon = at if at is not None else (entries[-1].time if entries else 0.0)
-    sends: dict[str, "TraceEntry"] = {}
-    handled: dict[str, list[str]] = {}
+    sends: dict[str, dict[str, "TraceEntry"]] = {cid: {} for cid in correlation_ids}
+    handled: dict[str, dict[str, list[str]]] = {cid: {} for cid in sends}
     scanned = 0
     for e in entries:
         if e.time > horizon:
             break
         scanned += 1
-        if e.correlation_id != correlation_id:
+        mine = sends.get(e.correlation_id)  # type: ignore[arg-type]
+        if mine is None:
             continue
         if e.kind == "send":
-            sends[e.message_id] = e
-        elif e.kind == "end" and e.message_id in sends:
-            handled.setdefault(e.message_id, []).append(e.at)
+            mine[e.message_id] = e
+        elif e.kind == "end" and e.message_id in mine:
+            handled[e.correlation_id].setdefault(e.message_id, []).append(e.at)  # type: ignore[index]
+    return {cid: _whereabouts(cid, horizon, mine, handled[cid], ends, scanned) for cid, mine in sends.items()}
+
+
+def _whereabouts(cid: str, horizon: float, sends: Mapping[str, "TraceEntry"], handled: Mapping[str, list[str]],
+                 ends: Mapping[str, str], scanned: int) -> Whereabouts:
     steps = []
     outcome = outcome_at = None
     for mid, e in sends.items():
@@ -114,4 +136,4 @@ def reconstruct(source: "Result | Trace", correlation_id: str, *, at: float | No
         steps.append(Step(e.time, e.at, e.type, mid, done, tuple(t for t in targets if t not in done)))
         if e.type in ends and outcome is None:
             outcome, outcome_at = ends[e.type], e.time
-    return Whereabouts(correlation_id, horizon, tuple(steps), outcome, outcome_at, scanned)
+    return Whereabouts(cid, horizon, tuple(steps), outcome, outcome_at, scanned)

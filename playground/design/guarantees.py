@@ -28,6 +28,7 @@ events that start and end each interaction):
 
 from __future__ import annotations
 
+import weakref
 from collections import defaultdict
 from typing import Any, Callable
 
@@ -172,14 +173,25 @@ _CHECKS = {"all-or-nothing": _all_or_nothing, "ordering": _ordering, "deadline":
 def guarantee_checks(spec: ProcessSpec) -> list[Callable[[Any], list[Violation]]]:
     """One invariant per guarantee any interaction of ``spec`` names, for ``check(result, invariants=...)``."""
     checks = []
+    last: list[Any] = [None, None]  # (weak reference to the result read last, its reading): one reading per result
+
+    def read(result: Any) -> _Reading:
+        if last[0] is not None and last[0]() is result:
+            return last[1]
+        reading = _Reading(spec, result)
+        try:
+            last[:] = [weakref.ref(result), reading]
+        except TypeError:  # a result that takes no weak reference is read again by every check
+            pass
+        return reading
+
     for guarantee in GUARANTEES:
         needing = [i for i in spec.interactions if i.needs(guarantee)]
         if not needing:
             continue
 
         def invariant(result: Any, needing: list[Interaction] = needing, rule=_CHECKS[guarantee]) -> list[Violation]:
-            reading = _Reading(spec, result)
-            return [v for i in needing for v in rule(reading, i)]
+            return [v for i in needing for v in rule(read(result), i)]
 
         invariant.__name__ = guarantee.replace(" ", "_").replace("-", "_")
         invariant.__doc__ = f"The spec's {guarantee!r} guarantee, for {', '.join(i.name for i in needing)}."

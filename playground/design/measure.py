@@ -10,6 +10,15 @@ invariant violations include the spec's own guarantees, because every
 prototype run carries them. The recommended wiring runs the same fault suite,
 so the table of guarantees kept has three columns.
 
+Two things keep a large measurement quick, and the measurement names each where it applies:
+
+* above :data:`SAMPLE` instances (``sample=``), every run under faults, under load and with components
+  down takes only the first ones — the same arrivals as the plain runs, which take every instance — and the
+  suite's windows are placed in the sample's span; the scorecard's note says so;
+* when the recommended wiring wires every interaction one way, it *is* that pure wiring (the same
+  code builds the same run, trace for trace), so its column repeats that wiring's counts instead of running
+  the suite a third time.
+
 >>> from playground.design.spec import load_spec
 >>> spec = load_spec({"name": "shop", "capabilities": [{"name": "orders", "team": "shop", "latency": 0.1},
 ...     {"name": "payments", "team": "money", "latency": 0.3}],
@@ -28,13 +37,16 @@ from typing import Any, Iterable
 from playground.analysis.dimensions import DIMENSIONS, ChangeRequest, Scorecard
 from playground.analysis.experiments import scorecard
 from playground.design.guarantees import broken_guarantees
-from playground.design.prototype import PrototypeFactory, default_rate, prototype
+from playground.design.prototype import PrototypeFactory, default_rate, prototype, split
 from playground.design.faults import fault_suite
 from playground.design.spec import GUARANTEES, Capability, Interaction, ProcessSpec, Task, load_spec
+from playground.runtime.checks import whole_number
 from playground.runtime.faults import FaultPlan
 
 #: The wirings whose guarantees :func:`measure` reports, in column order.
 COLUMNS = ("orchestration", "choreography", "recommended")
+#: Above this many instances, the runs under faults, under load and with components down take only the first ones.
+SAMPLE = 100
 
 
 def _free(spec: ProcessSpec, name: str) -> str:
@@ -93,6 +105,15 @@ class Measurement:
     card: Scorecard
     suite: dict[str, FaultPlan]
     guarantees: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)  # fault → wiring → counts
+    #: Instances each run under faults, under load and with components down took (the first of the same arrivals).
+    sampled: int = 0
+    #: The pure wiring the recommended one is identical to, whose runs its column repeats (None: run on its own).
+    recommended_as: str | None = None
+
+    @property
+    def runs(self) -> int:
+        """Simulated runs the measurement made: the scorecard's, and the recommended wiring's unless it reused some."""
+        return self.card.details["run count"] + (0 if self.recommended_as else len(self.suite))
 
     def broken(self, fault: str) -> dict[str, dict[str, int]]:
         """Wiring → guarantee → instances that broke it, under ``fault``."""
@@ -110,8 +131,29 @@ class Measurement:
         widths = [max(len(row[k]) for row in rows) + 2 for k in range(len(rows[0]))]
         return "\n".join("".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows)
 
+    def sample_note(self) -> str | None:
+        """What the scorecard must say when its runs under faults (and load) did not take every instance."""
+        if self.sampled >= self.instances:
+            return None
+        scaled = "scalability & resilience" in self.card.dimensions()
+        kinds = "under faults, under load and with components down" if scaled else "under faults"
+        plain = "; the plain runs took them all" if self.card.details.get("runs") else ""
+        return (f"{kinds}, each run took the first {self.sampled:,} of the {self.instances:,} instances "
+                f"(same arrivals){plain}")
+
+    def recommended_note(self) -> str | None:
+        """What the table must say when the recommended wiring's column repeats a pure wiring's runs."""
+        if self.recommended_as is None:
+            return None
+        return (f"the recommended wiring is the {self.recommended_as} here (one pattern for every interaction): "
+                "its column repeats that wiring's runs")
+
     def __str__(self) -> str:
-        return f"{self.card}\n\nguarantees broken under the standard fault suite\n{self.table()}"
+        suite = "guarantees broken under the standard fault suite"
+        if self.sampled < self.instances:
+            suite += f" (first {self.sampled:,} of {self.instances:,} instances)"
+        lines = [str(self.card), "", suite, self.table()]
+        return "\n".join(lines + [self.recommended_note()] * (self.recommended_as is not None))
 
     __repr__ = __str__
 
@@ -126,28 +168,50 @@ def _counts(spec: ProcessSpec, found: dict[str, Any]) -> dict[str, int]:
     return out
 
 
+def same_as_recommended(spec: ProcessSpec) -> str | None:
+    """The pure wiring whose prototype is the recommended one (every interaction wired alike), else None.
+
+    Both are built by the same code from the same interactions, so their runs are the same run, trace for trace.
+    """
+    picked = split(spec, "recommended")
+    return next((w for w in ("orchestration", "choreography") if split(spec, w) == picked), None)
+
+
 def measure_prototype(spec: Any, *, seed: int = 0, instances: int = 40, rate: float | None = None,
-            dimensions: Iterable[str] = DIMENSIONS, workers: Iterable[int] = (1, 2, 4)) -> Measurement:
+                      dimensions: Iterable[str] = DIMENSIONS, workers: Iterable[int] = (1, 2, 4),
+                      sample: int | None = SAMPLE) -> Measurement:
     """Prototype ``spec`` in both wirings, score them on the five dimensions, and check its guarantees under faults.
 
     Args:
         instances: instances of the entry interaction per run.
         rate: instances started per simulated second (default: half what the busiest capability serves).
         dimensions: which of chapter 10's dimensions to score (error handling always runs: it carries the suite).
+        sample: at most this many instances in each run under faults, under load and with components down (the
+            first ones, arriving as in the plain runs, which take all ``instances``; never fewer than the outage
+            round needs); None: all of them.
     """
     spec = load_spec(spec) if not isinstance(spec, ProcessSpec) else spec
     rate = rate if rate is not None else default_rate(spec)
-    suite = fault_suite(spec, instances=instances, rate=rate)
+    # Never fewer than the outage round needs: one window per component and the orchestrator, with room between.
+    least = 2 * (len(spec.capabilities) + 1) + 1
+    sampled = instances if sample is None else min(instances, max(whole_number("sample", sample, minimum=1), least))
+    suite = fault_suite(spec, instances=sampled, rate=rate)
     wanted = list(dict.fromkeys([*dimensions, "error handling & compensation"]))
     card = scorecard(PrototypeFactory(spec), seed=seed, workload={"instances": instances, "rate": rate},
                      faults=suite, changes=standard_changes(spec), load={"rate": saturating_rate(spec)},
-                     workers=workers,
-                     dimensions=[d for d in DIMENSIONS if d in wanted])
+                     workers=workers, dimensions=[d for d in DIMENSIONS if d in wanted],
+                     trials={"instances": sampled} if sampled < instances else None)
     seen = card.details["error handling & compensation"]
+    alike = same_as_recommended(spec)
     guarantees: dict[str, dict[str, dict[str, int]]] = {}
     for fault, plan in suite.items():
         row = {w: _counts(spec, seen[fault][w]["violations"]) for w in ("orchestration", "choreography")}
-        run = prototype(spec, wiring="recommended", seed=seed, instances=instances, rate=rate, faults=plan).run()
-        row["recommended"] = _counts(spec, broken_guarantees(spec, run))
+        if alike is not None:
+            row["recommended"] = dict(row[alike])
+        else:
+            run = prototype(spec, wiring="recommended", seed=seed, instances=sampled, rate=rate, faults=plan).run()
+            row["recommended"] = _counts(spec, broken_guarantees(spec, run))
         guarantees[fault] = row
-    return Measurement(spec, seed, instances, card, suite, guarantees)
+    found = Measurement(spec, seed, instances, card, suite, guarantees, sampled, alike)
+    card.notes[:] = [found.sample_note()] if found.sample_note() else []  # in its own words, wherever it is shown
+    return found

@@ -22,6 +22,7 @@ existing contract.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from playground.catalog import Catalog, MessageSpec, domain_catalog
@@ -31,6 +32,7 @@ from playground.design.spec import ACTORS, MAX_INTERACTIONS, Interaction, Proces
 CASE = "case"
 
 
+@lru_cache(maxsize=4096)  # every handler call names its reply: spell each name once
 def camel(name: str) -> str:
     """``send_receipt`` → ``SendReceipt``."""
     return "".join(part[:1].upper() + part[1:] for part in name.split("_") if part)

@@ -109,3 +109,20 @@ def test_bad_arguments_are_refused_in_one_sentence():
         scorecard(evolving_orders, workers=(0, 2))
     with pytest.raises(PlaygroundError, match="at least 13 transactions"):
         scorecard(evolving_orders, workload={"orders": 5}, dimensions=["scalability & resilience"])
+
+
+def test_trials_replace_the_workload_under_faults_and_load_and_the_scorecard_says_so():
+    suite = {"duplicated OrderPlaced": FaultPlan(messages=[Duplicate(type="OrderPlaced", fraction=0.3)])}
+    card = scorecard(evolving_orders, seed=3, workload={"orders": 30}, faults=suite, trials={"orders": 14},
+                     dimensions=["control & visibility", "error handling & compensation", "scalability & resilience"])
+    assert card.details["control & visibility"]["choreography"]["questions"] == 30  # the plain runs: every order
+    outcomes = card.details["error handling & compensation"]["duplicated OrderPlaced"]["choreography"]["outcomes"]
+    assert sum(outcomes.values()) == 14
+    down = card.details["scalability & resilience"]["availability"]["choreography"]["run"]
+    assert len(down.outcomes) == 14
+    # Plain 2, suite 2, scaling 7, the trials' own plain run for the outage windows 1, outages 2.
+    assert card.details["run count"] == 14
+    assert card.notes == ["runs under faults, under load and with components down took orders=14; "
+                          "the plain runs took orders=30"]
+    assert str(card).splitlines()[1] == "note: " + card.notes[0]
+    assert scorecard(evolving_orders, workload={"orders": 5}, dimensions=["control & visibility"]).notes == []

@@ -1,6 +1,6 @@
 """Reconstructing one order from correlated events, and what happens when a service drops the id."""
 
-from playground.analysis.whereabouts import reconstruct
+from playground.analysis.whereabouts import reconstruct, reconstruct_all
 from playground.runtime.faults import FaultPlan
 from playground.scenarios import order_flow
 
@@ -40,3 +40,12 @@ def test_stripping_the_correlation_id_at_one_service_breaks_the_reconstruction()
     lost = {e.message_id for e in stripped}
     assert all(e.correlation_id is None and e.causation_id is None
                for e in cut.trace.where(kind="send") if e.message_id in lost)
+
+
+def test_many_questions_read_the_trace_once_and_get_the_answers_asked_one_by_one(small_run):
+    orders = list(small_run.outcomes)
+    halfway = small_run.trace.entries[len(small_run.trace) // 2].time
+    for at in (None, halfway):
+        answers = reconstruct_all(small_run, [*orders, "order-nobody"], at=at)
+        assert answers == {o: reconstruct(small_run, o, at=at) for o in [*orders, "order-nobody"]}
+    assert not answers["order-nobody"].steps and answers[orders[0]].steps
