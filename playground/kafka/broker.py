@@ -108,8 +108,10 @@ async def ensure_topics(url: str, topology: Topology, timeout: float = 10.0) -> 
     return await create_topics(url, topology.topics(), topology.partitions, timeout)
 
 
-async def create_topics(url: str, topics: list[str], partitions: int, timeout: float = 10.0) -> list[str]:
-    """Create the ``topics`` that are missing, each with ``partitions``; refuse existing ones with another count."""
+async def create_topics(url: str, topics: list[str], partitions: int, timeout: float = 10.0,
+                        configs: dict[str, str] | None = None) -> list[str]:
+    """Create the ``topics`` that are missing, each with ``partitions`` (and topic ``configs``); refuse
+    existing ones with another count."""
     from aiokafka.admin import AIOKafkaAdminClient, NewTopic
     from aiokafka.errors import KafkaError
 
@@ -124,7 +126,7 @@ async def create_topics(url: str, topics: list[str], partitions: int, timeout: f
                 if not missing:
                     break
                 response = await admin.create_topics(
-                    [NewTopic(t, partitions, 1) for t in missing], timeout_ms=int(timeout * 1000))
+                    [NewTopic(t, partitions, 1, topic_configs=configs or {}) for t in missing], timeout_ms=int(timeout * 1000))
                 break
             except KafkaError as exc:  # a room starting at once keeps the broker busy: look again, then retry
                 if not exc.retriable:

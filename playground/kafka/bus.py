@@ -17,7 +17,11 @@ unchanged. What differs underneath:
 * with a :class:`~playground.kafka.state.StateStore` per service, handling is
   effectively once: state, handled message id, published records and effects
   are committed together before the records are sent (a transactional
-  outbox), and faust flushes the producer before it commits offsets.
+  outbox), and faust flushes the producer before it commits offsets;
+* each store's changes also go to the service's compacted changelog topic,
+  and a partition newly assigned is restored from it before its records are
+  handled (:mod:`playground.kafka.changelog`), so state moves with its
+  partition between machines.
 
 Time is real here (``now()`` is Unix time), not the virtual loop.
 """
@@ -40,6 +44,7 @@ from playground.compat.faust import KafkaOnlyBoot, QuickFetchApp
 from playground.errors import PlaygroundError
 from playground.kafka.broker import (BrokerError, broker_address, broker_url, check_broker, cluster_id,
                                      ensure_topics)
+from playground.kafka.changelog import Change, create_changelogs, restore
 from playground.kafka.client import start_at_end
 from playground.kafka.inbox import OUTBOX, KafkaInbox, Record
 from playground.kafka.live_trace import LiveTrace
@@ -190,16 +195,22 @@ class KafkaBus(Bus):
         start_at: where a consumer group with no committed offsets starts:
             ``"earliest"`` (a newcomer reads the topics' whole history, the
             default) or ``"latest"`` (it sees only records sent after it joined).
+        changelog: also write each service's state to its compacted
+            changelog topic and restore a newly assigned partition from it
+            (the default), so state moves between machines with its
+            partition; False keeps it on this machine only.
     """
 
     def __init__(self, broker: str | None = None, trace: LiveTrace | None = None, *, catalog: Catalog = CATALOG,
                  faults: FaultPlan | None = None, topology: Topology | None = None,
-                 state_dir: "str | None | bool" = None, name: str = "playground", start_at: str = "earliest"):
+                 state_dir: "str | None | bool" = None, name: str = "playground", start_at: str = "earliest",
+                 changelog: bool = True):
         url = broker_url(broker)
         if start_at not in START_AT:
             raise PlaygroundError(f"start_at is 'earliest' (the whole history) or 'latest' (only what comes next), "
                                   f"not {start_at!r}.")
         self.start_at = start_at
+        self.changelog = bool(changelog)
         if url is None:
             raise BrokerError("Kafka mode needs a broker: pass kafka://host:port or set PLAYGROUND_BROKER.")
         if trace is not None and not isinstance(trace, LiveTrace):
@@ -227,6 +238,8 @@ class KafkaBus(Bus):
         self.max_record = MAX_RECORD
         #: called with (inbox, partitions) after every rebalance, e.g. to print it.
         self.on_assigned: Callable[[str, list[int]], None] | None = None
+        #: called with (inbox, partitions, records read, keys touched) once new partitions are restored.
+        self.on_restored: Callable[[str, list[int], int, int], None] | None = None
         #: the link to the workshop room (heartbeats, the instructor's faults) when the namespace is ``room.*``.
         self.room: RoomLink | None = None
 
@@ -247,12 +260,19 @@ class KafkaBus(Bus):
             service = getattr(handler, "service", None)
             if self.state_dir and service is not None:
                 self._stores[inbox] = StateStore(os.path.join(self.state_dir, f"{inbox}.sqlite"))
+        if self.changelog and self._stores:
+            await create_changelogs(self.url, [self.topology.changelog(inbox) for inbox in self._stores],
+                                    self.topology.partitions)
+        for inbox, handler in self._handlers.items():
             self._apps[inbox] = self._app_for(inbox, handler, loop)
         if not self._apps:  # a bus that only publishes still needs a producer
             self._apps[""] = self._make_app(f"{self.topology.prefix}.{self.name}-producer", loop)
         await asyncio.gather(*(app.start() for app in self._apps.values()))
         for app in self._apps.values():
-            app.flow_control.resume()
+            # faust resumes an app's flow itself once it holds partitions, and resuming clears the agents'
+            # queues: records already fetched would be lost until a restart, so resume only what is not flowing.
+            if not app.flow_control.is_active():
+                app.flow_control.resume()
         if in_room(self.topology.prefix) and self._handlers:
             self.room = RoomLink(self)
             await self.room.start()
@@ -267,7 +287,8 @@ class KafkaBus(Bus):
         names = self.reads(inbox)
         source = app.topic(*names, key_serializer="raw", value_serializer="raw",
                            partitions=self.topology.partitions)
-        receiver = KafkaInbox(self, inbox, handler, self.topology.wants(inbox, reacts), self._stores.get(inbox))
+        receiver = KafkaInbox(self, inbox, handler, self.topology.wants(inbox, reacts), self._stores.get(inbox),
+                              self.topology.changelog(inbox) if self.changelog else None)
         self._receivers.append(receiver)
         app.agent(source, name=f"{inbox}-agent")(self._agent(receiver))
         declare = getattr(handler, "declare_agents", None)
@@ -276,12 +297,37 @@ class KafkaBus(Bus):
 
         async def assigned(sender: Any, assigned: Any, **kwargs: Any) -> None:
             partitions = sorted({tp.partition for tp in assigned})
+            newly = sorted(set(partitions) - set(self.assignments.get(inbox, [])))
             self.assignments[inbox] = partitions
+            if receiver.changelog is not None:
+                self._restore(receiver, newly, partitions)
             if self.on_assigned is not None:
                 self.on_assigned(inbox, partitions)
 
         app.on_partitions_assigned.connect(assigned)
         return app
+
+    def _restore(self, receiver: KafkaInbox, newly: list[int], held: list[int]) -> None:
+        """Restore the partitions ``receiver`` was just given from its changelog (its records wait for that)."""
+        for partition in [p for p in receiver.restoring if p not in held]:
+            del receiver.restoring[partition]
+        if not newly:
+            return
+        inbox, topic = receiver.name, receiver.changelog
+
+        async def run() -> None:
+            read, keys = await restore(self.url, topic, receiver.store, inbox, newly)
+            if self.on_restored is not None:
+                self.on_restored(inbox, newly, read, keys)
+
+        def ended(task: asyncio.Task) -> None:
+            if not task.cancelled() and task.exception() is not None:  # never handle a partition without its state
+                self.fail(task.exception(), inbox)
+
+        task = asyncio.ensure_future(run())
+        task.add_done_callback(ended)
+        for partition in newly:
+            receiver.restoring[partition] = task
 
     def _subscribers_of(self, inbox: str) -> list[str]:
         return [type_ for type_, inboxes in self._subscribers.items() if inbox in inboxes]
@@ -306,6 +352,8 @@ class KafkaBus(Bus):
         self._closing = True
         for receiver in self._receivers:
             receiver.close()
+            for task in set(receiver.restoring.values()):
+                task.cancel()
         apps = list(self._apps.values())
         for app in apps:
             # A record still being handled, or delivered after the close, is never acknowledged:
@@ -363,6 +411,10 @@ class KafkaBus(Bus):
                 raise
 
         return consume
+
+    def warn(self, text: str) -> None:
+        """Something the person running this worker should know, on standard error; the worker goes on."""
+        print(f"playground: {text}", file=sys.stderr, flush=True)
 
     def fail(self, exc: BaseException, inbox: str | None = None) -> None:
         """A bug in the machinery (not a bad record): say so with the traceback and stop the process.
@@ -456,6 +508,13 @@ class KafkaBus(Bus):
                 topic = self._topics[(inbox, name)] = app.topic(
                     name, key_serializer="raw", value_serializer="raw", partitions=self.topology.partitions)
             await topic.send(key=record_key, value=value, headers=hdrs)
+
+
+    async def send_changes(self, inbox: str, topic: str, changes: list[Change]) -> None:
+        """Write changelog records to ``topic``, each to its partition, and wait until the broker has them all."""
+        producer = self._apps[inbox].producer
+        sent = [await producer.send(topic, key, value, partition, None, None) for partition, key, value in changes]
+        await asyncio.gather(*sent)
 
 
 def reactions_of(tables: list[Mapping[str, Mapping[str, str]]]) -> dict[str, dict[str, str]]:

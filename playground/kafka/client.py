@@ -193,6 +193,30 @@ async def true_ends(consumer: Any, partitions: list) -> dict:
     return ends
 
 
+async def read_range(consumer: Any, tp: Any, start: int, end: int, timeout: float = 30.0) -> list:
+    """The records of partition ``tp`` (assigned to ``consumer``) from offset ``start`` up to, not including, ``end``.
+
+    Raises :class:`BrokerError` if the broker stops handing out records
+    before ``end`` for ``timeout`` seconds (``end`` should come from :func:`true_ends`).
+    """
+    records: list = []
+    if end <= start:
+        return records
+    consumer.seek(tp, start)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while await consumer.position(tp) < end:
+        got = (await consumer.getmany(tp, timeout_ms=1000)).get(tp, [])
+        records.extend(r for r in got if start <= r.offset < end)
+        if got:
+            deadline = loop.time() + timeout
+        elif loop.time() > deadline:
+            raise BrokerError(f"The broker handed out no records of {tp.topic} partition {tp.partition} past offset "
+                              f"{await consumer.position(tp)} for {timeout:g} s, short of its end at {end}; "
+                              "it is overloaded or lost them, so try again in a moment.")
+    return records
+
+
 async def start_at_end(broker: str, group: str, topics: list[str], partitions: int) -> bool:
     """Commit ``group``'s offsets at the end of ``topics`` unless it has committed before; True if it did now.
 
@@ -241,13 +265,7 @@ async def read_all(broker: str, *, topology: Topology | None = None, topics: lis
         consumer.assign(partitions)
         starts, ends = await consumer.beginning_offsets(partitions), await true_ends(consumer, partitions)
         for tp in partitions:
-            if ends[tp] <= starts[tp]:
-                continue
-            consumer.seek(tp, starts[tp])
-            while await consumer.position(tp) < ends[tp]:
-                for record in (await consumer.getmany(tp, timeout_ms=1000)).get(tp, []):
-                    if record.offset < ends[tp]:
-                        seen.append(_seen(record, topology))
+            seen.extend(_seen(record, topology) for record in await read_range(consumer, tp, starts[tp], ends[tp]))
     finally:
         await asyncio.wait_for(consumer.stop(), 5)
     return seen

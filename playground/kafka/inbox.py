@@ -18,6 +18,13 @@ When the buffer runs dry the batch is committed a few milliseconds later
 (:data:`FLUSH_AFTER`), so a quiet inbox has nothing waiting for long, and a
 rebalance (which clears the buffer and waits until every delivered record is
 acknowledged) finds nothing half-done.
+
+With a changelog topic (:mod:`playground.kafka.changelog`), a batch's
+changes are written there first and acknowledged by the broker before the
+local commit, so the file never holds what the changelog lacks; while that
+write is under way, the batch's keys and message ids count as newer in
+memory than in the file. A partition newly assigned is restored from the
+changelog before any of its records is handled.
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ import hashlib
 import json
 from typing import Any
 
+from playground.kafka.changelog import documents
 from playground.kafka.live_trace import collecting_effects
 from playground.kafka.state import StateStore
 from playground.kafka.topics import MalformedRecord, decode
@@ -103,14 +111,19 @@ class KafkaInbox:
     """The receiving side of one inbox of a :class:`~playground.kafka.bus.KafkaBus` (``bus``, which owns it)."""
 
     def __init__(self, bus: Any, name: str, handler: Any, wanted: frozenset[str],
-                 store: StateStore | None):
+                 store: StateStore | None, changelog: str | None = None):
         self.bus, self.name, self.handler, self.wanted, self.store = bus, name, handler, wanted, store
         self.service = getattr(handler, "service", None)
+        #: the changelog topic the store's changes also go to (None: the state stays on this machine).
+        self.changelog = changelog if store is not None else None
+        #: partition → its restore from the changelog (a task), awaited before its records are handled.
+        self.restoring: dict[int, asyncio.Future] = {}
         self._events: list[Any] = []          # delivered, not yet acknowledged
         self._records: list[Record] = []      # to send once committed
-        self._handled: list[tuple] = []       # (message_id, key, outputs, effects) to commit
-        self._keys: set[str] = set()          # keys changed in memory, not yet committed
+        self._handled: list[tuple] = []       # (message_id, key, outputs, effects, partition) to commit
+        self._keys: dict[str, int] = {}       # keys changed in memory, not yet committed → their partition
         self._ids: set[str] = set()           # message ids handled, not yet committed
+        self._committing: set[str] = set()    # keys and message ids of the batch being written to the changelog
         self._timer: asyncio.TimerHandle | None = None
         self._tasks: set[asyncio.Task] = set()
         self._lock = asyncio.Lock()
@@ -168,10 +181,11 @@ class KafkaInbox:
         # No await from here on: a flush never sees half of a message.
         if handled is not None:
             message_id, key, effects = handled
-            self._handled.append((message_id, key, outbox, effects))
+            partition = event.message.partition
+            self._handled.append((message_id, key, outbox, effects, partition))
             self._ids.add(message_id)
             if key is not None:
-                self._keys.add(key)
+                self._keys[key] = partition
         self._records.extend(outbox)
         self._events.append(event)
 
@@ -192,13 +206,15 @@ class KafkaInbox:
         if bus.room is not None:  # the instructor may have this service down or slow in the whole room
             await bus.room.obey(self.name, before_waiting=self.flush)
         e, store = envelope, self.store
+        if self.restoring:
+            await self.restored(event.message.partition)
         ident = identity(e)
-        if ident in self._ids:
+        if ident in self._ids or ident in self._committing:
             return  # the same message twice in one batch: its results are already waiting
         business = business_key(e, bus.catalog)
         if store is not None:
-            # A key changed in this batch is newer in memory than in the file.
-            key = None if business in self._keys else business
+            # A key changed in this batch (or the one being written) is newer in memory than in the file.
+            key = None if business in self._keys or business in self._committing else business
             before = store.recall(self.name, ident, self.service, key)
             if before is not None:
                 bus.trace.record(bus.now(), "redeliver", self.name, e.type, e.message_id, e.correlation_id,
@@ -212,6 +228,12 @@ class KafkaInbox:
         if store is None:
             return None
         return ident, business, [(d["effect"], d["key"]) for mid, d in effects if mid == e.message_id]
+
+    async def restored(self, partition: int) -> None:
+        """Wait until ``partition``'s state is restored from the changelog (a failed restore raises here)."""
+        task = self.restoring.get(partition)
+        if task is not None:
+            await task
 
     def _misrouted(self, event: Any, type_: str) -> bool:
         """A command on this service's own command topic that another service owns (someone sent it astray)."""
@@ -237,6 +259,10 @@ class KafkaInbox:
                                 f"producer's limit of {limit:,} bytes; nothing it would have published was sent",
                              at=self.name, brief=True)
 
+    def _too_big(self, key: str, size: int) -> None:
+        self.bus.warn(f"the {self.name} state of {key} is {size:,} bytes with its history, over the producer's "
+                      f"limit of {self.bus.max_record:,}; it stays on this machine and does not move with its partition.")
+
     async def flush(self) -> None:
         """Commit the batch's state and handled ids, hand its records to the producer, acknowledge it."""
         if self._timer is not None:
@@ -245,14 +271,25 @@ class KafkaInbox:
         if self._closed or not self._events:
             return
         async with self._lock:  # one batch at a time, so records leave in the order they were made
-            records, events, handled, keys = self._records, self._events, self._handled, self._keys
-            self._records, self._events, self._handled, self._keys, self._ids = [], [], [], set(), set()
-            if self.store is not None and handled:
-                # Before any await: once the batch is out of the open lists, the file must have it.
-                self.store.commit_batch(
-                    self.name, self.service, keys,
-                    [(mid, json.dumps(as_json(outputs)), effects) for mid, _, outputs, effects in handled],
-                    worker=self.bus.process)
+            records, events, handled, keys, ids = self._records, self._events, self._handled, self._keys, self._ids
+            self._records, self._events, self._handled, self._keys, self._ids = [], [], [], {}, set()
+            store = self.store
+            if store is not None and handled:
+                # Before any await: the state as this batch left it (later messages may change it meanwhile).
+                state = store.snapshot(self.service, keys)
+                rows = [(mid, json.dumps(as_json(outputs)), effects, key, partition)
+                        for mid, key, outputs, effects, partition in handled]
+                if self.changelog is not None:  # the broker has the batch before the file does
+                    self._committing = {*keys, *ids}
+                    try:
+                        changes = documents(keys, rows, state=state, earlier=store.handled_for(self.name, set(keys)),
+                                            worker=self.bus.process, limit=self.bus.max_record, too_big=self._too_big)
+                        await self.bus.send_changes(self.name, self.changelog, changes)
+                        store.commit_batch(self.name, state, [row[:4] for row in rows], worker=self.bus.process)
+                    finally:
+                        self._committing = set()
+                else:
+                    store.commit_batch(self.name, state, [row[:4] for row in rows], worker=self.bus.process)
             await self.bus.send_records(self.name, records)
             for event in events:
                 event.ack()

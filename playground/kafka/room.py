@@ -48,7 +48,7 @@ from typing import Any, Mapping
 
 from playground.errors import PlaygroundError
 from playground.kafka.broker import broker_address, check_broker, create_topics
-from playground.kafka.client import true_ends
+from playground.kafka.client import read_range, true_ends
 
 #: Namespaces that belong to the room start with this (``room.alice``, ``room.shared``).
 ROOM_PREFIX = "room."
@@ -187,11 +187,10 @@ class RoomLink:
         await self._consumer.start()
         control = TopicPartition(CONTROL_TOPIC, 0)
         self._consumer.assign([control])
-        await self._consumer.seek_to_beginning(control)
         # The faults already issued are in force before the first message is handled.
-        end = (await self._consumer.end_offsets([control]))[control]
-        while await self._consumer.position(control) < end:
-            self._take(await self._consumer.getmany(control, timeout_ms=500))
+        start = (await self._consumer.beginning_offsets([control]))[control]
+        end = (await true_ends(self._consumer, [control]))[control]
+        self._take({control: await read_range(self._consumer, control, start, end)})
         self._tasks = [asyncio.ensure_future(self._listen()), asyncio.ensure_future(self._beat())]
 
     def _take(self, batches: Mapping[Any, list]) -> None:
@@ -355,17 +354,6 @@ class RoomView:
         return f"<pre>{html.escape(self.text())}</pre>"
 
 
-async def _read_all(consumer: Any, tp: Any, start: int, end: int) -> list:
-    records: list = []
-    if end <= start:
-        return records
-    consumer.seek(tp, start)
-    while await consumer.position(tp) < end:
-        batch = await consumer.getmany(tp, timeout_ms=1000)
-        records.extend(batch.get(tp, []))
-    return records
-
-
 async def group_lag(admin: Any, group: str, tps: list, starts: Mapping, ends: Mapping) -> tuple[int, int]:
     """(records read, records waiting) of consumer group ``group`` over the partitions ``tps``.
 
@@ -423,10 +411,10 @@ async def room_view(broker: str, *, history: int = HISTORY, now: float | None = 
     try:
         status, control = TopicPartition(STATUS_TOPIC, 0), TopicPartition(CONTROL_TOPIC, 0)
         consumer.assign([status, control])
-        ends = await consumer.end_offsets([status, control])
+        ends = await true_ends(consumer, [status, control])
         starts = await consumer.beginning_offsets([status, control])
-        beats = await _read_all(consumer, status, max(starts[status], ends[status] - history), ends[status])
-        orders = await _read_all(consumer, control, starts[control], ends[control])
+        beats = await read_range(consumer, status, max(starts[status], ends[status] - history), ends[status])
+        orders = await read_range(consumer, control, starts[control], ends[control])
         now = time.time() if now is None else now
         latest: dict[str, dict] = {}
         for record in beats:
@@ -497,7 +485,7 @@ async def _last_reasons(consumer: Any, tps_by_prefix: Mapping[str, list], ends: 
         for prefix, tps in tps_by_prefix.items():
             newest: tuple[int, str] | None = None
             for tp in tps:
-                for record in await _read_all(consumer, tp, ends[tp] - 1, ends[tp]):
+                for record in await read_range(consumer, tp, ends[tp] - 1, ends[tp]):
                     with contextlib.suppress(TypeError, ValueError, AttributeError):
                         reason = str(json.loads(record.value).get("reason", "?"))
                         if newest is None or record.timestamp > newest[0]:

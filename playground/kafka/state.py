@@ -14,6 +14,10 @@ most once per key, whichever process did it.
 The service classes are not changed: the store reads and writes their dict
 attributes from outside, one key at a time. All worker processes of a
 service on one machine share its file; SQLite's own locking serialises them.
+Workers on other machines have files of their own: what moves between them
+with a partition travels on the service's changelog topic
+(:mod:`playground.kafka.changelog`), and :meth:`StateStore.apply_changelog`
+brings a file up to date from it.
 
 >>> import tempfile, os
 >>> from playground.services import Payments
@@ -40,9 +44,17 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS state (attr TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
                                   PRIMARY KEY (key, attr));
 CREATE TABLE IF NOT EXISTS handled (inbox TEXT NOT NULL, message_id TEXT NOT NULL, outputs TEXT NOT NULL,
+                                    key TEXT, effects TEXT NOT NULL DEFAULT '[]',
                                     PRIMARY KEY (inbox, message_id));
 CREATE TABLE IF NOT EXISTS effects (seq INTEGER PRIMARY KEY, effect TEXT NOT NULL, key TEXT NOT NULL,
                                     message_id TEXT NOT NULL, worker TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS restored (inbox TEXT NOT NULL, partition INTEGER NOT NULL, next INTEGER NOT NULL,
+                                     PRIMARY KEY (inbox, partition));
+"""
+#: Created after any migration, since they name columns an older file lacks.
+_INDEXES = """
+CREATE INDEX IF NOT EXISTS handled_by_key ON handled (inbox, key);
+CREATE INDEX IF NOT EXISTS effects_by_key ON effects (key, effect);
 """
 
 #: Attributes every service has that are not per-transaction state.
@@ -66,9 +78,15 @@ class StateStore:
         # NORMAL in WAL mode survives a killed process (not a power cut) without an fsync per commit.
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(handled)")}
+        for column, declared in (("key", "TEXT"), ("effects", "TEXT NOT NULL DEFAULT '[]'")):
+            if column not in columns:  # a file written before handled messages kept their key and effects
+                self._db.execute(f"ALTER TABLE handled ADD COLUMN {column} {declared}")
+        self._db.executescript(_INDEXES)
         self._attrs: dict[int, list[str]] = {}
 
-    def _attributes(self, service: Service) -> list[str]:
+    def attributes(self, service: Service) -> list[str]:
+        """The service's keyed attributes (:func:`keyed_attributes`), worked out once per service object."""
         attrs = self._attrs.get(id(service))
         if attrs is None:
             attrs = self._attrs[id(service)] = keyed_attributes(service)
@@ -102,7 +120,7 @@ class StateStore:
         self._put(service, key, dict(self._db.execute("SELECT attr, value FROM state WHERE key=?", (key,)).fetchall()))
 
     def _put(self, service: Service, key: str, rows: dict[str, str]) -> None:
-        for attr in self._attributes(service):
+        for attr in self.attributes(service):
             table = getattr(service, attr)
             if attr in rows:
                 table[key] = json.loads(rows[attr])
@@ -112,53 +130,95 @@ class StateStore:
     def commit(self, inbox: str, message_id: str, service: Service, key: str | None, *,
                outputs: list[dict[str, Any]], effects: list[tuple[str, str]], worker: str = "") -> None:
         """Save the key's entries, the message as handled with its outputs, and its effects, atomically."""
-        db = self._db
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            if key is not None:
-                for attr in self._attributes(service):
-                    table = getattr(service, attr)
-                    if key in table:
-                        db.execute("INSERT OR REPLACE INTO state VALUES (?, ?, ?)",
-                                   (attr, key, json.dumps(table[key])))
-                    else:
-                        db.execute("DELETE FROM state WHERE attr=? AND key=?", (attr, key))
-            db.execute("INSERT OR REPLACE INTO handled VALUES (?, ?, ?)", (inbox, message_id, json.dumps(outputs)))
-            if effects:
-                db.executemany("INSERT INTO effects (effect, key, message_id, worker) VALUES (?, ?, ?, ?)",
-                               [(effect, k, message_id, worker) for effect, k in effects])
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
+        self.commit_batch(inbox, self.snapshot(service, {key} if key is not None else set()),
+                          [(message_id, json.dumps(outputs), effects, key)], worker=worker)
 
-    def commit_batch(self, inbox: str, service: Service, keys: set[str],
-                     handled: list[tuple[str, str, list[tuple[str, str]]]], *, worker: str = "") -> None:
-        """Like :meth:`commit` for many messages at once: ``handled`` holds ``(message_id, outputs_json, effects)``.
+    def snapshot(self, service: Service, keys: "set[str] | dict[str, Any]") -> dict[str, dict[str, str]]:
+        """The service's entries for ``keys`` as JSON text, by key and attribute (an absent entry: no attribute)."""
+        attrs = [(attr, getattr(service, attr)) for attr in self.attributes(service)] if service is not None else []
+        return {key: {attr: json.dumps(table[key]) for attr, table in attrs if key in table} for key in keys}
 
-        The keys' current entries are written once, whatever number of the
-        batch's messages changed them: one transaction, one write to the file.
+    def commit_batch(self, inbox: str, state: dict[str, dict[str, str]],
+                     handled: list[tuple[str, str, list[tuple[str, str]], str | None]], *, worker: str = "") -> None:
+        """Like :meth:`commit` for many messages at once: ``handled`` holds ``(message_id, outputs_json, effects, key)``.
+
+        ``state`` is a :meth:`snapshot` of the keys the batch changed: each
+        key's entries are written once, whatever number of the batch's
+        messages changed them; one transaction, one write to the file.
         """
         db = self._db
-        attrs = self._attributes(service) if service is not None else []
         db.execute("BEGIN IMMEDIATE")
         try:
-            for key in keys:
-                for attr in attrs:
-                    table = getattr(service, attr)
-                    if key in table:
-                        db.execute("INSERT OR REPLACE INTO state VALUES (?, ?, ?)", (attr, key, json.dumps(table[key])))
-                    else:
-                        db.execute("DELETE FROM state WHERE attr=? AND key=?", (attr, key))
-            db.executemany("INSERT OR REPLACE INTO handled VALUES (?, ?, ?)",
-                           [(inbox, message_id, outputs) for message_id, outputs, _ in handled])
+            self._replace_state(state)
+            db.executemany("INSERT OR REPLACE INTO handled VALUES (?, ?, ?, ?, ?)",
+                           [(inbox, message_id, outputs, key, done_json(effects, worker))
+                            for message_id, outputs, effects, key in handled])
             db.executemany("INSERT INTO effects (effect, key, message_id, worker) VALUES (?, ?, ?, ?)",
-                           [(effect, k, message_id, worker) for message_id, _, effects in handled
+                           [(effect, k, message_id, worker) for message_id, _, effects, _ in handled
                             for effect, k in effects])
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
             raise
+
+    def _replace_state(self, state: dict[str, dict[str, str]]) -> None:
+        db = self._db
+        db.executemany("DELETE FROM state WHERE key=?", [(key,) for key in state])
+        db.executemany("INSERT INTO state VALUES (?, ?, ?)",
+                       [(attr, key, text) for key, entries in state.items() for attr, text in entries.items()])
+
+    def handled_for(self, inbox: str, keys: set[str]) -> dict[str, list[tuple[str, str, str]]]:
+        """The messages handled so far about each of ``keys``: ``(message_id, outputs_json, effects_json)``."""
+        found: dict[str, list[tuple[str, str, str]]] = {}
+        listed = sorted(keys)
+        for i in range(0, len(listed), 500):  # SQLite caps the number of parameters in one statement
+            chunk = listed[i:i + 500]
+            rows = self._db.execute(
+                f"SELECT key, message_id, outputs, effects FROM handled WHERE inbox=? "
+                f"AND key IN ({','.join('?' * len(chunk))})", (inbox, *chunk)).fetchall()
+            for key, message_id, outputs, effects in rows:
+                found.setdefault(key, []).append((message_id, outputs, effects))
+        return found
+
+    def restored_to(self, inbox: str, partition: int) -> int:
+        """The changelog offset this file has applied up to for ``partition`` (0: none of it)."""
+        row = self._db.execute("SELECT next FROM restored WHERE inbox=? AND partition=?", (inbox, partition)).fetchone()
+        return 0 if row is None else row[0]
+
+    def apply_changelog(self, inbox: str, partition: int, documents: list[dict[str, Any] | None],
+                        keys: list[str | None], upto: int) -> int:
+        """Bring the file up to date with changelog records of ``partition``, read in order, up to offset ``upto``.
+
+        Each document is the latest word on one business key (``keys``, the
+        record keys): its state entries replace the file's, its handled
+        messages join the file's, and their effects join the ledger unless it
+        has them (so a file that wrote them itself keeps each once). A document
+        of None (a tombstone) drops the key's state. Returns the business keys touched.
+        """
+        db = self._db
+        touched: set[str] = set()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for record_key, doc in zip(keys, documents):
+                key = doc.get("key") if doc is not None else record_key
+                if key is not None:
+                    touched.add(key)
+                if doc is None or doc.get("state") is not None:
+                    self._replace_state({key: {attr: json.dumps(value)
+                                               for attr, value in (doc or {}).get("state", {}).items()}})
+                for message_id, outputs, done in (doc or {}).get("handled", []):
+                    db.execute("INSERT OR REPLACE INTO handled VALUES (?, ?, ?, ?, ?)",
+                               (inbox, message_id, json.dumps(outputs), key, json.dumps(done)))
+                    for effect, k, worker in done:
+                        db.execute("INSERT INTO effects (effect, key, message_id, worker) SELECT ?, ?, ?, ? WHERE NOT "
+                                   "EXISTS (SELECT 1 FROM effects WHERE key=? AND effect=? AND message_id=?)",
+                                   (effect, k, message_id, worker, k, effect, message_id))
+            db.execute("INSERT OR REPLACE INTO restored VALUES (?, ?, ?)", (inbox, partition, upto))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        return len(touched)
 
     def effects(self, *, worker: bool = False) -> list[tuple[str, ...]]:
         """Every effect ever committed, in order: ``(effect, key, message_id)``, plus the worker process if ``worker``."""
@@ -167,3 +227,8 @@ class StateStore:
 
     def close(self) -> None:
         self._db.close()
+
+
+def done_json(effects: list[tuple[str, str]], worker: str) -> str:
+    """A handled message's effects as stored with it (and carried on the changelog): ``[[effect, key, worker]]``."""
+    return json.dumps([[effect, key, worker] for effect, key in effects])

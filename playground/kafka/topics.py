@@ -115,6 +115,14 @@ class Topology:
         """
         return f"{self.groups or self.prefix}.{service}"
 
+    def changelog(self, service: str) -> str:
+        """The compacted topic a service's state moves on between machines (not one of :meth:`topics`).
+
+        >>> Topology(prefix="shop").changelog("payments")
+        'shop.payments.changelog'
+        """
+        return f"{self.prefix}.{service}.changelog"
+
     def topics(self) -> list[str]:
         """Every topic this namespace uses, the dead-letter topic included."""
         return sorted({self.topic_for(spec.name) for spec in self.catalog} | {self.dead_letters})

@@ -77,7 +77,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     state_dir = False if args.no_state else args.state_dir
     options = dict(topology=_topology(args), state_dir=state_dir, wiring=args.wiring, participant=args.participant, saga=args.saga or ["order"],
-                   fail=_rules(args.fail))
+                   fail=_rules(args.fail), changelog=not args.no_changelog)
     if args.trace:
         with open(args.trace, "a", encoding="utf-8", buffering=1) as sink:
             return run_serve(args.services, _broker(args), trace=LiveTrace(keep=False, sink=sink), **options)
@@ -188,6 +188,9 @@ def add_kafka_commands(sub: argparse._SubParsersAction) -> None:
     serve.add_argument("--state-dir", help="folder for the services' state files, shared by their workers on this "
                                            "machine; a local disk, never a network filesystem")
     serve.add_argument("--no-state", action="store_true", help="keep service state in memory only")
+    serve.add_argument("--no-changelog", action="store_true",
+                       help="keep service state on this machine only: a partition that moves to a worker on another "
+                            "machine arrives without it (by default it moves on a compacted changelog topic)")
     serve.add_argument("--trace", metavar="FILE", help="append the trace to FILE as JSON lines while running")
     serve.set_defaults(handler=_serve)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import inspect
+import json
 import logging
 import os
 import queue
@@ -50,6 +51,7 @@ REACTIONS = reactions_of([ORDER_REACTIONS, ONBOARDING_REACTIONS])
 READY = "ready:"
 ASSIGNED = "assigned:"
 TAKEN_OVER = "took over:"
+RESTORED = "restored:"
 
 
 #: The name that serves the saga orchestrator instead of a service (``playground serve orchestrator``).
@@ -75,7 +77,7 @@ def build_bus(services: Sequence[str], broker: str | None, *, topology: Topology
               state_dir: "str | None | bool" = None, trace: LiveTrace | None = None,
               wiring: str | None = None, saga: "str | Sequence[str]" = "order",
               fail: Mapping[str, object] | None = None, participant: str | None = None,
-              start_at: str = "earliest") -> KafkaBus:
+              start_at: str = "earliest", changelog: bool = True) -> KafkaBus:
     """A Kafka bus hosting ``services`` (not started yet); call on the running loop.
 
     ``wiring`` "choreography" gives each service its reactions; "orchestration"
@@ -84,6 +86,8 @@ def build_bus(services: Sequence[str], broker: str | None, *, topology: Topology
     SQLite file in the state folder. ``fail`` maps travel services to
     forced-failure rules (``{"cars": 0.5}``, ``{"hotels": "always"}``). ``start_at`` is where
     a consumer group that never committed starts: the topics' whole history, or ``"latest"``.
+    ``changelog`` False keeps the services' state on this machine instead of
+    moving it with its partitions (see :class:`~playground.kafka.bus.KafkaBus`).
     """
     names = [s for s in services if s != ORCHESTRATOR]
     known_names("service", names, SERVICES)
@@ -99,11 +103,11 @@ def build_bus(services: Sequence[str], broker: str | None, *, topology: Topology
     built = {name: _service(name, fail.get(name)) for name in names}
     if wiring == "choreography":
         bus = KafkaBus(broker, trace, topology=topology, state_dir=state_dir, name=_label(services, participant),
-                       start_at=start_at)
+                       start_at=start_at, changelog=changelog)
         choreograph(bus, built, REACTIONS, Randomness(0))
         return bus
     bus = KafkaBus(broker, trace, topology=orchestrated(topology), state_dir=state_dir,
-                   name=_label(services, participant), start_at=start_at)
+                   name=_label(services, participant), start_at=start_at, changelog=changelog)
     for name, service in built.items():
         ServiceHost(service, bus, latency_rng=Randomness(0).stream(f"latency:{name}")).attach()
     if ORCHESTRATOR in services:
@@ -165,7 +169,12 @@ async def serve(services: Sequence[str], broker: str | None, *, topology: Topolo
             released, taken = host.own(lambda key: bus.topology.partition_of(key) in held)
             announce(f"{TAKEN_OVER} {taken} instances from the store, released {released}")
 
+    def restored(inbox: str, partitions: list[int], records: int, keys: int) -> None:
+        announce(f"{RESTORED} {inbox} partitions {partitions} from {bus.topology.changelog(inbox)}: "
+                 f"{records} records, {keys} keys")
+
     bus.on_assigned = assigned
+    bus.on_restored = restored
     await bus.start()
     try:
         groups = ", ".join(bus.topology.group(s) for s in services)
@@ -309,6 +318,14 @@ class ServiceProcess:
                 text = line.split(" holds partitions ", 1)[1].split(" of ", 1)[0]
                 held = [] if text == "none" else [int(p) for p in text.strip("[]").split(",")]
         return held
+
+    def restored(self, service: str) -> set[int]:
+        """The partitions of ``service`` the worker said it restored from the changelog so far."""
+        done: set[int] = set()
+        for line in self.lines:
+            if line.startswith(f"{RESTORED} {service} partitions "):
+                done.update(json.loads(line.split(" partitions ", 1)[1].split(" from ", 1)[0]))
+        return done
 
     def stop(self, grace: float = 15.0) -> int:
         """SIGTERM, wait up to ``grace`` seconds, then SIGKILL; returns the exit status."""

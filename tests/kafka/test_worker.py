@@ -7,9 +7,12 @@ import threading
 import time
 from collections import Counter
 
+import pytest
+
 from playground.analysis.invariants import check
-from playground.kafka.client import collect, completed, place_orders
+from playground.kafka.client import collect, completed, place_orders, publish, read_all
 from playground.kafka.live_trace import read_traces
+from playground.workers.kafka import ServiceProcess
 from playground.workers.results import live_result
 
 
@@ -94,3 +97,70 @@ def test_a_worker_killed_mid_stream_loses_no_order_and_repeats_no_effect(broker,
     for service, effect in (("shipping", "ship"), ("email", "email")):
         done = [key for e, key, _ in _ledger(os.path.join(tmp_path, "state", f"{service}.sqlite")) if e == effect]
         assert len(done) == len(set(done)) == 300, f"{service} repeated or missed an effect"
+
+
+def _settled(broker, topology, service, reacts_to):
+    """Whether ``service``'s consumer group has committed everything on the topics it reads."""
+    from playground.kafka.room import group_progress
+
+    topics = topology.topics_for(service, reacts_to)
+    return asyncio.run(group_progress(broker.url, topology.group(service), topics))[1] == 0
+
+
+@pytest.mark.parametrize("changelog", [True, False], ids=["changelog", "no-changelog"])
+def test_a_partition_moved_to_another_machine_brings_its_state_so_repeats_charge_nothing(
+        broker, topology, workers, tmp_path, changelog):
+    # Two payments workers on two "machines": each its own state folder. The victim is killed mid-stream,
+    # its partitions move to the survivor, then every InvoiceCreated is published again.
+    machines = {name: str(tmp_path / name) for name in ("machine-a", "machine-b")}
+    options = [] if changelog else ["--no-changelog"]
+    rest = workers("orders", "invoices", "shipping", "email")
+    victim, survivor = (ServiceProcess(["payments"], broker.url, prefix=topology.prefix, partitions=topology.partitions,
+                                       state_dir=machines[name], options=options).start() for name in machines)
+    try:
+        for process in (rest, victim, survivor):
+            process.wait_ready(60)
+        _wait(lambda: victim.partitions("payments") and survivor.partitions("payments")
+              and len(survivor.partitions("payments")) < topology.partitions, 30, "the two workers to share partitions")
+        moved = victim.partitions("payments")
+
+        ids: list[str] = []
+        placing = threading.Thread(target=lambda: ids.extend(asyncio.run(
+            place_orders(broker.url, 80, topology=topology, batch="moved", seed=11, rate=40))))
+        placing.start()
+        victim_db, survivor_db = (os.path.join(machines[name], "payments.sqlite") for name in machines)
+        _wait(lambda: os.path.exists(victim_db) and len(_ledger(victim_db)) >= 10, 30, "the victim to charge")
+        victim.kill()
+        placing.join()
+        seen = collect(broker.url, topology=topology, until=_all_done(ids), timeout=90)
+        assert completed(seen) == set(ids), f"{len(set(ids) - completed(seen))} orders never completed"
+
+        again = [r.envelope for r in asyncio.run(read_all(broker.url, topology=topology,
+                                                           topics=[topology.topic_for("InvoiceCreated")]))
+                 if r.envelope is not None and r.envelope.type == "InvoiceCreated"]
+        assert {e.correlation_id for e in again} == set(ids)
+        asyncio.run(publish(broker.url, again, topology=topology))  # the same envelopes: already handled
+        _wait(lambda: _settled(broker, topology, "payments", ["InvoiceCreated"]), 60, "payments to read them all")
+    finally:
+        survivor.stop(grace=10)
+        victim.kill()
+
+    charges = set()  # (order, message, worker) of every charge on either machine; a copy moved with state is one
+    for db in (victim_db, survivor_db):
+        with sqlite3.connect(db) as ledger:
+            rows = ledger.execute("SELECT key, message_id, worker FROM effects WHERE effect='charge'").fetchall()
+        assert len(rows) == len(set(rows)), f"a worker committed one message's charge twice in {db}"
+        charges.update(rows)
+    twice = sorted(key for key, n in Counter(key for key, _, _ in charges).items() if n > 1)
+    if not changelog:  # the survivor's own file knows nothing of the victim's charges: they all run again
+        assert survivor.restored("payments") == set()
+        assert len(twice) >= 10, (twice, survivor.output())
+        return
+    assert twice == [], survivor.output()
+    assert {key for key, _, _ in charges} == set(ids)  # every order charged once, on one machine or the other
+    # The victim's partitions came back from the changelog before their records were handled.
+    assert set(moved) <= survivor.restored("payments"), survivor.output()
+    ledger = Counter(key for effect, key, _ in _ledger(survivor_db) if effect == "charge")
+    assert ledger == Counter(set(ids))  # the survivor's ledger holds every charge once, the victim's included
+    victims = {row for row in _ledger(victim_db)}
+    assert victims and victims <= set(_ledger(survivor_db))
