@@ -20,7 +20,14 @@ The checks:
 * ``the_design_fits_the_workbook`` — ``SPEC``, the design in chapter 12's format, is one the workbook finds
   nothing wrong with, it recommends a hybrid, and it matches what was built: the services that hold things are
   steps of an orchestrated all-or-nothing interaction that can undo them, the refusing party is one of its
-  capabilities, and the followers are in choreographed interactions.
+  capabilities, and the followers are in choreographed interactions;
+* ``takes_the_better_column`` — the scorecard: the hybrid, scored on a fresh workload, must take the better
+  column of the workbook's two prototypes of ``SPEC`` on every row where they differ and the brief decides —
+  fewer services commanded by the conductor than the all-orchestrated prototype (coupling & autonomy), rollback
+  logic in one definition, the saga (error handling), every transaction ending, as the refuser decided, with a
+  reply of the saga lost (the orchestration's column: the choreography leaves it unfinished) and with a service
+  of the saga down for twenty-five to forty of its calls (the choreography's column: the prototype's deadlines
+  give up and undo work the refuser never refused).
 """
 
 from __future__ import annotations
@@ -29,8 +36,9 @@ from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
 
+from playground.design.prototype import prototype
 from playground.design.recommend import ORCHESTRATE, recommend
-from playground.design.spec import SpecError, load_spec
+from playground.design.spec import ProcessSpec, SpecError, load_spec
 from playground.analysis.invariants import compensations_mirror_forward_steps, effects_at_most_once, one_terminal_state
 from playground.errors import HorizonExceeded
 from playground.grading.causes import dead_letter_sentence, parked_by_orchestrator
@@ -38,7 +46,7 @@ from playground.grading.checks import Check, Exercise
 from playground.grading.exercises.capstone_briefs import Brief, brief
 from playground.grading.learner import Failed, fetch
 from playground.grading.unseen import Unseen, on, split
-from playground.runtime.fault_rules import Duplicate, FailCalls
+from playground.runtime.fault_rules import Drop, Duplicate, FailCalls
 from playground.runtime.faults import FaultPlan
 from playground.scenarios.base import Scenario
 
@@ -51,6 +59,10 @@ HIDDEN = Unseen(runs=2, count=(16, 24), refused=(0.25, 0.45), avoid_seeds=SHOWN,
                 to_follower=(0.3, 0.7), to_core=(0.15, 0.4), starts=(0.2, 0.5), first=(1, 3))
 OUTAGE = Unseen(runs=1, count=(24, 32), refused=(0.2, 0.4), avoid_seeds=SHOWN)
 KNOBS = ("pick", "to_follower", "to_core", "starts", "first")
+#: The scorecard's workload, with which reply is lost and which service of the saga is down, when and how long.
+SCORED = Unseen(runs=1, count=(16, 24), refused=(0.25, 0.45), avoid_seeds=SHOWN, pick=(0, 999_999), nth=(1, 3),
+                calls=(25, 40), at=(0.2, 0.5))
+SCORE_KNOBS = ("pick", "nth", "calls", "at")
 #: How much later a transaction may end with the followers down (simulated seconds, plus a share of its time).
 SLACK, SHARE = 0.5, 0.05
 
@@ -305,13 +317,16 @@ def followers_do_not_hold_the_core(ns: Mapping[str, Any]) -> None:
             raise Failed(problem)
 
 
-def the_design_fits_the_workbook(ns: Mapping[str, Any]) -> None:
-    domain, _ = _learner(ns)
-    given = fetch(ns, "SPEC", what="setting")
+def _spec(ns: Mapping[str, Any]) -> ProcessSpec:
     try:
-        spec = load_spec(given)
+        return load_spec(fetch(ns, "SPEC", what="setting"))
     except SpecError as refused:
         raise Failed(f"the workbook refuses your SPEC: {str(refused).rstrip('.')}") from None
+
+
+def the_design_fits_the_workbook(ns: Mapping[str, Any]) -> None:
+    domain, _ = _learner(ns)
+    spec = _spec(ns)
     advice = recommend(spec)
     if advice.findings:
         raise Failed(f"the workbook finds a problem in your SPEC that no pattern can fix: {advice.findings[0]}")
@@ -341,16 +356,177 @@ def the_design_fits_the_workbook(ns: Mapping[str, Any]) -> None:
                      f"step on {service!r}; describe the telling as an interaction started by the end of the other")
 
 
+# -- the scorecard ---------------------------------------------------------------------------------------------
+def conducted(result, catalog) -> list[str]:
+    """The services the orchestrator sends commands to, from a run's trace."""
+    found = set()
+    for e in result.trace.entries:
+        if e.kind == "send" and e.at == ORCHESTRATOR and e.type in catalog and catalog[e.type].kind == "command":
+            found.update((e.detail or {}).get("to", ()))
+    return sorted(found)
+
+
+def rollback_homes(result, domain: Brief, catalog) -> dict[str, Any]:
+    """Definition that ran an undo → the first undo effect it caused: "the saga", or a service's reactions."""
+    compensations = {e.message_id for e in result.trace.entries if e.kind == "compensate" and e.at == ORCHESTRATOR}
+    sends = {e.message_id: e for e in result.trace.entries if e.kind == "send"}
+    undo = {u for _, u in domain.holds}
+    homes: dict[str, Any] = {}
+    for e in result.trace.entries:
+        if e.kind != "effect" or e.detail.get("effect") not in undo:
+            continue
+        sent = sends.get(e.message_id)
+        command = e.type in catalog and catalog[e.type].kind == "command"
+        if e.message_id in compensations:
+            home = "the saga"
+        elif command and sent is not None:  # a reaction table turned an event into the undo command
+            home = f"{sent.at}'s reactions" if sent.at != ORCHESTRATOR else "the saga"
+        else:  # the service undid it in a handler of an event
+            home = f"{e.at}'s reactions"
+        homes.setdefault(home, e)
+    return homes
+
+
+def gave_up(result, domain: Brief, refusals: set[str]) -> dict[str, str]:
+    """Transactions that failed though nobody refused them: id → the step the saga gave up on (no reply in time).
+
+    ``refusals`` are the reply types that refuse a step; a transaction that heard one was refused, even when the
+    saga retried the refused step and gave up on a later attempt.
+    """
+    refused, abandoned = set(), {}
+    for e in result.trace.entries:
+        if e.kind == "send" and e.type in refusals:
+            refused.add(e.correlation_id)
+        elif e.kind == "step" and e.at == ORCHESTRATOR and e.type is None and (e.detail or {}).get("outcome") == "failed":
+            abandoned.setdefault(e.correlation_id, e.detail.get("step"))
+    return {cid: step for cid, step in sorted(abandoned.items())
+            if cid not in refused and result.outcomes.get(cid) == domain.failure}
+
+
+def refusal_types(result) -> set[str]:
+    """The replies that made a step of the saga fail, in a run."""
+    return {e.type for e in result.trace.entries if e.kind == "step" and e.at == ORCHESTRATOR
+            and e.type is not None and (e.detail or {}).get("outcome") == "failed"}
+
+
+def _call_time(result, service: str) -> float:
+    """The median simulated seconds ``service`` took per message in a run."""
+    began, took = {}, []
+    for e in result.trace.entries:
+        if e.at == service and e.kind == "start":
+            began[e.message_id] = e.time
+        elif e.at == service and e.kind == "end" and e.message_id in began:
+            took.append(e.time - began.pop(e.message_id))
+    took.sort()
+    return took[len(took) // 2] if took else 0.0
+
+
+def _recovered(result, domain: Brief, refusals: set[str], said: str, fix: str) -> None:
+    """Every transaction ended, none failed that the refuser did not refuse, and the promises held."""
+    stuck = sorted(c for c, o in result.outcomes.items() if o not in (domain.success, domain.failure))
+    if stuck:
+        raise Failed(f"{stuck[0]} never ended{said}: your saga waits for a reply that will not come; give every step "
+                     "a deadline (timeout=) and a retry, so the command is sent again and your service, safe to call "
+                     "twice, answers again")
+    for cid, step in gave_up(result, domain, refusals).items():
+        raise Failed(f"{cid} was {domain.failure}{said}, though {domain.refuser} never refused it: your saga gave up "
+                     f"on its step '{step}' and undid the rest, a deadline turning slow into failed; {fix}")
+    problem = broken_promise(result, domain, said)
+    if problem:
+        raise Failed(problem)
+
+
+def _coupling(plain, catalog, spec: ProcessSpec) -> None:
+    """Coupling & autonomy: the conductor commands fewer services than the all-orchestrated prototype's."""
+    mine = conducted(plain, catalog)
+    sagas = prototype(spec, wiring="orchestration", instances=1).definitions()["sagas"]
+    theirs = sorted(set().union(*(saga.services() for saga in sagas)))
+    if len(mine) >= len(theirs):
+        raise Failed(f"your saga commands {len(mine)} services ({', '.join(mine)}), and the workbook's all-orchestrated "
+                     f"prototype of your SPEC {len(theirs)} ({', '.join(theirs)}): on the coupling row a hybrid ties "
+                     "fewer teams to the conductor; keep in the saga only what must be undone as a unit, and let the "
+                     "others react to its announced end")
+
+
+def _rollback(plain, domain: Brief, catalog, spec: ProcessSpec) -> None:
+    """Error handling: every undo is run by the saga, one definition, as in the all-orchestrated prototype."""
+    homes = rollback_homes(plain, domain, catalog)
+    others = [h for h in homes if h != "the saga"]
+    if others:
+        sagas = prototype(spec, wiring="orchestration", instances=1).definitions()["sagas"]
+        theirs = sum(1 for saga in sagas if saga.compensable)
+        first = homes[others[0]]
+        raise Failed(f"{first.detail['key']}'s '{first.detail['effect']}' was run by {others[0]}, so your rollback "
+                     f"logic lives in {len(homes)} definitions, where the all-orchestrated column of your scorecard "
+                     f"keeps it in {theirs}; undo every held thing from the saga's compensations, which finish before "
+                     "the end is announced")
+
+
+def _lost_reply(ns, params, plain, domain: Brief, knobs: Mapping[str, Any]) -> None:
+    """Error handling: a reply of the saga lost once costs no transaction (the orchestration's column)."""
+    replies = sorted({e.type for e in plain.trace.entries if e.kind == "step" and e.at == ORCHESTRATOR
+                      and e.type is not None and (e.detail or {}).get("outcome") in ("done", "compensated")})
+    if not replies:  # a saga whose steps all answer by correlation alone: nothing of its own to lose
+        return
+    lost = replies[knobs["pick"] % len(replies)]
+    nth = min(knobs["nth"], sum(1 for e in plain.trace.entries if e.kind == "send" and e.type == lost))
+    said = f" with the {_ordinal(nth)} {lost} lost on its way"
+    _, result, _ = run(ns, params, FaultPlan(messages=[Drop(type=lost, nth=nth)]), said)
+    _recovered(result, domain, refusal_types(plain), said,
+               "give the step enough retries that a lost reply is asked for again")
+
+
+def _outage(ns, params, plain, domain: Brief, catalog, knobs: Mapping[str, Any]) -> None:
+    """Scalability & resilience: a service of the saga down for a while costs no transaction (the choreography's)."""
+    followers = roles(plain, domain)[1]
+    mine = conducted(plain, catalog)
+    core = [c for c in mine if c not in followers] or mine
+    target = core[knobs["pick"] % len(core)]
+    width = max(round(knobs["calls"] * _call_time(plain, target), 1), 1.0)
+    begun = sorted({e.correlation_id: e.time for e in reversed(plain.trace.entries)
+                    if e.kind == "send" and e.correlation_id in plain.outcomes}.values())
+    start = round(begun[int(knobs["at"] * len(begun))], 1)
+    said = f" with {target} down from {start:.1f} s to {start + width:.1f} s ({knobs['calls']} of its calls)"
+    _, result, _ = run(ns, params, FaultPlan(outages={target: [(start, start + width)]}), said)
+    _recovered(result, domain, refusal_types(plain), said, "give the step retries that outlast the outage, as the "
+               "choreographed column of your scorecard does by waiting")
+
+
+def takes_the_better_column(ns: Mapping[str, Any]) -> None:
+    domain, _ = _learner(ns)
+    spec = _spec(ns)
+    (workload,) = SCORED.draw()
+    knobs, params = split(workload, *SCORE_KNOBS)
+    with on(_as_asked(domain, params)):
+        domain, plain, catalog = run(ns, params)
+        if not conducted(plain, catalog):
+            raise Failed(f"no saga ran in your hybrid, so it has no conductor's column to take; orchestrate the part "
+                         f"of the {domain.title.lower()} that must be undone as a unit")
+        _coupling(plain, catalog, spec)
+        problem = broken_promise(plain, domain, " (no faults at all)")
+        if problem:
+            raise Failed(problem)
+        _rollback(plain, domain, catalog, spec)
+        _lost_reply(ns, params, plain, domain, knobs)
+        _outage(ns, params, plain, domain, catalog, knobs)
+
+
+def _ordinal(n: int) -> str:
+    return {1: "first", 2: "second", 3: "third"}.get(n, f"{n}th")
+
+
 EXERCISE = Exercise("14_capstone", "Capstone: a hybrid of your own", [
     Check("builds_a_hybrid", "a saga for the core, followers that hear only its end, refusals as asked", 2,
           builds_a_hybrid),
     Check("promises_hold_under_the_hidden_plan", "the brief's promises hold under a fault plan drawn when grading",
-          4, promises_hold_under_the_hidden_plan),
-    Check("followers_do_not_hold_the_core", "with every follower down, no transaction ends later", 2,
+          3, promises_hold_under_the_hidden_plan),
+    Check("followers_do_not_hold_the_core", "with every follower down, no transaction ends later", 1,
           followers_do_not_hold_the_core),
     Check("the_design_fits_the_workbook", "the workbook finds the design sound, recommends a hybrid, and it matches "
-          "what was built", 2,
+          "what was built", 1,
           the_design_fits_the_workbook),
+    Check("takes_the_better_column", "on the scorecard, the hybrid takes the better column wherever the "
+          "workbook's two prototypes differ", 3, takes_the_better_column),
 ])
 
 __all__ = ["EXERCISE", "broken_promise", "hidden_plan", "inside_replies", "roles", "run"]

@@ -1,5 +1,6 @@
 """Exercise 14, the capstone: the solution passes, the starter earns nothing, wrong answers fail with their real cause,
-and the hidden fault plan is drawn at grading time, described when it bites, and replayed by its grading seed."""
+the hidden fault plan is drawn at grading time, described when it bites, and replayed by its grading seed, and the
+scorecard fails a hybrid that keeps every promise yet does not take the better column."""
 
 import contextlib
 import io
@@ -53,7 +54,25 @@ ANSWERS = {
     "follower_in_the_saga": {
         "builds_a_hybrid": verdict("failed", "reminders runs TellPatient as a command of the saga"),
         "followers_do_not_hold_the_core": verdict("failed", "with reminders down from", "the saga waits for a "
-                                                  "follower")},
+                                                  "follower"),
+        "takes_the_better_column": verdict("failed", "your saga commands 4 services (billing, insurer, reminders, "
+                                           "schedule), and the workbook's all-orchestrated prototype of your SPEC 4",
+                                           "on the coupling row a hybrid ties fewer teams to the conductor")},
+    # the scorecard: each keeps every promise the other checks judge, and loses one column
+    "undo_by_reaction": {**{check: PASSES for check in ALL if check != "takes_the_better_column"},
+                         "takes_the_better_column": verdict("failed", "'refund co-pay' was run by billing's reactions",
+                                                            "your rollback logic lives in 2 definitions",
+                                                            "all-orchestrated column of your scorecard keeps it in 1",
+                                                            "undo every held thing from the saga's compensations")},
+    "no_deadlines": {**{check: PASSES for check in ALL if check != "takes_the_better_column"},
+                     "takes_the_better_column": verdict("failed", "never ended with the", "lost on its way",
+                                                        "your saga waits for a reply that will not come",
+                                                        "give every step a deadline (timeout=) and a retry")},
+    "gives_up_too_soon": {**{check: PASSES for check in ALL if check != "takes_the_better_column"},
+                          "takes_the_better_column": verdict("failed", "was declined with", "of its calls), though "
+                                                             "the insurer never refused it", "your saga gave up on its "
+                                                             "step", "a deadline turning slow into failed",
+                                                             "retries that outlast the outage")},
     "money_kept": {"builds_a_hybrid": verdict("failed", "was declined with 'take co-pay' noted 1 time(s) and "
                                               "'refund co-pay' 0", "gives back everything it held")},
     "spec_request_step": {"builds_a_hybrid": PASSES,
@@ -91,13 +110,16 @@ def test_an_answer_that_passes_the_notebooks_own_checks_fails_under_the_hidden_p
     assert result.status == "failed" and "under the hidden plan (" in result.message
 
 
-def test_the_hidden_plan_is_drawn_from_the_grading_seed_and_replayed_by_it():
-    namespace = runpy.run_path(str(FIXTURES / "14_capstone" / "visible_only.py"))
-    check = "promises_hold_under_the_hidden_plan"
+@pytest.mark.parametrize("answer, check, says", [
+    ("visible_only", "promises_hold_under_the_hidden_plan", "under the hidden plan ("),
+    ("gives_up_too_soon", "takes_the_better_column", "of its calls), though the insurer never refused it"),
+])
+def test_the_faults_a_check_judges_under_are_drawn_from_the_grading_seed_and_replayed_by_it(answer, check, says):
+    namespace = runpy.run_path(str(FIXTURES / "14_capstone" / f"{answer}.py"))
     first, again = (EXERCISE.check(check, namespace, seed=404, limit=120).message for _ in range(2))
     other = EXERCISE.check(check, namespace, seed=405, limit=120).message
-    assert first == again and "under the hidden plan (" in first
-    assert other != first  # another grading draws other workloads and another plan
+    assert first == again and says in first
+    assert other != first  # another grading draws other workloads and other faults: services, times, messages
 
 
 def test_a_domain_off_the_menu_is_named_with_the_menu():
