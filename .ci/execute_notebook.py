@@ -12,6 +12,7 @@ when a notebook opens and marks the notebook modified when it differs (its
 
 import os
 import sys
+import uuid
 from pathlib import Path
 
 import nbformat
@@ -35,6 +36,21 @@ def _joined_streams(outputs: list) -> list:
     return joined
 
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def _stable_widget_ids(path: Path, cell) -> None:
+    """A widget output's model id from the notebook, cell and output, not the kernel's fresh uuid4.
+
+    The id points at widget state the executor does not store, so no reader can look it up either way; a
+    fresh one at every run only rewrote the notebook for nothing.
+    """
+    for index, output in enumerate(cell.outputs):
+        view = output.get("data", {}).get(WIDGET_VIEW)
+        if view and "model_id" in view:
+            view["model_id"] = uuid.uuid5(uuid.NAMESPACE_URL, f"{path.name}/{cell.get('id')}/{index}").hex
+
+
 def execute(path: Path, timeout: int = 600) -> None:
     nb = nbformat.read(path, as_version=4)
     nb.metadata = {"kernelspec": KERNELSPEC, "language_info": {"name": "python"}}
@@ -47,6 +63,7 @@ def execute(path: Path, timeout: int = 600) -> None:
         cell.metadata.pop("execution", None)
         if cell.cell_type == "code":
             cell.outputs = _joined_streams(cell.outputs)
+            _stable_widget_ids(path, cell)
     nbformat.write(nb, path)
     print(f"executed {path}")
 
