@@ -12,7 +12,9 @@ and 1,000 instances, prints the wall time of
   recommended wiring under the same suite (its own runs, or the pure wiring's when it is the same wiring);
 
 and one goal, printed with met or MISSED: the whole of it (build + measure) in at most 5 s, so the
-workbook answers while the learner waits. The plain runs are the baseline in the same process: the
+workbook answers while the learner waits — as wall time, and as CPU time, which is what the wall time
+would be with a core to spare (the measurement is one process; on a shared machine its wall time is
+mostly waiting for a core). The plain runs are the baseline in the same process: the
 ratio says how much the measurement costs on top of running the prototype once per wiring. The
 machine's load average is printed before and after, since the goal is a wall time on a 2-core machine.
 ``--every-instance`` also times the measurement with every run at every instance (``sample=None``).
@@ -68,13 +70,14 @@ def main() -> None:
     plain = compare({"both wirings": lambda: [prototype(spec, wiring=w, instances=n, seed=1).run()
                                               for w in ("orchestration", "choreography")]}, rounds=1)
     stages["both wirings"] = plain["both wirings"].wall
-    print(f"  both wirings  {stages['both wirings']:8.2f} s   (one plain run each at {n:,} instances: the baseline)")
+    print(f"  both wirings  {stages['both wirings']:8.2f} s   (CPU {plain['both wirings'].cpu:.2f} s; one plain run "
+          f"each at {n:,} instances: the baseline)")
     found: dict[str, Measurement] = {}
     timed = compare({"measure": lambda: found.setdefault("m", measure_prototype(spec, instances=n, seed=1))},
                     rounds=1)
     stages["measure"] = timed["measure"].wall
     m = found["m"]
-    print(f"  measure       {stages['measure']:8.2f} s   ({m.runs} runs: 2 plain at {n:,} instances, the rest at "
+    print(f"  measure       {stages['measure']:8.2f} s   (CPU {timed['measure'].cpu:.2f} s; {m.runs} runs: 2 plain at {n:,} instances, the rest at "
           f"{m.sampled:,}; the recommended wiring "
           + (f"is the {m.recommended_as}, its runs reused)" if m.recommended_as else "under the suite)"))
     total = stages["build"] + stages["measure"]
@@ -86,6 +89,9 @@ def main() -> None:
               f"({every['measure'].wall / stages['measure']:.1f}x the sampled measurement)")
     limit, note = scaled(GOAL_SECONDS, n, GOAL_INSTANCES, f"{GOAL_INSTANCES:,} instances ≤ {GOAL_SECONDS:g} s")
     goal(f"spec to scorecard, {n:,} instances (wall)", total, limit, " s", note=note)
+    # One process on one core: on a machine with a core to spare its wall time is its CPU time.
+    goal(f"spec to scorecard, {n:,} instances (CPU: the wall time with a free core)", stages["build"] + timed["measure"].cpu,
+         limit, " s", note=note)
     print(f"  after: {load_average()}")
 
 

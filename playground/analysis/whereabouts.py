@@ -112,7 +112,7 @@ def reconstruct_all(source: "Result | Trace", correlation_ids: Iterable[str], *,
     sends: dict[str, dict[str, "TraceEntry"]] = {cid: {} for cid in correlation_ids}
     handled: dict[str, dict[str, list[str]]] = {cid: {} for cid in sends}
     scanned = 0
-    for e in entries:
+    for e in entries if sends else ():
         if e.time > horizon:
             break
         scanned += 1

@@ -7,7 +7,7 @@ import pytest
 
 from playground.design.faults import fault_suite
 from playground.design.guarantees import broken_guarantees
-from playground.design.measure import measure_prototype
+from playground.design.measure import SAMPLE, measure_prototype
 from playground.design.prototype import prototype
 from playground.design.recommend import define_guarantees, recommend
 from playground.design.spec import load_spec
@@ -101,6 +101,18 @@ def test_ch12_the_checkout_scorecard_reads_as_the_chapter_says(measured):
             value(e, "teams involved to add a step", "orchestration")) == (3, 2)
 
 
+def test_ch12_the_measurement_is_26_runs_and_above_40_instances_the_faults_take_the_first_40(checkout, measured):
+    assert SAMPLE == 40 and measured.runs == 26 and measured.sampled == measured.instances == 40
+    assert measured.card.notes == [] and measured.recommended_as is None  # the checkout's hybrid runs on its own
+    assert measured.card.details["run count"] == 2 + 2 * 5 + (4 + 3) + 2  # plain, suite, scaling, outage round
+    bigger = measure_prototype(checkout, seed=SEED, instances=120,
+                               dimensions=["control & visibility", "error handling & compensation"])
+    assert bigger.card.notes == ["under faults, each run took the first 40 of the 120 instances (same arrivals); "
+                                 "the plain runs took them all"]
+    assert bigger.card.details["control & visibility"]["choreography"]["questions"] == 120
+    assert bigger.table() == measured.table()
+
+
 def test_ch12_the_trace_shows_the_charge_taken_after_the_saga_gave_up(checkout, measured):
     run = prototype(checkout, wiring="recommended", seed=SEED, faults=measured.suite["outage"]).run()
     broken = broken_guarantees(checkout, run)["all-or-nothing"]
@@ -157,6 +169,7 @@ def test_ch12_the_pipeline_is_choreographed_and_the_orchestration_breaks_its_ord
     g = pipeline_measured.guarantees
     assert g["outage"]["orchestration"] == {"ordering": 2, "audit": 0}
     assert g["lost reply"]["choreography"] == g["lost reply"]["recommended"] == {"ordering": 0, "audit": 1}
+    assert pipeline_measured.recommended_as == "choreography"  # its column repeats the choreography's runs
 
 
 def test_ch12_three_domains_three_rows_alike(measured, loan_measured, pipeline_measured):
