@@ -106,10 +106,14 @@ class Measurement:
     card: Scorecard
     suite: dict[str, FaultPlan]
     guarantees: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)  # fault → wiring → counts
-    #: Instances each run under faults, under load and with components down took (the first of the same arrivals).
+    #: Instances each run under faults, under load and with components down took (the first of the same arrivals;
+    #: 0 when built by hand: all of them).
     sampled: int = 0
     #: The pure wiring the recommended one is identical to, whose runs its column repeats (None: run on its own).
     recommended_as: str | None = None
+
+    def __post_init__(self) -> None:
+        self.sampled = self.sampled or self.instances
 
     @property
     def runs(self) -> int:

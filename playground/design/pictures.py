@@ -77,7 +77,15 @@ def plot_guarantees(found: "Measurement", *, title: str | None = None) -> Figure
                       fontsize=8.5)
         ax.set_ylabel("fault of the standard suite")
         ax.grid(False)
-        ax.set_title(title or f"Guarantees of {found.spec.name} under faults "
-                              f"({found.instances} instances per run, seed {found.seed})", pad=22)
+        per_run = (f"first {found.sampled} of {found.instances} instances" if found.sampled < found.instances
+                   else f"{found.instances} instances")
+        ax.set_title(title or f"Guarantees of {found.spec.name} under faults ({per_run} per run, seed {found.seed})",
+                     pad=22)
         fig.subplots_adjust(left=0.22)
+        notes = [n for n in (found.sample_note(), found.recommended_note()) if n]
+        if notes:  # how the counts were measured travels with the picture, whatever the title says
+            # a quarter of an inch more at the bottom for each line of notes
+            fig.subplots_adjust(bottom=fig.subplotpars.bottom + 0.25 * len(notes) / fig.get_figheight())
+            fig.text(0.01, 0.01, "\n".join(f"note: {n}" for n in notes), fontsize=8, ha="left", va="bottom",
+                     wrap=True)
     return fig

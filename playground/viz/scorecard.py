@@ -82,4 +82,9 @@ def plot_scorecard(card: Scorecard, *, title: str | None = None) -> MplFigure:
         ax.set_xlim(-0.5, 1.5)
         ax.set_title(title or f"The five dimensions, measured ({card.scenario}, seed {card.seed})", pad=24)
         fig.subplots_adjust(left=0.33, right=0.72)
+        if card.notes:  # how the figures were measured travels with the picture
+            # a quarter of an inch more at the bottom for each line of notes
+            fig.subplots_adjust(bottom=fig.subplotpars.bottom + 0.25 * len(card.notes) / fig.get_figheight())
+            fig.text(0.01, 0.01, "\n".join(f"note: {n}" for n in card.notes), fontsize=8, ha="left", va="bottom",
+                     wrap=True)
     return fig

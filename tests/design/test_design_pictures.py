@@ -1,3 +1,4 @@
+from playground.analysis.dimensions import Scorecard
 from playground.design.measure import Measurement
 from playground.design.pictures import plot_guarantees, process_map
 
@@ -18,3 +19,15 @@ def test_the_guarantee_table_colours_a_broken_cell_and_lists_what_broke(specs):
     assert cells == ["all kept", "deadline: 3", "all kept", "all kept", "all kept", "all kept"]
     image = fig.axes[0].images[0].get_array()
     assert tuple(image[0][1]) != tuple(image[0][0]) and tuple(image[1][0]) == tuple(image[0][0])
+
+
+def test_a_sampled_measurement_says_so_in_its_picture(specs):
+    card = Scorecard("ping prototype", 1, [], {"runs": {"orchestration": None}}, notes=["a note"])
+    found = Measurement(specs["ping"], 1, 30, card=card, suite={}, guarantees={
+        "crash": {"orchestration": {"deadline": 0}, "choreography": {"deadline": 0}, "recommended": {"deadline": 0}}},
+        sampled=12, recommended_as="choreography")
+    fig = plot_guarantees(found)
+    assert "(first 12 of 30 instances per run, seed 1)" in fig.axes[0].get_title()
+    (notes,) = fig.texts
+    assert notes.get_text().splitlines() == [f"note: {found.sample_note()}", f"note: {found.recommended_note()}"]
+    assert "the first 12 of the 30 instances" in notes.get_text()

@@ -21,3 +21,11 @@ def test_every_cell_shows_its_figure_and_every_dimension_its_verdict():
     assert any("article: choreography\nmeasured: choreography (agrees)" in t for t in texts)
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["records read", "teams", "context"]
     matplotlib.pyplot.close(fig)
+
+
+def test_a_scorecard_with_notes_shows_them_under_the_picture():
+    figure = Figure("control & visibility", "records read", {"orchestration": 1.0, "choreography": 7.5}, "lower")
+    assert plot_scorecard(Scorecard("demo", 1, [figure])).texts == []
+    fig = plot_scorecard(Scorecard("demo", 1, [figure], notes=["runs under faults took orders=40"]))
+    assert [t.get_text() for t in fig.texts] == ["note: runs under faults took orders=40"]
+    matplotlib.pyplot.close(fig)
