@@ -485,8 +485,15 @@ class KafkaBus(Bus):
         e = envelope
         self.trace.record(self.now(), "redeliver", inbox, e.type, e.message_id, e.correlation_id,
                           e.causation_id, {"after": delay})
-        handler = self._handlers[inbox]
-        self._loop.call_later(delay, lambda: self._loop.create_task(handler(e)))
+        receiver = next((r for r in self._receivers if r.name == inbox), None)
+        # Through the inbox when it keeps state: the key's state is loaded and the outcome committed.
+        again = receiver.handle_again if receiver is not None and receiver.store is not None else self._handlers[inbox]
+
+        def run() -> None:
+            task = self._loop.create_task(again(e))
+            task.add_done_callback(lambda t: t.cancelled() or t.exception() is None or self.fail(t.exception(), inbox))
+
+        self._loop.call_later(delay, run)
 
     def _emit(self, record: Record, sender: str) -> None:
         outbox = OUTBOX.get()

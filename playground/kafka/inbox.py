@@ -30,10 +30,11 @@ changelog before any of its records is handled.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import hashlib
 import json
-from typing import Any
+from typing import Any, Iterator
 
 from playground.kafka.changelog import documents
 from playground.kafka.live_trace import collecting_effects
@@ -53,6 +54,18 @@ class Outbox(list):
 
 #: Records a handler publishes, collected per handled message (each agent runs in its own task).
 OUTBOX: contextvars.ContextVar[Outbox | None] = contextvars.ContextVar("playground_outbox", default=None)
+
+@contextlib.contextmanager
+def publishing() -> Iterator[Outbox]:
+    """Collect what the code run inside the block publishes (in this task and the tasks it starts meanwhile)."""
+    outbox = Outbox()
+    token = OUTBOX.set(outbox)
+    try:
+        yield outbox
+    finally:
+        outbox.open = False
+        OUTBOX.reset(token)
+
 
 #: Most messages handled before their results are committed together.
 BATCH = 64
@@ -171,23 +184,38 @@ class KafkaInbox:
             if type_ not in self.wanted and type_ in self.bus.catalog and not self._misrouted(event, type_):
                 self._events.append(event)
                 return  # another consumer's message on a shared topic
-        outbox = Outbox()
-        token = OUTBOX.set(outbox)
-        try:
+        with publishing() as outbox:
             handled = await self._handle(event, outbox)
-        finally:
-            outbox.open = False
-            OUTBOX.reset(token)
         # No await from here on: a flush never sees half of a message.
         if handled is not None:
-            message_id, key, effects = handled
-            partition = event.message.partition
-            self._handled.append((message_id, key, outbox, effects, partition))
-            self._ids.add(message_id)
-            if key is not None:
-                self._keys[key] = partition
+            self._join_batch(*handled, outbox, event.message.partition)
         self._records.extend(outbox)
         self._events.append(event)
+
+    def _join_batch(self, message_id: str, key: str | None, effects: list, outbox: "Outbox", partition: int) -> None:
+        self._handled.append((message_id, key, outbox, effects, partition))
+        self._ids.add(message_id)
+        if key is not None:
+            self._keys[key] = partition
+
+    async def handle_again(self, envelope: Any) -> None:
+        """An injected redelivery (a fault plan's failed call): handle ``envelope`` as if the broker brought it back.
+
+        The key's committed state is loaded first, so a service that lost its
+        memory (``FaultPlan(amnesia=...)``) finds what it did; what this run
+        changes, publishes and notes joins the open batch and is committed like
+        any handled message.
+        """
+        e, bus = envelope, self.bus
+        business = business_key(e, bus.catalog)
+        if business not in self._keys and business not in self._committing:
+            self.store.load(self.service, business)
+        with publishing() as outbox:
+            effects = await self._run(e, outbox)
+        partition = bus.topology.partition_of(e.correlation_id) if e.correlation_id is not None else 0
+        self._join_batch(identity(e), business, effects, outbox, partition)
+        self._records.extend(outbox)
+        self._flush_soon()
 
     async def _handle(self, event: Any, outbox: list[Record]) -> tuple | None:
         """Run the service on the record; returns (message id, key, effects) if it was handled now."""
@@ -221,13 +249,18 @@ class KafkaInbox:
                                  e.causation_id, {"handled_before": True})
                 outbox.extend(from_json(before))
                 return
-        with collecting_effects(bus.trace) as effects:
-            await self.handler(e)
-        bus.handled += 1
-        self._refuse_oversized(e, outbox)
+        effects = await self._run(e, outbox)
         if store is None:
             return None
-        return ident, business, [(d["effect"], d["key"]) for mid, d in effects if mid == e.message_id]
+        return ident, business, effects
+
+    async def _run(self, e: Any, outbox: "Outbox") -> list[tuple[str, str]]:
+        """Run the service's host on envelope ``e``; returns the effects (effect, key) it noted."""
+        with collecting_effects(self.bus.trace) as effects:
+            await self.handler(e)
+        self.bus.handled += 1
+        self._refuse_oversized(e, outbox)
+        return [(d["effect"], d["key"]) for mid, d in effects if mid == e.message_id]
 
     async def restored(self, partition: int) -> None:
         """Wait until ``partition``'s state is restored from the changelog (a failed restore raises here)."""
@@ -268,7 +301,7 @@ class KafkaInbox:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        if self._closed or not self._events:
+        if self._closed or not (self._events or self._handled or self._records):
             return
         async with self._lock:  # one batch at a time, so records leave in the order they were made
             records, events, handled, keys, ids = self._records, self._events, self._handled, self._keys, self._ids
