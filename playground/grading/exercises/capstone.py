@@ -24,16 +24,18 @@ The checks:
 * ``takes_the_better_column`` — the scorecard: the hybrid, scored on a fresh workload, must take the better
   column of the workbook's two prototypes of ``SPEC`` on every row where they differ and the brief decides —
   fewer services commanded by the conductor than the all-orchestrated prototype (coupling & autonomy), rollback
-  logic in one definition, the saga (error handling), every transaction ending, as the refuser decided, with a
-  reply of the saga lost (the orchestration's column: the choreography leaves it unfinished) and with a service
-  of the saga down for twenty-five to forty of its calls (the choreography's column: the prototype's deadlines
-  give up and undo work the refuser never refused).
+  logic in one definition, the saga (error handling), every transaction ending, as the refuser decided, with one
+  reply of each kind the saga hears lost (the orchestration's column: the choreography leaves it unfinished) and
+  with every service of the saga down for forty of its calls (the choreography's column: the prototype's
+  deadlines give up and undo work the refuser never refused). The learner states nothing about the scorecard:
+  every figure is measured on the build, on a workload and faults drawn when grading, so the prototypes' figures
+  the notebook prints cannot pass it.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Mapping
+from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from playground.design.prototype import prototype
@@ -60,9 +62,10 @@ HIDDEN = Unseen(runs=2, count=(16, 24), refused=(0.25, 0.45), avoid_seeds=SHOWN,
 OUTAGE = Unseen(runs=1, count=(24, 32), refused=(0.2, 0.4), avoid_seeds=SHOWN)
 KNOBS = ("pick", "to_follower", "to_core", "starts", "first")
 #: The scorecard's workload, with which reply is lost and which service of the saga is down, when and how long.
-SCORED = Unseen(runs=1, count=(16, 24), refused=(0.25, 0.45), avoid_seeds=SHOWN, pick=(0, 999_999), nth=(1, 3),
-                calls=(25, 40), at=(0.2, 0.5))
-SCORE_KNOBS = ("pick", "nth", "calls", "at")
+SCORED = Unseen(runs=1, count=(16, 24), refused=(0.25, 0.45), avoid_seeds=SHOWN, nth=(1, 3), at=(0.2, 0.5))
+SCORE_KNOBS = ("nth", "at")
+#: How long each service of the saga is down in the scorecard's outage, in its own calls (the workbook's outage).
+CALLS = 40
 #: How much later a transaction may end with the followers down (simulated seconds, plus a share of its time).
 SLACK, SHARE = 0.5, 0.05
 
@@ -421,17 +424,20 @@ def _call_time(result, service: str) -> float:
     return took[len(took) // 2] if took else 0.0
 
 
-def _recovered(result, domain: Brief, refusals: set[str], said: str, fix: str) -> None:
-    """Every transaction ended, none failed that the refuser did not refuse, and the promises held."""
+def _recovered(result, domain: Brief, refusals: set[str], said: Callable[[str], str], fix: str) -> None:
+    """Every transaction ended, none failed that the refuser did not refuse, and the promises held.
+
+    ``said(transaction)`` says what the fault did to that transaction, for the feedback.
+    """
     stuck = sorted(c for c, o in result.outcomes.items() if o not in (domain.success, domain.failure))
     if stuck:
-        raise Failed(f"{stuck[0]} never ended{said}: your saga waits for a reply that will not come; give every step "
-                     "a deadline (timeout=) and a retry, so the command is sent again and your service, safe to call "
-                     "twice, answers again")
+        raise Failed(f"{stuck[0]} never ended{said(stuck[0])}: your saga waits for a reply that will not come; give "
+                     "every step a deadline (timeout=) and a retry, so the command is sent again and your service, "
+                     "safe to call twice, answers again")
     for cid, step in gave_up(result, domain, refusals).items():
-        raise Failed(f"{cid} was {domain.failure}{said}, though {domain.refuser} never refused it: your saga gave up "
-                     f"on its step '{step}' and undid the rest, a deadline turning slow into failed; {fix}")
-    problem = broken_promise(result, domain, said)
+        raise Failed(f"{cid} was {domain.failure}{said(cid)}, though {domain.refuser} never refused it: your saga gave "
+                     f"up on its step '{step}', a deadline turning slow into failed; {fix}")
+    problem = broken_promise(result, domain, said(""))
     if problem:
         raise Failed(problem)
 
@@ -463,33 +469,36 @@ def _rollback(plain, domain: Brief, catalog, spec: ProcessSpec) -> None:
 
 
 def _lost_reply(ns, params, plain, domain: Brief, knobs: Mapping[str, Any]) -> None:
-    """Error handling: a reply of the saga lost once costs no transaction (the orchestration's column)."""
+    """Error handling: a reply of every kind the saga hears, lost once, costs no transaction (the orchestration's column)."""
     replies = sorted({e.type for e in plain.trace.entries if e.kind == "step" and e.at == ORCHESTRATOR
                       and e.type is not None and (e.detail or {}).get("outcome") in ("done", "compensated")})
     if not replies:  # a saga whose steps all answer by correlation alone: nothing of its own to lose
         return
-    lost = replies[knobs["pick"] % len(replies)]
-    nth = min(knobs["nth"], sum(1 for e in plain.trace.entries if e.kind == "send" and e.type == lost))
-    said = f" with the {_ordinal(nth)} {lost} lost on its way"
-    _, result, _ = run(ns, params, FaultPlan(messages=[Drop(type=lost, nth=nth)]), said)
-    _recovered(result, domain, refusal_types(plain), said,
-               "give the step enough retries that a lost reply is asked for again")
+    sent = Counter(e.type for e in plain.trace.entries if e.kind == "send" and e.type in replies)
+    nth = {reply: min(knobs["nth"], sent[reply]) for reply in replies}
+    plan = FaultPlan(messages=[Drop(type=reply, nth=n) for reply, n in nth.items()])
+    said = f" (the grader lost the {_ordinal(knobs['nth'])} reply of each kind: {', '.join(replies)})"
+    _, result, _ = run(ns, params, plan, said)
+    lost = {e.correlation_id: e.type for e in result.trace.entries if e.kind == "fault"
+            and (e.detail or {}).get("fault") == "drop"}
+    _recovered(result, domain, refusal_types(plain), lambda cid: f" after its {lost[cid]} was lost on its way{said}"
+               if cid in lost else said, "give the step enough retries that a lost reply is asked for again")
 
 
 def _outage(ns, params, plain, domain: Brief, catalog, knobs: Mapping[str, Any]) -> None:
-    """Scalability & resilience: a service of the saga down for a while costs no transaction (the choreography's)."""
+    """Scalability & resilience: the saga's services down for a while cost no transaction (the choreography's column)."""
     followers = roles(plain, domain)[1]
     mine = conducted(plain, catalog)
     core = [c for c in mine if c not in followers] or mine
-    target = core[knobs["pick"] % len(core)]
-    width = max(round(knobs["calls"] * _call_time(plain, target), 1), 1.0)
     begun = sorted({e.correlation_id: e.time for e in reversed(plain.trace.entries)
                     if e.kind == "send" and e.correlation_id in plain.outcomes}.values())
     start = round(begun[int(knobs["at"] * len(begun))], 1)
-    said = f" with {target} down from {start:.1f} s to {start + width:.1f} s ({knobs['calls']} of its calls)"
-    _, result, _ = run(ns, params, FaultPlan(outages={target: [(start, start + width)]}), said)
-    _recovered(result, domain, refusal_types(plain), said, "give the step retries that outlast the outage, as the "
-               "choreographed column of your scorecard does by waiting")
+    until = {c: round(start + max(CALLS * _call_time(plain, c), 1.0), 1) for c in core}
+    said = (f" with the services of your saga down from {start:.1f} s, each for {CALLS} of its calls ("
+            + ", ".join(f"{c} until {until[c]:.1f} s" for c in core) + ")")
+    _, result, _ = run(ns, params, FaultPlan(outages={c: [(start, end)] for c, end in until.items()}), said)
+    _recovered(result, domain, refusal_types(plain), lambda cid: said, "give the step retries that outlast the "
+               "outage, as the choreographed column of your scorecard does by waiting")
 
 
 def takes_the_better_column(ns: Mapping[str, Any]) -> None:

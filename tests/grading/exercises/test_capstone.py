@@ -65,13 +65,15 @@ ANSWERS = {
                                                             "all-orchestrated column of your scorecard keeps it in 1",
                                                             "undo every held thing from the saga's compensations")},
     "no_deadlines": {**{check: PASSES for check in ALL if check != "takes_the_better_column"},
-                     "takes_the_better_column": verdict("failed", "never ended with the", "lost on its way",
+                     "takes_the_better_column": verdict("failed", "never ended after its", "was lost on its way",
+                                                        "reply of each kind: CoPayRefunded, CoPayTaken, SlotHeld",
                                                         "your saga waits for a reply that will not come",
                                                         "give every step a deadline (timeout=) and a retry")},
     "gives_up_too_soon": {**{check: PASSES for check in ALL if check != "takes_the_better_column"},
-                          "takes_the_better_column": verdict("failed", "was declined with", "of its calls), though "
-                                                             "the insurer never refused it", "your saga gave up on its "
-                                                             "step", "a deadline turning slow into failed",
+                          "takes_the_better_column": verdict("failed", "was declined with the services of your "
+                                                             "saga down from", "each for 40 of its calls (",
+                                                             "though the insurer never refused it", "your saga gave up "
+                                                             "on its step", "a deadline turning slow into failed",
                                                              "retries that outlast the outage")},
     "money_kept": {"builds_a_hybrid": verdict("failed", "was declined with 'take co-pay' noted 1 time(s) and "
                                               "'refund co-pay' 0", "gives back everything it held")},
@@ -112,7 +114,7 @@ def test_an_answer_that_passes_the_notebooks_own_checks_fails_under_the_hidden_p
 
 @pytest.mark.parametrize("answer, check, says", [
     ("visible_only", "promises_hold_under_the_hidden_plan", "under the hidden plan ("),
-    ("gives_up_too_soon", "takes_the_better_column", "of its calls), though the insurer never refused it"),
+    ("gives_up_too_soon", "takes_the_better_column", "though the insurer never refused it"),
 ])
 def test_the_faults_a_check_judges_under_are_drawn_from_the_grading_seed_and_replayed_by_it(answer, check, says):
     namespace = runpy.run_path(str(FIXTURES / "14_capstone" / f"{answer}.py"))
