@@ -119,11 +119,14 @@ async def restore(url: str, topic: str, store: StateStore, inbox: str, partition
         consumer.assign(tps)
         starts, ends = await consumer.beginning_offsets(tps), await true_ends(consumer, tps)
         for tp in tps:
-            since = max(store.restored_to(inbox, tp.partition), starts[tp])
+            since = store.restored_to(inbox, tp.partition)
+            if since > ends[tp]:  # the topic is shorter than the file remembers (made anew): read all of it
+                since = 0
+            since = max(since, starts[tp])
             records = await read_range(consumer, tp, since, ends[tp])
             docs = [json.loads(r.value) if r.value is not None else None for r in records]
             keys = [r.key.decode() if r.key is not None else None for r in records]
-            touched += store.apply_changelog(inbox, tp.partition, docs, keys, max(ends[tp], since))
+            touched += store.apply_changelog(inbox, tp.partition, docs, keys, ends[tp])
             read += len(records)
     finally:
         await asyncio.wait_for(consumer.stop(), 5)
