@@ -7,8 +7,10 @@
 ...     {"name": "receipt", "trigger": "event", "after": "checkout", "steps": [{"name": "mail", "capability": "email"}]}]})
 >>> print(process_map(spec).plain())
 Flowchart (drawn by JupyterLab; as text here):
-  customers → checkout · choreograph: place by orders: command
-  checkout · choreograph: place by orders → receipt · choreograph: mail by email: completed
+  checkout · choreograph: place by orders
+  receipt · choreograph: mail by email
+  customers → checkout: command
+  checkout → receipt: completed
 """
 
 from __future__ import annotations
@@ -31,23 +33,29 @@ KEPT, BROKEN = "#9fd8c4", "#f2b99a"
 
 
 def process_map(spec: ProcessSpec) -> Mermaid:
-    """The interactions as boxes (pattern, steps and their capabilities), joined by the ends that start them."""
+    """The interactions as boxes (pattern, steps and their capabilities), joined by the ends that start them.
+
+    As text, each box is told once and the arrows name the interactions only.
+    """
     picked = recommend(spec).patterns()
-    lines = ["flowchart LR"]
+    lines, boxes, arrows = ["flowchart LR"], [], []
     for i in spec.interactions:
         steps = " → ".join(f"{s.name} by {s.capability}" for s in i.steps)
-        lines.append(f'    i_{i.name}["{i.name} · {picked[i.name]}: {steps}"]')
+        boxes.append(f"{i.name} · {picked[i.name]}: {steps}")
+        lines.append(f'    i_{i.name}["{boxes[-1]}"]')
     entry = spec.entry
     actor = ACTORS[entry.trigger]
     lines.append(f'    a_{actor}(["{actor}"])')
     lines.append(f'    a_{actor} -->|"{entry.trigger}"| i_{entry.name}')
+    arrows.append(f"{actor} → {entry.name}: {entry.trigger}")
     for i in spec.interactions:
         if i.after is not None:
             lines.append(f'    i_{i.after} -->|"{i.on}"| i_{i.name}')
+            arrows.append(f"{i.after} → {i.name}: {i.on}")
     for i in spec.interactions:
         colour = OKABE_ITO[5] if picked[i.name] == ORCHESTRATE else OKABE_ITO[2]
         lines.append(f"    style i_{i.name} stroke:{colour},stroke-width:3px")
-    return Mermaid("\n".join(lines))
+    return Mermaid("\n".join(lines), told=boxes + arrows)
 
 
 def plot_guarantees(found: "Measurement", *, title: str | None = None) -> Figure:

@@ -54,6 +54,10 @@ def readable(source: str) -> str:
             continue
         told.append(_tell(line, kind, names))
     told += [f"now in {names.get(state, state)}" for state in now]
+    return _titled(kind, told)
+
+
+def _titled(kind: str, told: list[str]) -> str:
     return "\n".join([f"{kind} (drawn by JupyterLab; as text here):", *(f"  {t}" for t in told if t)])
 
 
@@ -85,17 +89,30 @@ def _tell(line: str, kind: str, names: dict[str, str]) -> str:
 
 
 class Mermaid:
-    """Mermaid source that a notebook renders as a diagram."""
+    """Mermaid source that a notebook renders as a diagram.
 
-    def __init__(self, source: str):
+    ``told`` replaces the text read off the source, for a diagram whose arrows alone would repeat long box
+    labels: the lines are shown under the same title line.
+
+    >>> print(Mermaid('flowchart LR\\n    a["a: long label"] --> b', told=["a: long label", "a → b"]).plain())
+    Flowchart (drawn by JupyterLab; as text here):
+      a: long label
+      a → b
+    """
+
+    def __init__(self, source: str, told: list[str] | None = None):
         self.source = source
+        self.told = told
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
         return {"text/vnd.mermaid": self.source, "text/plain": self.plain()}
 
     def plain(self) -> str:
         """The diagram as readable text (what a notebook shows where Mermaid is not drawn)."""
-        return readable(self.source)
+        if self.told is None:
+            return readable(self.source)
+        first = next((line.split()[0] for line in self.source.splitlines() if line.strip()), "")
+        return _titled(_KINDS.get(first, "Diagram"), self.told)
 
     def __str__(self) -> str:
         return self.source

@@ -5,9 +5,14 @@ from playground.design.pictures import plot_guarantees, process_map
 
 def test_the_map_shows_every_interaction_with_its_pattern_and_what_starts_it(specs):
     text = process_map(specs["loan"]).plain().splitlines()
-    assert text[1] == ("  customers → application · orchestrate: register by applications → check_credit by bureau → "
-                       "decide by underwriting → open_account by accounts: command")
-    assert sum("→ regret · choreograph" in line and line.endswith(": cancelled") for line in text) == 1
+    box = ("  application · orchestrate: register by applications → check_credit by bureau → decide by underwriting → "
+           "open_account by accounts")
+    assert text[1] == box and "  customers → application: command" in text
+    assert sum(line.startswith("  regret · choreograph: ") for line in text) == 1
+    assert sum(line.startswith("  ") and line.endswith(" → regret: cancelled") for line in text) == 1
+    # each box is told once; an arrow names the interactions only
+    assert sum(box.strip() in line for line in text) == 1
+    assert all(" · " not in line for line in text if line.endswith((": command", ": completed", ": cancelled")))
 
 
 def test_the_guarantee_table_colours_a_broken_cell_and_lists_what_broke(specs):
