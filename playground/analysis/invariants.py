@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from playground.errors import PlaygroundError
 
+from playground.runtime.trace import TraceEntry
+
 if TYPE_CHECKING:  # pragma: no cover
-    from playground.runtime.trace import TraceEntry
     from playground.runtime.result import Result
 
 #: Amounts are floats; differences smaller than this are rounding, not money.
@@ -40,11 +41,65 @@ class Violation:
         return f"[{self.invariant}] {self.message}"
 
 
-def _by_correlation(result: "Result") -> dict[str | None, list["TraceEntry"]]:
-    groups: dict[str | None, list] = defaultdict(list)
-    for e in result.trace.entries:
-        groups[e.correlation_id].append(e)
-    return groups
+class _Index:
+    """What the built-in invariants read from a trace, gathered in one pass over it.
+
+    :func:`check` builds one for all the invariants it runs; each invariant
+    called alone builds its own. Lists keep trace order.
+    """
+
+    def __init__(self, result: "Result"):
+        terminals = _terminals(result)
+        self.ends: dict[str | None, list] = defaultdict(list)    # correlation id → its terminal sends
+        self.parked: dict[str | None, list[int]] = defaultdict(list)  # correlation id → its dead letters' seqs
+        self.money: dict[str, list] = defaultdict(list)          # charge and refund effects per key
+        self.invoices: dict[str, list] = defaultdict(list)       # invoices' state changes per instance
+        self.effects: dict[tuple, list] = defaultdict(list)      # effects per (at, effect, key)
+        self.sagas: dict[str, list] = defaultdict(list)          # step and compensate entries per instance
+        self.undone: set[str] = set()                             # steps the run undid somewhere
+        self._raw = raw = result.trace.raw()
+        ends, parked = self.ends, self.parked
+        # The raw rows, not trace.entries: only the few entries an invariant keeps become TraceEntry objects.
+        for seq, row in enumerate(raw):
+            kind = row[1]
+            if kind == "send":
+                if row[3] in terminals:
+                    ends[row[5]].append(TraceEntry(seq, *row))
+            elif kind == "effect":
+                detail = row[7]
+                if isinstance(detail, dict):
+                    e = TraceEntry(seq, *row)
+                    effect = detail.get("effect")
+                    self.effects[(row[2], effect, detail.get("key"))].append(e)
+                    if effect == "charge" or effect == "refund":
+                        self.money[detail["key"]].append(e)
+            elif kind == "state":
+                if row[2] == "invoices" and isinstance(row[7], dict):
+                    self.invoices[row[7]["instance"]].append(TraceEntry(seq, *row))
+            elif kind == "dead_letter":
+                parked[row[5]].append(seq)
+            elif kind == "step" or kind == "compensate":
+                detail = row[7]
+                if isinstance(detail, dict):
+                    self.sagas[detail["instance"]].append(TraceEntry(seq, *row))
+                    if kind == "compensate" or detail.get("outcome") == "compensated":
+                        self.undone.add(detail["step"])
+
+    def last(self, cids: Iterable[str | None]) -> dict[str | None, "TraceEntry"]:
+        """The last entry of each of these correlation ids that has one (read backwards, when asked)."""
+        wanted, found, raw = set(cids), {}, self._raw
+        for seq in range(len(raw) - 1, -1, -1):
+            if not wanted:
+                break
+            cid = raw[seq][5]
+            if cid in wanted:
+                wanted.discard(cid)
+                found[cid] = TraceEntry(seq, *raw[seq])
+        return found
+
+
+def _terminals(result: "Result") -> dict[str, str]:
+    return dict(getattr(result, "terminals", None) or result.extras.get("terminals") or {})
 
 
 def _describe(e: "TraceEntry") -> str:
@@ -58,23 +113,26 @@ def one_terminal_state(result: "Result") -> list[Violation]:
 
     A terminal event announced again (the same state, e.g. a redelivered command answered twice) is one end.
     """
-    terminals = dict(getattr(result, "terminals", None) or result.extras.get("terminals") or {})
+    return _one_terminal_state(result, None)
+
+
+def _one_terminal_state(result: "Result", index: _Index | None) -> list[Violation]:
+    terminals = _terminals(result)
     if not terminals:
         raise PlaygroundError("This result does not say which events end a transaction; "
                               "run it through a scenario, or set result.terminals.")
-    groups = _by_correlation(result)
+    index = index or _Index(result)
     names = " or ".join(sorted(set(terminals.values())))
     found = []
+    lasts = index.last(cid for cid in result.outcomes if not index.ends.get(cid))
     for cid in result.outcomes:
-        entries = groups.get(cid, [])
-        ends = [e for e in entries if e.kind == "send" and e.type in terminals]
+        ends = index.ends.get(cid)
         if not ends:
-            if entries:
-                last = entries[-1]
-                parked = [e.seq for e in entries if e.kind == "dead_letter"]
+            last = lasts.get(cid)
+            if last is not None:
                 message = (f"{cid} never reached a terminal state ({names}); its last trace entry is the "
                            f"{_describe(last)}, so follow the message that stopped there.")
-                evidence = tuple(sorted({*parked, last.seq}))
+                evidence = tuple(sorted({*index.parked.get(cid, ()), last.seq}))
             else:
                 message = f"{cid} never reached a terminal state ({names}) and left no trace at all; check that it was sent."
                 evidence = ()
@@ -91,15 +149,6 @@ def one_terminal_state(result: "Result") -> list[Violation]:
 
 
 # -- money and invoices --------------------------------------------------------
-def _money(result: "Result") -> dict[str, list["TraceEntry"]]:
-    """Charge and refund effects per idempotency key (the order id), in trace order."""
-    money: dict[str, list] = defaultdict(list)
-    for e in result.trace.entries:
-        if e.kind == "effect" and isinstance(e.detail, dict) and e.detail.get("effect") in ("charge", "refund"):
-            money[e.detail["key"]].append(e)
-    return money
-
-
 def _amount(e: "TraceEntry") -> float:
     return float(e.detail.get("amount", 0.0))
 
@@ -108,24 +157,20 @@ def _net(entries: Iterable["TraceEntry"]) -> float:
     return sum(_amount(e) if e.detail["effect"] == "charge" else -_amount(e) for e in entries)
 
 
-def _invoices(result: "Result") -> dict[str, list["TraceEntry"]]:
-    """The invoices service's state changes per invoice instance (the order id), in trace order."""
-    states: dict[str, list] = defaultdict(list)
-    for e in result.trace.entries:
-        if e.kind == "state" and e.at == "invoices" and isinstance(e.detail, dict):
-            states[e.detail["instance"]].append(e)
-    return states
-
-
 def _invoice_state(states: list["TraceEntry"]) -> str | None:
     return states[-1].detail["to"] if states else None
 
 
 def paid_without_invoice(result: "Result") -> list[Violation]:
     """Money kept for an order (charges minus refunds) always backs an invoice whose last state is 'paid'."""
-    invoices = _invoices(result)
+    return _paid_without_invoice(result, None)
+
+
+def _paid_without_invoice(result: "Result", index: _Index | None) -> list[Violation]:
+    index = index or _Index(result)
+    invoices = index.invoices
     found = []
-    for key, entries in _money(result).items():
+    for key, entries in index.money.items():
         net = _net(entries)
         states = invoices.get(key, [])
         state = _invoice_state(states)
@@ -140,9 +185,14 @@ def paid_without_invoice(result: "Result") -> list[Violation]:
 
 def money_conserved(result: "Result") -> list[Violation]:
     """Per order: refunds never exceed charges, and money kept backs one paid invoice or is refunded."""
-    invoices = _invoices(result)
+    return _money_conserved(result, None)
+
+
+def _money_conserved(result: "Result", index: _Index | None) -> list[Violation]:
+    index = index or _Index(result)
+    invoices = index.invoices
     found = []
-    for key, entries in _money(result).items():
+    for key, entries in index.money.items():
         charged = refunded = 0.0
         for e in entries:
             if e.detail["effect"] == "charge":
@@ -181,12 +231,12 @@ def money_conserved(result: "Result") -> list[Violation]:
 # -- effects ---------------------------------------------------------------------
 def effects_at_most_once(result: "Result") -> list[Violation]:
     """Each effect (charge, refund, shipment, email...) happens at most once per idempotency key."""
-    seen: dict[tuple[str, str, str], list] = defaultdict(list)
-    for e in result.trace.entries:
-        if e.kind == "effect" and isinstance(e.detail, dict):
-            seen[(e.at, e.detail.get("effect"), e.detail.get("key"))].append(e)
+    return _effects_at_most_once(result, None)
+
+
+def _effects_at_most_once(result: "Result", index: _Index | None) -> list[Violation]:
     found = []
-    for (at, effect, key), entries in seen.items():
+    for (at, effect, key), entries in (index or _Index(result)).effects.items():
         if len(entries) > 1:
             cid = entries[0].correlation_id or str(key)
             times = ", ".join(f"{e.time:.2f} s" for e in entries)
@@ -199,14 +249,13 @@ def effects_at_most_once(result: "Result") -> list[Violation]:
 
 
 # -- compensations -----------------------------------------------------------------
-def _compensable(result: "Result", given: Iterable[str] | None) -> set[str]:
+def _compensable(result: "Result", given: Iterable[str] | None, index: _Index) -> set[str]:
     if given is not None:
         return set(given)
     if result.extras.get("compensable") is not None:
         return set(result.extras["compensable"])
     # Without the saga's definition, a step counts as undoable if the run undid it anywhere.
-    return {e.detail["step"] for e in result.trace.entries
-            if (e.kind == "compensate" or (e.kind == "step" and e.detail.get("outcome") == "compensated"))}
+    return set(index.undone)
 
 
 def compensations_mirror_forward_steps(result: "Result", compensable: Iterable[str] | None = None) -> list[Violation]:
@@ -216,13 +265,15 @@ def compensations_mirror_forward_steps(result: "Result", compensable: Iterable[s
         compensable: names of steps that have a compensation; by default
             ``result.extras["compensable"]``, else every step the run undid somewhere.
     """
-    undoable = _compensable(result, compensable)
-    sagas: dict[str, list] = defaultdict(list)
-    for e in result.trace.entries:
-        if e.kind in ("step", "compensate") and isinstance(e.detail, dict):
-            sagas[e.detail["instance"]].append(e)
+    return _compensations_mirror_forward_steps(result, None, compensable)
+
+
+def _compensations_mirror_forward_steps(result: "Result", index: _Index | None,
+                                        compensable: Iterable[str] | None = None) -> list[Violation]:
+    index = index or _Index(result)
+    undoable = _compensable(result, compensable, index)
     found = []
-    for instance, entries in sagas.items():
+    for instance, entries in index.sagas.items():
         steps = [e for e in entries if e.kind == "step"]
         undos = [e for e in entries if e.kind == "compensate"]
         failed = bool(steps) and steps[-1].detail.get("outcome") == "failed"
@@ -273,6 +324,15 @@ INVARIANTS: dict[str, Callable[["Result"], list[Violation]]] = {
     "money-conserved": money_conserved,
 }
 
+#: The built-in invariants' versions that read an index built once for all of them.
+_ON_INDEX: dict[Callable, Callable[["Result", _Index], list[Violation]]] = {
+    one_terminal_state: _one_terminal_state,
+    paid_without_invoice: _paid_without_invoice,
+    effects_at_most_once: _effects_at_most_once,
+    compensations_mirror_forward_steps: _compensations_mirror_forward_steps,
+    money_conserved: _money_conserved,
+}
+
 
 def check(result: "Result", *names: str,
           invariants: Iterable[Callable[["Result"], Iterable[Violation]]] = ()) -> dict[str, list[Violation]]:
@@ -295,7 +355,16 @@ def check(result: "Result", *names: str,
     for name in chosen:
         if name not in INVARIANTS:
             raise PlaygroundError(f"There is no invariant called {name!r}; choose from {', '.join(INVARIANTS)}.")
-    found = {name: INVARIANTS[name](result) for name in chosen}
+    index: _Index | None = None
+    found = {}
+    for name in chosen:
+        fn = INVARIANTS[name]
+        if fn in _ON_INDEX:
+            if index is None:
+                index = _Index(result)  # one pass over the trace for every built-in invariant
+            found[name] = _ON_INDEX[fn](result, index)
+        else:
+            found[name] = fn(result)
     for fn in own:
         if not callable(fn):
             raise PlaygroundError(f"invariants= takes functions fn(result) returning violations, not {fn!r}.")

@@ -96,29 +96,40 @@ def throughput(result: "Result", window: float = 10.0) -> Series:
 
 
 def _arrivals(result: "Result") -> dict[str, list[tuple[float, int]]]:
-    """(time, +n) arrivals and (time, -1) removals per inbox, faults taken into account."""
+    """(time, -n) for n messages arriving and (time, 1) for one taken out, per inbox, faults taken into account.
+
+    The sign is turned around so that plain sorting puts arrivals before
+    removals at the same instant; each inbox's list is in no particular order
+    (:func:`backlog` sorts it).
+    """
     changes: dict[str, list[tuple[float, int]]] = defaultdict(list)
     faults: dict[tuple[str, str], list] = defaultdict(list)
-    for e in result.trace.entries:
-        if e.kind == "fault" and e.message_id is not None and isinstance(e.detail, dict) and "inbox" in e.detail:
-            faults[(e.message_id, e.detail["inbox"])].append(e.detail)
-    for e in result.trace.entries:
-        if e.kind == "send":
-            for inbox in (e.detail or {}).get("to", ()):
-                when, copies = e.time, 1
-                for detail in faults.get((e.message_id, inbox), ()):
-                    if detail["fault"] == "drop":
-                        copies = 0
-                    elif detail["fault"] == "duplicate":
-                        copies += detail["copies"]
-                    elif detail["fault"] == "delay":
-                        when += detail["seconds"]
-                if copies:
-                    changes[inbox].append((when, copies))
-        elif e.kind == "redeliver":
-            changes[e.at].append((e.time + e.detail["after"], 1))
-        elif e.kind == "deliver":
-            changes[e.at].append((e.time, -1))
+    sends = []
+    # One pass over the trace's raw rows (time, kind, at, type, message id, correlation id, causation id,
+    # detail); the sends are settled after it, once every fault on them is known.
+    for row in result.trace.raw():
+        kind = row[1]
+        if kind == "send":
+            if row[7]:
+                sends.append(row)
+        elif kind == "deliver":
+            changes[row[2]].append((row[0], 1))
+        elif kind == "redeliver":
+            changes[row[2]].append((row[0] + row[7]["after"], -1))
+        elif kind == "fault" and row[4] is not None and isinstance(row[7], dict) and "inbox" in row[7]:
+            faults[(row[4], row[7]["inbox"])].append(row[7])
+    for time, _, _, _, message_id, _, _, detail in sends:
+        for inbox in detail.get("to", ()):
+            when, copies = time, 1
+            for fault in faults.get((message_id, inbox), ()):
+                if fault["fault"] == "drop":
+                    copies = 0
+                elif fault["fault"] == "duplicate":
+                    copies += fault["copies"]
+                elif fault["fault"] == "delay":
+                    when += fault["seconds"]
+            if copies:
+                changes[inbox].append((when, -copies))
     return changes
 
 
@@ -133,9 +144,9 @@ def backlog(result: "Result", inboxes: Iterable[str] | None = None) -> dict[str,
     out = {}
     for name in names:
         level, times, values = 0, [0.0], [0.0]
-        # Arrivals before removals at the same instant, so the level never dips below zero.
-        for when, step in sorted(changes.get(name, ()), key=lambda c: (c[0], -c[1])):
-            level += step
+        # Arrivals (negative) before removals at the same instant, so the level never dips below zero.
+        for when, step in sorted(changes.get(name, ())):
+            level -= step
             if times[-1] == when:
                 values[-1] = level
             else:

@@ -64,3 +64,30 @@ def test_the_replay_picture_stays_hidden_until_a_replay_drew_it():
         assert panel.replay_plot.layout.display is None and bytes(panel.replay_plot.value).startswith(b"\x89PNG")
     finally:
         registry.shutdown_all()
+
+
+def _pixels(png_bytes):
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(png_bytes)).convert("RGBA")).astype(int)
+
+
+def test_a_layered_frame_is_the_full_drawing_and_only_a_moved_axis_redraws_the_background():
+    from playground.live.plot import LivePlot
+
+    runs = {seed: {"choreography": curves_from_result(order_flow(orders=30, seed=seed, decline_rate=0.2).run())}
+            for seed in (1, 2)}
+    plot = LivePlot(size=(8.0, 4.6))
+    for seed, title in [(1, "first"), (2, "other axes"), (2, "other axes"), (1, "first again")]:
+        frame = plot.render(runs[seed], title)
+        full = png(plot.figure)  # savefig paints every artist, the lines and the legends included
+        difference = abs(_pixels(frame) - _pixels(full))
+        assert difference.max() <= 1 and (difference > 0).mean() < 0.01, title
+    background = plot._layers._under
+    plot.render(runs[1], "first again")
+    assert plot._layers._under is background  # same axes, same title: only the lines were drawn
+    plot.render(runs[2], "first again")
+    assert plot._layers._under is not background
