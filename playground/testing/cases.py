@@ -137,6 +137,25 @@ class Case:
                     break
         return case
 
+    def shrunk(self, fails: Callable[[Case], bool]) -> Case:
+        """A smaller case that still fails: needless fault rules dropped, then the fewest instances that fail.
+
+        Deterministic and bounded (one run per fault rule and per smaller size),
+        so a search that skips hypothesis's own shrinking still reports a
+        minimal fault plan.
+
+        >>> case = Case("order", "choreography", seed=1, size=3, faults={"latency": {"orders": 0.5, "email": 2.0}})
+        >>> small = case.shrunk(lambda c: "email" in c.faults.get("latency", {}))
+        >>> small.faults, small.size
+        ({'latency': {'email': 2.0}}, 1)
+        """
+        case = self.without_needless_faults(fails)
+        for size in range(1, case.size):
+            candidate = replace(case, size=size)
+            if fails(candidate):
+                return candidate
+        return case
+
     def snippet(self) -> str:
         """Python that reproduces this case with the public API, for a failing example's report."""
         parts = []
