@@ -449,9 +449,9 @@ def _coupling(plain, catalog, spec: ProcessSpec) -> None:
     theirs = sorted(set().union(*(saga.services() for saga in sagas)))
     if len(mine) >= len(theirs):
         raise Failed(f"your saga commands {len(mine)} services ({', '.join(mine)}), and the workbook's all-orchestrated "
-                     f"prototype of your SPEC {len(theirs)} ({', '.join(theirs)}): on the coupling row a hybrid ties "
-                     "fewer teams to the conductor; keep in the saga only what must be undone as a unit, and let the "
-                     "others react to its announced end")
+                     f"prototype of your SPEC, which conducts every interaction, commands {len(theirs)} "
+                     f"({', '.join(theirs)}): on the coupling row a hybrid ties fewer teams to the conductor; keep in "
+                     "the saga only what must be undone as a unit, and let the others react to its announced end")
 
 
 def _rollback(plain, domain: Brief, catalog, spec: ProcessSpec) -> None:
@@ -477,7 +477,7 @@ def _lost_reply(ns, params, plain, domain: Brief, knobs: Mapping[str, Any]) -> N
     sent = Counter(e.type for e in plain.trace.entries if e.kind == "send" and e.type in replies)
     nth = {reply: min(knobs["nth"], sent[reply]) for reply in replies}
     plan = FaultPlan(messages=[Drop(type=reply, nth=n) for reply, n in nth.items()])
-    said = f" (the grader lost the {_ordinal(knobs['nth'])} reply of each kind: {', '.join(replies)})"
+    said = f" (the grader lost one reply of each kind, the {_ordinal(knobs['nth'])} sent or the last: {', '.join(replies)})"
     _, result, _ = run(ns, params, plan, said)
     lost = {e.correlation_id: e.type for e in result.trace.entries if e.kind == "fault"
             and (e.detail or {}).get("fault") == "drop"}

@@ -56,7 +56,8 @@ ANSWERS = {
         "followers_do_not_hold_the_core": verdict("failed", "with reminders down from", "the saga waits for a "
                                                   "follower"),
         "takes_the_better_column": verdict("failed", "your saga commands 4 services (billing, insurer, reminders, "
-                                           "schedule), and the workbook's all-orchestrated prototype of your SPEC 4",
+                                           "schedule), and the workbook's all-orchestrated prototype of your SPEC, which "
+                                           "conducts every interaction, commands 4",
                                            "on the coupling row a hybrid ties fewer teams to the conductor")},
     # the scorecard: each keeps every promise the other checks judge, and loses one column
     "undo_by_reaction": {**{check: PASSES for check in ALL if check != "takes_the_better_column"},
@@ -66,7 +67,7 @@ ANSWERS = {
                                                             "undo every held thing from the saga's compensations")},
     "no_deadlines": {**{check: PASSES for check in ALL if check != "takes_the_better_column"},
                      "takes_the_better_column": verdict("failed", "never ended after its", "was lost on its way",
-                                                        "reply of each kind: CoPayRefunded, CoPayTaken, SlotHeld",
+                                                        "(the grader lost one reply of each kind,",
                                                         "your saga waits for a reply that will not come",
                                                         "give every step a deadline (timeout=) and a retry")},
     "gives_up_too_soon": {**{check: PASSES for check in ALL if check != "takes_the_better_column"},
