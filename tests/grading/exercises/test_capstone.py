@@ -125,6 +125,25 @@ def test_the_faults_a_check_judges_under_are_drawn_from_the_grading_seed_and_rep
     assert other != first  # another grading draws other workloads and other faults: services, times, messages
 
 
+def test_the_rows_the_notebook_points_at_break_where_it_says_for_the_reference_spec():
+    """Step 2 sends the learner to the scorecard's 'outage' and 'lost reply' rows: each breaks one pure wiring."""
+    from capstone_answers import answer
+    from playground.design.faults import fault_suite
+    from playground.design.guarantees import broken_guarantees
+    from playground.design.prototype import default_rate, prototype
+    from playground.design.spec import load_spec
+
+    spec = load_spec(answer()["SPEC"])
+    suite = fault_suite(spec, instances=20, rate=default_rate(spec))
+
+    def broken(wiring, fault):
+        run = prototype(spec, wiring=wiring, seed=7, instances=20, faults=suite[fault]).run()
+        return len(broken_guarantees(spec, run)["all-or-nothing"])
+
+    assert broken("orchestration", "outage") > 0 and broken("choreography", "outage") == 0
+    assert broken("choreography", "lost reply") > 0 and broken("orchestration", "lost reply") == 0
+
+
 def test_a_domain_off_the_menu_is_named_with_the_menu():
     message = EXERCISE.check("builds_a_hybrid", {"DOMAIN": "insurance"}, seed=1).message
     assert message == ("`DOMAIN` is 'insurance'; set it to one of the menu's domains: 'car_rental', 'clinic', "
