@@ -4,8 +4,8 @@ Each generated service handles its steps' commands, their undo commands and
 (for the first capability of an interaction) the commands that announce the
 interaction's end. A step either takes effect — recorded in the trace as an
 effect keyed by the instance — or is refused for a business reason, decided
-by a draw seeded with the run seed, the step and the instance, so both
-wirings see the same refusals. A human capability also records each time a
+by the run's draw for the step and the instance (``Randomness.draw``), so
+both wirings see the same refusals. A human capability also records each time a
 person is asked.
 
 An **idempotent** capability (the default) remembers what it answered per
@@ -18,7 +18,8 @@ does neither, as a first draft often does.
 >>> spec = load_spec({"name": "p", "capabilities": [{"name": "payments", "team": "money"}],
 ...                   "interactions": [{"name": "checkout", "trigger": "command",
 ...                                     "steps": [{"name": "charge", "capability": "payments", "undo": "refund"}]}]})
->>> payments = capability_services(spec, seed=1)["payments"]
+>>> from playground.runtime.randomness import Randomness
+>>> payments = capability_services(spec, randomness=Randomness(1))["payments"]
 >>> payments.handle("Charge", {"case": "c-1"}), payments.handle("Charge", {"case": "c-1"})[0].type
 ([Emit(type='ChargeDone', payload={'case': 'c-1'})], 'ChargeDone')
 >>> [n.detail["effect"] for n in payments.take_notes()]
@@ -27,19 +28,19 @@ does neither, as a first draft often does.
 
 from __future__ import annotations
 
-import random
 from typing import Any, Callable
 
 from playground.catalog import Catalog
 from playground.design import messages as m
 from playground.design.spec import Capability, Interaction, ProcessSpec, Task
 from playground.runtime.latency import Uniform
+from playground.runtime.randomness import Randomness
 from playground.services.base import Emit, Service, emit, handles
 
 
-def refused(seed: int, step: Task, case: str, share: float) -> bool:
+def refused(randomness: Randomness, step: Task, case: str, share: float) -> bool:
     """Whether ``step`` is refused for ``case``: the same answer in every wiring and every process."""
-    return share > 0 and random.Random(f"{seed}:{step.name}:{case}").random() < share
+    return share > 0 and randomness.draw(f"refusal:{step.name}:{case}") < share
 
 
 class CapabilityService(Service):
@@ -47,9 +48,9 @@ class CapabilityService(Service):
 
     spec_capability: Capability
 
-    def __init__(self, *, seed: int, **kwargs: Any):
+    def __init__(self, *, randomness: Randomness, **kwargs: Any):
         super().__init__(**kwargs)
-        self.seed = seed
+        self.randomness = randomness
         self.answers: dict[tuple[str, str], str] = {}   # (step, case) → the reply already given
         self.standing: dict[tuple[str, str], int] = {}  # (step, case) → effects not undone
         self.tombstones: set[tuple[str, str]] = set()   # undone before the step itself arrived
@@ -61,7 +62,7 @@ class CapabilityService(Service):
             return [emit(self.answers[key], **fields)]
         if self.spec_capability.human:
             self.note_effect(f"ask {step.name}", case)
-        if (memo and key in self.tombstones) or refused(self.seed, step, case, self.spec_capability.fails):
+        if (memo and key in self.tombstones) or refused(self.randomness, step, case, self.spec_capability.fails):
             reply = m.failed(step)
         else:
             self.note_effect(step.name, case)
@@ -126,9 +127,9 @@ def latency_of(capability: Capability) -> Uniform:
     return Uniform(capability.latency * 0.5, capability.latency * 1.5)
 
 
-def capability_services(spec: ProcessSpec, *, seed: int, catalog: Catalog | None = None,
+def capability_services(spec: ProcessSpec, *, randomness: Randomness, catalog: Catalog | None = None,
                         latency: dict[str, Any] | None = None) -> dict[str, CapabilityService]:
     """Fresh services for one run, by capability name (``latency`` overrides a capability's distribution)."""
     catalog = catalog if catalog is not None else m.spec_catalog(spec)
-    return {c.name: service_class(spec, c, catalog)(seed=seed, latency=(latency or {}).get(c.name, latency_of(c)))
+    return {c.name: service_class(spec, c, catalog)(randomness=randomness, latency=(latency or {}).get(c.name, latency_of(c)))
             for c in spec.capabilities}

@@ -55,6 +55,7 @@ from playground.runtime.envelope import DeadLetter
 from playground.transport.bus import Bus
 from playground.runtime.envelope import Envelope, MessageIds
 from playground.runtime.faults import FaultPlan
+from playground.runtime.randomness import Randomness
 from playground.runtime.realtime import WallClock
 
 #: Tansu delays a group's first join by half the session timeout; 6 s keeps start-up near 4 s.
@@ -204,7 +205,7 @@ class KafkaBus(Bus):
     def __init__(self, broker: str | None = None, trace: LiveTrace | None = None, *, catalog: Catalog = CATALOG,
                  faults: FaultPlan | None = None, topology: Topology | None = None,
                  state_dir: "str | None | bool" = None, name: str = "playground", start_at: str = "earliest",
-                 changelog: bool = True):
+                 changelog: bool = True, randomness: Randomness | None = None):
         url = broker_url(broker)
         if start_at not in START_AT:
             raise PlaygroundError(f"start_at is 'earliest' (the whole history) or 'latest' (only what comes next), "
@@ -215,7 +216,8 @@ class KafkaBus(Bus):
             raise BrokerError("Kafka mode needs a broker: pass kafka://host:port or set PLAYGROUND_BROKER.")
         if trace is not None and not isinstance(trace, LiveTrace):
             raise PlaygroundError("KafkaBus records into a LiveTrace (playground.kafka.live_trace); pass one or none.")
-        super().__init__(trace if trace is not None else LiveTrace(), catalog=catalog, faults=faults, name=name)
+        super().__init__(trace if trace is not None else LiveTrace(), catalog=catalog, faults=faults, name=name,
+                         randomness=randomness)
         self.url = url
         self.topology = topology if topology is not None else Topology(catalog)
         #: this process's label, in its message ids and in the effects it commits.
@@ -248,7 +250,7 @@ class KafkaBus(Bus):
         """Check the broker, create the topics, and join every inbox's consumer group."""
         loop = self._loop = asyncio.get_running_loop()
         self._virtual = False
-        self.faults.begin(None)  # fresh counters; window faults are simulated-time only
+        self.faults.begin(None, self._fault_rng)  # fresh counters; window faults are simulated-time only
         await check_broker(self.url, check_timeout)
         await ensure_topics(self.url, self.topology)
         self._workdir = tempfile.TemporaryDirectory(prefix="playground-kafka-")

@@ -49,7 +49,7 @@ class LiveFaults(FaultPlan):
         # Live handling always consults the plan: a crash or a failure rate can appear at any moment.
         self.touches_handling = True
 
-    def begin(self, bus: "Bus | None", rng=None) -> None:
+    def begin(self, bus: "Bus | None", rng) -> None:
         super().begin(bus, rng)
         self._bus = bus
 

@@ -37,6 +37,7 @@ from playground.runtime.trace import Trace
 from playground.runtime.result import Result, outcomes_from
 from playground.scenarios.order_flow import OrderFlow
 from playground.runtime.envelope import DEAD_LETTERS
+from playground.services.base import give_streams
 
 #: A live session stops placing orders after this many, so a forgotten session cannot fill the memory.
 LIVE_LIMIT = 20_000
@@ -87,6 +88,7 @@ class LiveSession:
         self.randomness = Randomness(self.settings.seed)
         self.bus = Bus(faults=self.faults, name=f"live-{self.wiring}", randomness=self.randomness, clock=self.clock)
         self.services = self.scenario.build_services(self.randomness)
+        give_streams(self.services, self.randomness)
         self.tally = self._tally()
         self.rate = self.settings.rate
         self.placed = 0

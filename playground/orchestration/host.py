@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import random
 from typing import Any, Callable, Iterable
 
 from playground.errors import SagaDefinitionError
@@ -28,15 +27,18 @@ from playground.orchestration.saga import SagaDefinition
 from playground.orchestration.store import Store, open_store
 from playground.runtime.envelope import Envelope
 from playground.runtime.port import WorkflowBus
+from playground.runtime.randomness import Randomness
 
 
 def crash_windows(seed: int, count: int, *, within: tuple[float, float], downtime: float = 5.0) -> list[tuple[float, float]]:
     """``count`` seeded, non-overlapping ``(crash, restart)`` windows inside ``within``, for a FaultPlan.
 
+    Drawn from the ``crashes`` stream of a fresh ``Randomness(seed)``: the same windows every time for one seed.
+
     >>> [(round(a, 1), round(b, 1)) for a, b in crash_windows(7, 3, within=(0, 100), downtime=2)]
-    [(17.4, 19.4), (75.9, 77.9), (93.6, 95.6)]
+    [(70.6, 72.6), (93.1, 95.1), (96.2, 98.2)]
     """
-    rng = random.Random(f"crashes:{seed}")
+    rng = Randomness(seed).stream("crashes")
     start, end = within
     windows: list[tuple[float, float]] = []
     while len(windows) < count:
@@ -51,16 +53,16 @@ class OrchestratorHost:
 
     Args:
         store: ``"memory"`` (lost in a crash), a file path (SQLite, survives), or a Store.
-        seed: seeds the retry jitter.
+        randomness: the run's; retry jitter and the orchestrator's own latency draw from it.
     """
 
     name = "orchestrator"
 
     def __init__(self, bus: WorkflowBus, sagas: Iterable[SagaDefinition], *, store: "str | os.PathLike | Store" = "memory",
-                 seed: int = 0):
+                 randomness: Randomness):
         self.bus = bus
         self.sagas = list(sagas)
-        self.seed = seed
+        self.randomness = randomness
         self._store_spec = store
         self.current: Orchestrator | None = None
         self.crashes = 0
@@ -69,7 +71,7 @@ class OrchestratorHost:
         self._up: asyncio.Event | None = None
         self._final: list[dict[str, Any]] | None = None
         self._deciding: asyncio.Lock | None = None
-        self._cost_rng = random.Random(f"orchestrator-cost:{seed}")
+        self._cost_rng = randomness.stream("latency:orchestrator")
 
     def attach(self) -> "OrchestratorHost":
         """Open the inbox, subscribe to every reply, schedule the fault plan's crashes; call on the running loop."""
@@ -81,7 +83,7 @@ class OrchestratorHost:
         self.bus.add_inbox(self.name, self)
         self.bus.subscribe(self.name, *sorted({t for saga in self.sagas for t in saga.reply_types()}))
         self.current = Orchestrator(self.bus, self.sagas, store=open_store(self._store_spec), name=self.name,
-                                    seed=self.seed)
+                                    randomness=self.randomness)
         self._up = asyncio.Event()
         self._up.set()
         self._deciding = asyncio.Lock()
@@ -144,7 +146,8 @@ class OrchestratorHost:
         """Build a new orchestrator on what the store kept and resume every busy instance."""
         if self.current is not None:
             return
-        fresh = Orchestrator(self.bus, self.sagas, store=self._store.reopen(), name=self.name, seed=self.seed)
+        fresh = Orchestrator(self.bus, self.sagas, store=self._store.reopen(), name=self.name,
+                             randomness=self.randomness)
         resumed = fresh.resume()
         self.current = fresh
         self.bus.trace.record(self.bus.now(), "fault", self.name, detail={

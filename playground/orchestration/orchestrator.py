@@ -56,6 +56,7 @@ from playground.orchestration.saga import ENDINGS, Approval, SagaDefinition
 from playground.orchestration.store import Store
 from playground.runtime.envelope import Envelope
 from playground.runtime.port import WorkflowBus
+from playground.runtime.randomness import Randomness
 
 __all__ = ["ENDINGS", "Orchestrator"]
 
@@ -67,10 +68,10 @@ class Orchestrator:
     which gives it an inbox and builds a new one after a crash.
     """
 
-    def __init__(self, bus: WorkflowBus, sagas: Iterable[SagaDefinition], *, store: Store, name: str = "orchestrator",
-                 seed: int = 0):
+    def __init__(self, bus: WorkflowBus, sagas: Iterable[SagaDefinition], *, store: Store, randomness: Randomness,
+                 name: str = "orchestrator"):
         self.bus, self.trace, self.catalog = bus, bus.trace, bus.catalog
-        self.name, self.store, self.seed = name, store, seed
+        self.name, self.store, self.randomness = name, store, randomness
         self.sagas = {saga.name: saga for saga in sagas}
         self.instances: dict[str, Instance] = {}
         self.halted = False
@@ -366,7 +367,7 @@ class Orchestrator:
         policy = saga.steps[run.step].retry if run.kind == "do" else saga.compensation_retry
         run.reason = reason
         if run.attempt - run.resent <= policy.count:
-            delay = policy.delay(run.attempt + 1, f"{self.seed}:{inst.id}:{run.kind}:{run.step}")
+            delay = policy.delay(run.attempt + 1, self.randomness, f"{inst.id}:{run.kind}:{run.step}")
             if delay:
                 run.status, run.deadline = "backoff", self.bus.now() + delay
             else:

@@ -9,12 +9,12 @@ checks how they fit together and against the catalog.
 
 from __future__ import annotations
 
-import random
 from dataclasses import KW_ONLY, dataclass
 from typing import Protocol, Sequence, Union
 
 from playground.errors import SagaDefinitionError
 from playground.runtime.checks import is_number, is_whole
+from playground.runtime.randomness import Randomness
 
 #: States every saga machine has besides its stages; no step may take these names.
 RESERVED = ("new", "compensating", "completed", "compensated", "stuck")
@@ -35,12 +35,14 @@ class Retry:
     """How often to try a step again after it fails or times out, and how long to wait in between.
 
     The wait before attempt ``n`` (n ≥ 2) is ``backoff * factor ** (n - 2)``,
-    capped at ``max_delay``, then spread by ±``jitter`` (a fraction) with a
-    draw seeded by the run seed, the instance and the attempt, so a rerun
-    waits exactly as long.
+    capped at ``max_delay``, then spread by ±``jitter`` (a fraction) with the
+    run's draw for that instance, step and attempt: a rerun with the same seed
+    waits exactly as long, another seed waits differently.
 
-    >>> Retry(count=3, backoff=1.0, factor=2.0).delay(3, "seed:trip-1:hotel")
+    >>> Retry(count=3, backoff=1.0, factor=2.0).delay(3, Randomness(1), "trip-1:do:hotel")
     2.0
+    >>> round(Retry(count=3, backoff=1.0, jitter=0.5).delay(3, Randomness(1), "trip-1:do:hotel"), 3)
+    1.335
     """
 
     count: int = 0
@@ -58,14 +60,16 @@ class Retry:
         if not is_number(self.jitter) or not 0 <= self.jitter <= 1:
             raise SagaDefinitionError(f"Retry jitter must be a fraction between 0 and 1, not {self.jitter!r}.")
 
-    def delay(self, attempt: int, key: str) -> float:
-        """Seconds to wait before sending ``attempt``; ``key`` seeds the jitter."""
+    def base(self, attempt: int) -> float:
+        """Seconds to wait before sending ``attempt``, before the jitter spreads it."""
         wait = self.backoff * self.factor ** max(attempt - 2, 0)
-        if self.max_delay is not None:
-            wait = min(wait, self.max_delay)
+        return wait if self.max_delay is None else min(wait, self.max_delay)
+
+    def delay(self, attempt: int, randomness: Randomness, key: str) -> float:
+        """Seconds to wait before sending ``attempt``; the jitter is the run's draw for ``key`` and the attempt."""
+        wait = self.base(attempt)
         if self.jitter:
-            # random.Random(str) hashes the string with sha512: the same in every process.
-            wait *= 1 + self.jitter * (2 * random.Random(f"{key}:{attempt}").random() - 1)
+            wait *= 1 + self.jitter * (2 * randomness.draw(f"retry:{key}:{attempt}") - 1)
         return wait
 
 

@@ -24,6 +24,7 @@ from playground.errors import ScenarioError
 from playground.runtime.fault_rules import Delay, Drop, Duplicate, FailCalls, MessageRule, Reorder, Rule
 from playground.runtime.latency import Latency, as_latency
 from playground.runtime.checks import is_number
+from playground.runtime.randomness import Unseeded
 
 if TYPE_CHECKING:  # pragma: no cover
     from playground.catalog import Catalog
@@ -124,7 +125,7 @@ class FaultPlan:
         self.touches_handling = bool(self.failures or self.crashes)
         self._down = {name: sorted([*self.outages.get(name, ()), *self.crashes.get(name, ())])
                       for name in {*self.outages, *self.crashes}}
-        self.begin(None)
+        self.begin(None, Unseeded("A fault rule with a fraction", "run the plan on a bus built with randomness="))
 
     def __repr__(self) -> str:
         parts = [f"{k}={v!r}" for k, v in (("outages", self.outages), ("crashes", self.crashes),
@@ -135,13 +136,13 @@ class FaultPlan:
         return f"FaultPlan({', '.join(parts)})"
 
     # -- per run ------------------------------------------------------------
-    def begin(self, bus: "Carrier | None", rng: random.Random | None = None) -> None:
+    def begin(self, bus: "Carrier | None", rng: random.Random) -> None:
         """Start a run: fresh counters, the run's seeded ``faults`` stream, window faults scheduled in the trace.
 
         A plan may serve many runs (both wirings, several seeds); nothing from one
         run leaks into the next because every counter is reset here.
         """
-        self.rng = rng if rng is not None else random.Random(0)
+        self.rng = rng
         self._seen: dict[tuple, int] = {}   # (list, rule index) → matching messages or calls so far
         self._fired: dict[tuple, int] = {}  # (list, rule index) → times it fired
         self._held: dict[str, tuple] = {}  # inbox → (envelope, timer) a Reorder rule holds back

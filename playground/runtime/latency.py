@@ -1,11 +1,12 @@
 """Latency distributions for services: fixed, uniform, exponential and long-tail.
 
->>> import random
->>> Fixed(0.2).sample(random.Random(1))
+>>> from playground.runtime.randomness import Randomness
+>>> rng = Randomness(1).stream("latency:payments")
+>>> Fixed(0.2).sample(rng)
 0.2
 >>> as_latency(0.05)
 Fixed(seconds=0.05)
->>> 0.1 <= Uniform(0.1, 0.3).sample(random.Random(1)) <= 0.3
+>>> 0.1 <= Uniform(0.1, 0.3).sample(rng) <= 0.3
 True
 """
 

@@ -22,7 +22,7 @@ from playground.runtime.faults import FaultPlan
 from playground.runtime.randomness import Randomness
 from playground.runtime.result import Result, outcomes_from
 from playground.runtime.trace import Trace
-from playground.services.base import Service
+from playground.services.base import Service, give_streams
 from playground.transport.bus import Bus
 from playground.wiring.agents import FaustConsumer
 
@@ -161,6 +161,7 @@ class Scenario:
                   name=f"{self.name}-{self.seed}".replace(" ", "-"), randomness=randomness,
                   workers=dict(self.workers))
         services = self.build_services(randomness)
+        give_streams(services, randomness)
         self.run_extras: dict[str, Any] = {}  # a wiring may leave things here for the result (e.g. its orchestrator)
         self.wirings[self.wiring](self, bus, services, randomness)
         for agent in self.agents:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from playground.errors import ScenarioError
+from playground.runtime.randomness import chance
 from playground.services.base import Service, emit, handles
 from playground.runtime.checks import is_number
 
@@ -29,6 +30,6 @@ class Approvers(Service):
 
     @handles("ReviewRequest")
     def review(self, instance: str, step: str):
-        approved = self.approve >= 1 or self.rng.random() < self.approve
+        approved = chance(self.rng, self.approve)
         self.note_state(instance, None, "approved" if approved else "rejected")
         return [emit("DecideApproval", instance=instance, step=step, approved=approved)]

@@ -16,11 +16,12 @@ events it subscribed to into the same commands. The service code is the same.
 from __future__ import annotations
 
 import random
-from typing import Any, Callable, ClassVar, NamedTuple
+from typing import Any, Callable, ClassVar, Mapping, NamedTuple
 
 from playground.catalog import CATALOG, Catalog
 from playground.errors import PlaygroundError
 from playground.runtime.latency import Latency, as_latency
+from playground.runtime.randomness import Randomness, Unseeded
 
 
 class HandlerReturnError(PlaygroundError, TypeError):
@@ -96,7 +97,8 @@ class Service:
 
     def __init__(self, *, latency: "float | Latency" = 0.0, rng: random.Random | None = None):
         self.latency = as_latency(latency, what=f"the {self.name} service's latency")
-        self.rng = rng if rng is not None else random.Random(0)
+        self.rng = rng if rng is not None else Unseeded(
+            f"The {self.name} service", f"build it with rng=randomness.stream({self.name!r}) in build_services")
         self.notes: list[Note] = []
 
     def restart(self) -> None:
@@ -115,11 +117,13 @@ class Service:
         (set(), Fixed(seconds=0.1))
         """
         args, kwargs = self._built_with
-        catalog = self.catalog
+        catalog, rng = self.catalog, self.rng
         fresh = type(self)(*args, **kwargs)
         self.__dict__.clear()
         self.__dict__.update(fresh.__dict__)
         self.catalog = catalog
+        if isinstance(self.rng, Unseeded):  # the run handed it its stream (give_streams): it keeps drawing from it
+            self.rng = rng
 
     def accepts(self, command: str) -> bool:
         return command in self.commands
@@ -157,3 +161,17 @@ class Service:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r} latency={self.latency}>"
+
+
+def give_streams(services: Mapping[str, Service], randomness: Randomness) -> None:
+    """Hand every service built without ``rng=`` the run's stream of its name, so its draws follow the run's seed.
+
+    >>> from playground.services import Payments
+    >>> payments = Payments(decline_rate=0.5)
+    >>> give_streams({"payments": payments}, Randomness(3))
+    >>> payments.rng.random() == Randomness(3).stream("payments").random()
+    True
+    """
+    for name, service in services.items():
+        if isinstance(service.rng, Unseeded):
+            service.rng = randomness.stream(name)

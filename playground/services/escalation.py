@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from playground.runtime.checks import fraction
+from playground.runtime.randomness import chance
 from playground.services.base import Service, emit, handles
 
 
@@ -23,6 +24,6 @@ class Seniors(Service):
 
     @handles("ReviewEscalation")
     def review(self, instance: str, step: str):
-        approved = self.approve >= 1 or self.rng.random() < self.approve
+        approved = chance(self.rng, self.approve)
         self.note_state(instance, None, "approved by a senior" if approved else "rejected by a senior")
         return [emit("DecideApproval", instance=instance, step=step, approved=approved)]

@@ -30,6 +30,7 @@ import zlib
 from typing import Any
 
 from playground.runtime.checks import fraction
+from playground.runtime.randomness import Unseeded, chance
 from playground.services.base import Service, emit, handles
 from playground.services.orders import Invoices
 
@@ -47,7 +48,8 @@ class LegacyErp:
 
     def __init__(self, *, busy: float = 0.2, rng: random.Random | None = None):
         self.busy = fraction("busy", busy)
-        self.rng = rng if rng is not None else random.Random(0)
+        self.rng = rng if rng is not None else Unseeded(
+            "The legacy ERP", "build it with rng=, or build its ErpAdapter with rng=randomness.stream('invoices')")
         self.documents: dict[int, dict[str, Any]] = {}
         self._next = 100001
 
@@ -56,7 +58,7 @@ class LegacyErp:
         verb, *fields = line.split(";")
         args = dict(field.split("=", 1) for field in fields)
         if verb == "INV":
-            if self.busy and self.rng.random() < self.busy:
+            if chance(self.rng, self.busy):
                 raise ErpUnavailable("ERP-503 busy, try later")
             doc = self._next
             self._next += 1

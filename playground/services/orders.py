@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from playground.runtime.randomness import chance
 from playground.services.base import Service, emit, handles
 
 
@@ -109,7 +110,7 @@ class Payments(Service):
     def charge(self, order_id: str, amount: float):
         charge = self.charges.get(order_id)
         if charge is None:
-            if self.rng.random() < self.decline_rate:
+            if chance(self.rng, self.decline_rate):
                 return [emit("PaymentFailed", order_id=order_id, reason="card declined")]
             charge = self.charges[order_id] = {"payment_id": f"pay-{order_id}", "amount": amount, "refunded": False}
             self.note_effect("charge", order_id, amount=amount)

@@ -21,6 +21,7 @@ from collections import Counter
 from typing import Any
 
 from playground.errors import ScenarioError
+from playground.runtime.randomness import chance
 from playground.services.base import NotYet, Service, emit, handles
 
 _NAMED = {"never": 0, "once": 1, "twice": 2}
@@ -72,7 +73,7 @@ class Reservations(Service):
         kind, amount = rule
         if kind == "first":
             return self.tries[(action, trip_id)] <= amount
-        return amount > 0 and self.rng.random() < amount
+        return chance(self.rng, amount)
 
     def _reserve(self, trip_id: str) -> list:
         thing, field = self.thing, self.thing.lower()

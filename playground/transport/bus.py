@@ -32,6 +32,7 @@ from playground.compat.mode import WokenSupervisor
 from playground.runtime.clock import VirtualTimeLoop
 from playground.runtime.envelope import DEAD_LETTERS, DeadLetter, Envelope, MessageIds
 from playground.runtime.faults import FaultPlan
+from playground.runtime.randomness import Randomness, Unseeded
 from playground.runtime.trace import Trace
 from playground.runtime.work import CHECK_EVERY, WorkCounter
 from playground.runtime.checks import is_whole
@@ -101,7 +102,7 @@ class Bus:
     """
 
     def __init__(self, trace: Trace | None = None, *, catalog: Catalog = CATALOG,
-                 faults: FaultPlan | None = None, name: str = "playground", randomness: Any = None,
+                 faults: FaultPlan | None = None, name: str = "playground", randomness: Randomness | None = None,
                  clock: Any = None, workers: dict[str, int] | None = None):
         self.trace = trace if trace is not None else Trace()
         # None: the loop is the clock (virtual time). Live mode passes a ScaledClock
@@ -111,7 +112,8 @@ class Bus:
         self._quieted = False
         self.sleep = clock.sleep if clock is not None else asyncio.sleep
         # Fault decisions draw from their own seeded stream, so injecting faults never shifts the workload.
-        self._fault_rng = randomness.stream("faults") if randomness is not None else None
+        self._fault_rng = randomness.stream("faults") if randomness is not None else Unseeded(
+            "A fault rule with a fraction", "build the bus with randomness=Randomness(seed)")
         self.catalog = catalog
         self.faults = faults if faults is not None else FaultPlan()
         self.name = name

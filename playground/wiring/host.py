@@ -12,6 +12,7 @@ import random
 
 from playground.transport.bus import Bus
 from playground.runtime.envelope import Envelope
+from playground.runtime.randomness import Unseeded
 from playground.services.base import HandlerReturnError, NotYet, Service
 
 
@@ -32,7 +33,8 @@ class ServiceHost:
         self.name = service.name
         self.bus = bus
         self.reactions = dict(reactions or {})
-        self.latency_rng = latency_rng if latency_rng is not None else random.Random(0)
+        self.latency_rng = latency_rng if latency_rng is not None else Unseeded(
+            f"The {self.name} service's latency", f"host it with latency_rng=randomness.stream('latency:{self.name}')")
         # A fault plan may give the service another processing-time distribution for this run.
         self.latency = bus.faults.latency_for(self.name, service.latency)
         self._uncorrelated = self.name in bus.faults.uncorrelated

@@ -59,7 +59,7 @@ def orchestrate(bus: Bus, services: Mapping[str, Service], sagas: list[SagaDefin
     Must be called on the running loop (scenarios call their wiring inside the run).
     """
     host_services(bus, services, randomness, reactions)
-    return OrchestratorHost(bus, sagas, store=store, seed=randomness.seed).attach()
+    return OrchestratorHost(bus, sagas, store=store, randomness=randomness).attach()
 
 
 def check_saga(saga: SagaDefinition | None, *, wiring: str, machine: object, started_by: str,

@@ -100,21 +100,23 @@ def build_bus(services: Sequence[str], broker: str | None, *, topology: Topology
                               "drop --wiring choreography or serve it in a process of its own.")
     fail = dict(fail or {})
     known_names("service given a failure rule", fail, names)
-    built = {name: _service(name, fail.get(name)) for name in names}
+    # Real time orders a Kafka run, so it never replays; its draws still come from one stated seed.
+    randomness = Randomness(0)
+    built = {name: _service(name, fail.get(name), randomness) for name in names}
     if wiring == "choreography":
         bus = KafkaBus(broker, trace, topology=topology, state_dir=state_dir, name=_label(services, participant),
-                       start_at=start_at, changelog=changelog)
-        choreograph(bus, built, REACTIONS, Randomness(0))
+                       start_at=start_at, changelog=changelog, randomness=randomness)
+        choreograph(bus, built, REACTIONS, randomness)
         return bus
     bus = KafkaBus(broker, trace, topology=orchestrated(topology), state_dir=state_dir,
-                   name=_label(services, participant), start_at=start_at, changelog=changelog)
+                   name=_label(services, participant), start_at=start_at, changelog=changelog, randomness=randomness)
     for name, service in built.items():
-        ServiceHost(service, bus, latency_rng=Randomness(0).stream(f"latency:{name}")).attach()
+        ServiceHost(service, bus, latency_rng=randomness.stream(f"latency:{name}")).attach()
     if ORCHESTRATOR in services:
         chosen = [saga] if isinstance(saga, str) else list(saga)
         known_names("saga", chosen, sagas())
         bus.orchestrator = OrchestratorHost(bus, [sagas()[name] for name in chosen],
-                                            store=_orchestrator_store(bus)).attach()
+                                            store=_orchestrator_store(bus), randomness=randomness).attach()
     return bus
 
 
@@ -124,13 +126,13 @@ def _label(services: Sequence[str], participant: str | None) -> str:
     return f"{participant.strip()}/{served}" if participant and participant.strip() else served
 
 
-def _service(name: str, fail: object) -> Service:
+def _service(name: str, fail: object, randomness: Randomness) -> Service:
     cls = SERVICES[name]
     if fail is None:
-        return cls()
+        return cls(rng=randomness.stream(name))
     if "fail" not in inspect.signature(cls.__init__).parameters:
         raise PlaygroundError(f"The {name} service takes no failure rule; --fail is for flights, hotels and cars.")
-    return cls(fail=fail)
+    return cls(fail=fail, rng=randomness.stream(name))
 
 
 def _orchestrator_store(bus: KafkaBus) -> "str | SqliteStore":

@@ -80,7 +80,7 @@ def test_ch12_the_checkout_scorecard_reads_as_the_chapter_says(measured):
                               "error handling & compensation": "orchestration",
                               "scalability & resilience": "split", "evolution & change": "split"}
     assert value("control & visibility", "records read per question", "orchestration") == 1
-    assert round(value("control & visibility", "records read per question", "choreography"), 2) == 9.85
+    assert round(value("control & visibility", "records read per question", "choreography"), 2) == 9.62
     assert [value("coupling & autonomy", "other teams involved (2 changes)", w)
             for w in ("orchestration", "choreography")] == [2, 2]
     assert value("error handling & compensation", "invariant violations (5 faults)", "orchestration") == 4
@@ -88,10 +88,10 @@ def test_ch12_the_checkout_scorecard_reads_as_the_chapter_says(measured):
     assert value("error handling & compensation", "transactions left unfinished (5 faults)", "orchestration") == 0
     assert value("error handling & compensation", "transactions left unfinished (5 faults)", "choreography") == 1
     s = "scalability & resilience"
-    assert round(value(s, "throughput, 4 workers each", "orchestration"), 2) == 4.27
-    assert round(value(s, "throughput, 4 workers each", "choreography"), 2) == 4.15
-    assert round(value(s, "p95 latency, 4 workers each", "orchestration"), 2) == 1.09
-    assert round(value(s, "p95 latency, 4 workers each", "choreography"), 2) == 1.01
+    assert round(value(s, "throughput, 4 workers each", "orchestration"), 2) == 4.20
+    assert round(value(s, "throughput, 4 workers each", "choreography"), 2) == 4.11
+    assert round(value(s, "p95 latency, 4 workers each", "orchestration"), 2) == 1.76
+    assert round(value(s, "p95 latency, 4 workers each", "choreography"), 2) == 1.14
     assert round(value(s, "finished while a component is down (mean)", "orchestration"), 2) == 0.69
     assert round(value(s, "finished while a component is down (mean)", "choreography"), 2) == 0.50
     e = "evolution & change"
@@ -118,21 +118,21 @@ def test_ch12_the_trace_shows_the_charge_taken_after_the_saga_gave_up(checkout, 
     broken = broken_guarantees(checkout, run)["all-or-nothing"]
     assert len(broken) == 4
     case = broken[0].correlation_id
-    assert case == "checkout-0016"
-    assert broken[0].message == ("checkout-0016: checkout left charge in effect but not place, reserve; undo what "
+    assert case == "checkout-0015"
+    assert broken[0].message == ("checkout-0015: checkout left charge in effect but not place, reserve; undo what "
                                  "stands or finish the rest.")
     entries = [e for e in run.trace.entries if e.correlation_id == case]
     sent = lambda type_: [e.time for e in entries if e.kind == "send" and e.type == type_]  # noqa: E731
     (asked,) = sent("CheckoutRequested")
     reserved = next(e.time for e in entries if e.kind == "effect" and e.detail["effect"] == "reserve")
-    assert round(reserved - asked, 1) == 0.3
-    assert [round(t, 2) for t in sent("Charge")] == [27.09, 28.51]
+    assert round(reserved - asked, 1) == 0.2
+    assert [round(t, 2) for t in sent("Charge")] == [26.79, 28.22]
     gave_up = next(e for e in entries if e.kind == "step" and e.detail["outcome"] == "failed")
-    assert round(gave_up.time, 2) == 29.94
+    assert round(gave_up.time, 2) == 29.64
     (cancelled,) = sent("CheckoutCancelled")
-    assert round(cancelled, 2) == 30.10 and round(cancelled - asked, 1) == 3.3
+    assert round(cancelled, 2) == 29.85 and round(cancelled - asked, 1) == 3.3
     charged = next(e.time for e in entries if e.kind == "effect" and e.detail["effect"] == "charge")
-    assert round(charged, 2) == 37.55
+    assert round(charged, 2) == 37.14
     saga = prototype(checkout, wiring="recommended").definitions()["sagas"][0]
     assert round(saga.steps["charge"].timeout, 2) == 1.42
     letter = next(d for d in run.dead_letters if d.envelope.correlation_id == case)
@@ -156,7 +156,7 @@ def test_ch12_the_loan_is_a_hybrid_kept_whole_by_its_saga(loan_measured):
                for r in advice.choice("application").reasons) == 3
     g = loan_measured.guarantees
     assert all(not any(by["recommended"].values()) for by in g.values())
-    assert g["outage"]["choreography"]["deadline"] == 3
+    assert g["outage"]["choreography"]["deadline"] == 1
     assert g["duplicated deliveries"]["choreography"]["deadline"] == 1
     assert g["lost reply"]["choreography"] == {"all-or-nothing": 1, "deadline": 1, "human decision": 0, "audit": 1}
     rate = loan_measured.card.value("scalability & resilience", "throughput, 4 workers each", "orchestration")
@@ -235,7 +235,7 @@ def test_ch12_exercise_answers(checkout):
     assert {w: g["failure after work"][w]["all-or-nothing"] for w in g["crash"]} == {
         "orchestration": 1, "choreography": 1, "recommended": 1}
     assert [g["duplicated deliveries"][w]["all-or-nothing"] for w in ("orchestration", "choreography",
-                                                                       "recommended")] == [2, 10, 5]
+                                                                       "recommended")] == [3, 9, 5]
     assert g["lost reply"]["orchestration"]["all-or-nothing"] == 1
     run = prototype(sloppy.spec, wiring="orchestration", seed=SEED,
                     faults=fault_suite(sloppy.spec, instances=40, rate=prototype(checkout).rate)["lost reply"]).run()

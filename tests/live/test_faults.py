@@ -5,6 +5,7 @@ import pytest
 from playground.errors import PlaygroundError
 from playground.live.faults import POLL, LiveFaults, Window
 from playground.transport.bus import Bus
+from playground.runtime.randomness import Randomness
 from playground.runtime.trace import Trace
 
 
@@ -21,7 +22,7 @@ class _Clockwork(Bus):
 
 def test_a_crash_lasts_until_restored_and_both_moments_are_traced():
     bus, faults = _Clockwork(), LiveFaults()
-    faults.begin(bus)
+    faults.begin(bus, Randomness(1).stream("faults"))
     bus.t = 10.0
     faults.crash("email")
     assert faults.is_down("email")
@@ -38,7 +39,7 @@ def test_a_crash_lasts_until_restored_and_both_moments_are_traced():
 
 def test_crash_windows_close_an_open_crash_at_the_given_time():
     bus, faults = _Clockwork(), LiveFaults()
-    faults.begin(bus)
+    faults.begin(bus, Randomness(1).stream("faults"))
     bus.t = 5.0
     faults.crash("payments")
     assert faults.crash_windows(until=25.0) == {"payments": [(5.0, 25.0)]}
@@ -47,7 +48,7 @@ def test_crash_windows_close_an_open_crash_at_the_given_time():
 
 def test_a_duplicate_rule_fires_on_the_next_message_only():
     bus, faults = _Clockwork(), LiveFaults()
-    faults.begin(bus)
+    faults.begin(bus, Randomness(1).stream("faults"))
     assert not faults.touches_delivery
     faults.duplicate_next("email")
     assert faults.touches_delivery

@@ -2,6 +2,11 @@ import pytest
 
 from playground.errors import PlaygroundError, SagaDefinitionError
 from playground.orchestration.saga import Approval, Parallel, Retry, SagaDefinition, Step
+from playground.runtime.clock import run_simulated
+from playground.runtime.randomness import Randomness
+from playground.services import Hotels
+from playground.transport.bus import Bus
+from playground.wiring.orchestration import orchestrate
 
 FLIGHT = Step("flight", "ReserveFlight", "CancelFlight")
 HOTEL = Step("hotel", "ReserveHotel", "CancelHotel")
@@ -85,16 +90,39 @@ def test_the_late_policy_defaults_to_undoing_when_an_undo_exists():
 
 def test_retry_waits_grow_by_the_factor_up_to_the_cap():
     retry = Retry(count=5, backoff=1.0, factor=3.0, max_delay=5.0)
-    assert [retry.delay(n, "k") for n in (2, 3, 4, 5)] == [1.0, 3.0, 5.0, 5.0]
+    assert [retry.delay(n, Randomness(1), "k") for n in (2, 3, 4, 5)] == [1.0, 3.0, 5.0, 5.0]
 
 
-def test_retry_jitter_is_seeded_bounded_and_differs_between_instances():
+def test_retry_jitter_is_seeded_bounded_and_differs_between_instances_and_seeds():
     retry = Retry(count=3, backoff=2.0, jitter=0.5)
-    first = [retry.delay(2, f"7:trip-{i}:do:hotel") for i in range(50)]
-    assert first == [retry.delay(2, f"7:trip-{i}:do:hotel") for i in range(50)]
+    first = [retry.delay(2, Randomness(7), f"trip-{i}:do:hotel") for i in range(50)]
+    assert first == [retry.delay(2, Randomness(7), f"trip-{i}:do:hotel") for i in range(50)]
     assert all(1.0 <= d <= 3.0 for d in first)
     assert len(set(first)) == 50
-    assert first != [retry.delay(2, f"8:trip-{i}:do:hotel") for i in range(50)]
+    assert first != [retry.delay(2, Randomness(8), f"trip-{i}:do:hotel") for i in range(50)]
+
+
+def _retry_times(seed: int) -> list[float]:
+    """When one always-refused hotel booking is retried, on a run whose only seeded draws are the jitter."""
+    saga = SagaDefinition("trip", [Step("hotel", "ReserveHotel", "CancelHotel",
+                                        retry=Retry(count=3, backoff=2.0, jitter=0.5))])
+
+    async def book() -> list[float]:
+        bus = Bus(randomness=Randomness(seed))
+        host = orchestrate(bus, {"hotels": Hotels(fail="always")}, [saga], Randomness(seed))
+        await bus.start()
+        await host.start("trip", "trip-1", {"trip_id": "trip-1", "traveller": "a traveller"})
+        await bus.drained()
+        await bus.stop()
+        return [e.time for e in bus.trace if e.kind == "retry"]
+
+    return run_simulated(book, horizon=100.0)
+
+
+def test_the_same_seed_waits_the_same_and_another_seed_waits_differently():
+    first = _retry_times(3)
+    assert len(first) == 3 and first == _retry_times(3)
+    assert first != _retry_times(4)
 
 
 def test_the_definition_prints_as_a_readable_outline():

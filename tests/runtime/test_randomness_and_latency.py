@@ -1,11 +1,17 @@
 import random
+import re
+from pathlib import Path
 
 import pytest
 from hypothesis import given, strategies as st
 
-from playground.errors import ScenarioError
+import playground
+from playground.errors import PlaygroundError, ScenarioError
 from playground.runtime.latency import Exponential, Fixed, LongTail, Uniform, as_latency
 from playground.runtime.randomness import Randomness
+from playground.services import Hotels
+
+PACKAGE = Path(playground.__file__).parent
 
 
 def test_streams_are_independent_of_each_other():
@@ -34,3 +40,32 @@ def test_bad_latency_is_refused_in_one_sentence(bad):
     with pytest.raises(ScenarioError) as caught:
         as_latency(bad, what="the latency of payments")
     assert "\n" not in str(caught.value) and str(caught.value).endswith(".")
+
+
+def test_a_draw_depends_on_the_seed_and_its_name_alone():
+    first = Randomness(3)
+    first.stream("draw:a").random()  # neither a stream nor another draw shifts it
+    first.draw("b")
+    assert first.draw("a") == Randomness(3).draw("a") == first.draw("a")
+    assert 0 <= first.draw("a") < 1
+    assert first.draw("a") not in (Randomness(4).draw("a"), first.draw("b"))
+
+
+def test_drawing_where_no_seeded_stream_was_given_fails_in_one_sentence():
+    with pytest.raises(PlaygroundError) as caught:
+        Hotels(fail=0.5).handle("ReserveHotel", {"trip_id": "trip-1", "traveller": "a traveller"})
+    assert str(caught.value) == ("The hotels service draws a random number but was given no seeded stream; "
+                                 "build it with rng=randomness.stream('hotels') in build_services.")
+
+
+ALLOWED = {PACKAGE / "runtime" / "randomness.py"}  # and playground/grading/: graders draw unseen workloads
+
+
+def test_every_random_number_in_the_package_comes_from_a_randomness():
+    """A ``random.Random(`` anywhere else would be a second seeding scheme, or a seed nobody passed in."""
+    found = [f"{path.relative_to(PACKAGE.parent)}:{n}"
+             for path in sorted(PACKAGE.rglob("*.py")) if path not in ALLOWED and "grading" not in path.parts
+             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             if re.search(r"\bRandom\(|\bSystemRandom\(|random\.(random|uniform|choice|seed|randrange|sample|shuffle)\(",
+                          line)]
+    assert found == [], f"Draw from the run's Randomness (a named stream or a draw) instead: {found}"

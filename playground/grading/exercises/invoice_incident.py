@@ -56,7 +56,7 @@ def patience(step: Step) -> float:
     if step.timeout is None:
         return math.inf
     retry = step.retry
-    waits = sum(retry.delay(n, "") * (1 + retry.jitter) for n in range(2, retry.count + 2))
+    waits = sum(retry.base(n) * (1 + retry.jitter) for n in range(2, retry.count + 2))
     return step.timeout * (retry.count + 1) + waits
 
 
