@@ -9,12 +9,14 @@ installed version if a release changes one of them.
 
 from __future__ import annotations
 
+import inspect
 from collections import deque
 from functools import partial
+from types import CoroutineType
 from typing import Any, Callable
 
 from transitions.core import EventData
-from transitions.extensions.asyncio import AsyncEvent, AsyncMachine, AsyncState, AsyncTimeout
+from transitions.extensions.asyncio import AsyncEvent, AsyncMachine, AsyncTimeout
 
 TESTED = "0.9.3"
 
@@ -25,15 +27,20 @@ class ArmedTimeout(AsyncTimeout):
     Relies on: ``AsyncTimeout.enter``/``exit`` starting and cancelling the stock
     timer and then calling ``AsyncState.enter``/``exit`` (the state's callbacks),
     so calling ``AsyncState``'s directly runs the callbacks without the stock
-    timer; ``AsyncTimeout.runner`` (model id → timer task) and
+    timer; ``AsyncState.enter``/``exit`` being ``machine.callbacks(on_enter /
+    on_exit)`` between two log lines (the callbacks are run here without
+    the log lines); ``AsyncTimeout.runner`` (model id → timer task) and
     ``AsyncTimeout._process_timeout(event_data)`` (runs the ``on_timeout`` callbacks).
     """
 
     async def enter_callbacks(self, event_data: Any) -> None:
-        await AsyncState.enter(self, event_data)
+        # AsyncState.enter without its two log lines (as LeanMachine.fire leaves out the event's).
+        if self.on_enter:
+            await event_data.machine.callbacks(self.on_enter, event_data)
 
     async def exit_callbacks(self, event_data: Any) -> None:
-        await AsyncState.exit(self, event_data)
+        if self.on_exit:
+            await event_data.machine.callbacks(self.on_exit, event_data)
 
     async def time_out(self, event_data: Any) -> None:
         await self._process_timeout(event_data)
@@ -67,7 +74,10 @@ class LeanMachine(AsyncMachine):
     and ``Machine._add_may_transition_func_for_trigger`` (adds ``may_<trigger>``)
     being the only places those conveniences are made (both skipped); and
     ``AsyncMachine.await_all``/``callbacks``, which gather each callback list
-    concurrently (run one after another here: a saga's callbacks never wait).
+    concurrently (run one after another here: a saga's callbacks never wait),
+    and ``AsyncMachine.callback`` with ``Machine.resolve_callable``, which
+    return anything but a string unchanged and await what the call returns
+    when it is awaitable (done here directly for a function).
 
     It also has a faster way to fire a trigger, :meth:`fire`, for models it
     holds without trigger methods (:meth:`adopt`). See :meth:`fire` for what that relies on.
@@ -85,7 +95,12 @@ class LeanMachine(AsyncMachine):
 
     async def callbacks(self, funcs: list, event_data: Any) -> None:
         for func in funcs:
-            await self.callback(func, event_data)
+            if isinstance(func, str) or not self.send_event:
+                await self.callback(func, event_data)
+            else:  # AsyncMachine.callback for a function (not a name to look up): called as it is
+                result = func(event_data)
+                if type(result) is CoroutineType or (result is not None and inspect.isawaitable(result)):
+                    await result
 
     def _add_model_to_state(self, state: Any, model: Any) -> None:
         pass
@@ -140,13 +155,14 @@ class LeanMachine(AsyncMachine):
 
         The same callbacks run in the same order, through the machine's queue:
         a trigger fired from inside a callback runs after the current transition.
-        Left out: ``AsyncMachine.process_context``, which records the task in
+        Left out: transitions' log lines, and ``AsyncMachine.process_context``, which records the task in
         ``async_tasks`` so that a later transition of the same model can cancel
         it; here every callback runs to its end without waiting, so there is
         never a task to cancel.
-        Relies on: ``AsyncMachine._process_async(func, model)`` (the queue;
-        ``remove_model`` drops queued entries whose first argument's ``model``
-        is the one removed), ``Event._is_valid_source`` (raises ``MachineError``
+        Relies on: ``AsyncMachine._process_async(func, model)`` and, for a queued
+        machine, the queue it keeps per model in ``_transition_queue_dict``
+        (``remove_model`` drops queued entries whose first argument's ``model``
+        is the one removed, or the model's whole queue), ``Event._is_valid_source`` (raises ``MachineError``
         for a trigger the state has no transition for), and the order of
         ``AsyncEvent._trigger``, ``AsyncTransition.execute`` and ``_change_state``.
         """
@@ -155,17 +171,36 @@ class LeanMachine(AsyncMachine):
         except KeyError:
             raise AttributeError(f"Do not know event named '{trigger}'.") from None
         event_data = EventData(None, event, self, model, args=args, kwargs=kwargs)
-        return await self._process_async(partial(self._fire_now, event_data), model)
+        if not self.has_queue:
+            return await self._process_async(partial(self._fire_now, event_data), model)
+        # AsyncMachine._process_async for a queued machine, its queue looked up once.
+        queue = self._transition_queue_dict[id(model)]
+        queue.append(partial(self._fire_now, event_data))
+        if len(queue) > 1:  # a transition of this model is running: this one runs after it
+            return True
+        while queue:
+            try:
+                await queue[0]()
+            except BaseException:
+                queue.clear()
+                raise
+            try:
+                self._transition_queue_dict[id(model)].popleft()
+            except KeyError:  # the model was removed meanwhile, with its queue
+                return True
+        return True
 
     async def _fire_now(self, event_data: EventData) -> bool:
         model, event = event_data.model, event_data.event
         state = event_data.state = self.get_state(getattr(model, self.model_attribute))
         try:
-            moves = self.moves().get((state.name, event.name))
+            moves = (self._moves or self.moves()).get((state.name, event.name))
             if moves is None and event._is_valid_source(state):
                 moves = tuple((t, self._lean(t)) for t in event.transitions[state.name])
             if moves is not None:
-                await self.callbacks(self.prepare_event, event_data)
+                prepare = self.prepare_event
+                if prepare:
+                    await self.callbacks(prepare, event_data)
                 for transition, lean in moves:
                     event_data.transition = transition
                     event_data.result = await (self._change(transition, event_data) if lean
@@ -180,23 +215,34 @@ class LeanMachine(AsyncMachine):
                 raise
         finally:
             try:
-                await self.callbacks(self.finalize_event, event_data)
+                finalize = self.finalize_event
+                if finalize:
+                    await self.callbacks(finalize, event_data)
             except BaseException:  # as the stock path does: a finalize callback's error is not raised
                 pass
         return event_data.result
 
     async def _change(self, transition: Any, event_data: EventData) -> bool:
-        """``AsyncTransition.execute`` for a lean transition: exit, set the state, enter, after-change."""
+        """``AsyncTransition.execute`` for a lean transition: exit, set the state, enter, after-change.
+
+        Relies on: ``AsyncMachine.cancel_running_transitions`` cancelling only
+        tasks listed in ``async_tasks`` under the model's id.
+        """
         model = event_data.model
-        await self.cancel_running_transitions(model, event_data.event.name)
+        if self.async_tasks.get(id(model)):  # only tasks of a stock trigger can be running
+            await self.cancel_running_transitions(model, event_data.event.name)
         await self.states[transition.source].exit(event_data)
         dest = self.states[transition.dest]
         setattr(model, self.model_attribute, dest.value)
         event_data.state = dest
         await dest.enter(event_data)
         if dest.final:
-            await self.callbacks(self.on_final, event_data)
-        await self.callbacks(self.after_state_change, event_data)
+            final = self.on_final
+            if final:
+                await self.callbacks(final, event_data)
+        after = self.after_state_change
+        if after:
+            await self.callbacks(after, event_data)
         return True
 
     def timer_data(self, state: Any, model: Any) -> EventData:

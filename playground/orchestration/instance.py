@@ -94,8 +94,13 @@ class Instance:
     @property
     def deadline(self) -> float | None:
         """The earliest moment something must happen: a timeout or a resend after backoff."""
-        due = [r.deadline for r in self.all_runs() if r.open and r.deadline is not None]
-        return min(due) if due else None
+        earliest = None
+        for table in (self.runs, self.undos):  # all_runs(), without a generator: this is asked after every move
+            for r in table.values():
+                due = r.deadline
+                if due is not None and r.status in OPEN and (earliest is None or due < earliest):
+                    earliest = due
+        return earliest
 
     @property
     def busy(self) -> bool:

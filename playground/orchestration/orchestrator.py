@@ -50,7 +50,7 @@ from typing import Any, Callable, Iterable
 from transitions.core import EventData
 
 from playground.errors import PlaygroundError
-from playground.orchestration.instance import Instance, Run
+from playground.orchestration.instance import OPEN, Instance, Run
 from playground.orchestration.machine import TERMINALS, build_machine
 from playground.orchestration.saga import ENDINGS, Approval, SagaDefinition
 from playground.orchestration.store import Store
@@ -81,6 +81,9 @@ class Orchestrator:
         self._stage_at = {name: {**{st.name: st for st in saga.stages},
                                  **{st.escalated_state: st for st in saga.stages if isinstance(st, Approval)}}
                           for name, saga in self.sagas.items()}
+        # state name → the names of the steps of the stage it waits in
+        self._members = {name: {state: tuple(m.name for m in self.sagas[name].members(stage))
+                                for state, stage in stages.items()} for name, stages in self._stage_at.items()}
         self._cause: Envelope | None = None  # the message being handled; commands it causes point to it
         enter = {"stage": self._enter_stage, "compensating": self._enter_compensating,
                  **{end: self._enter_end for end in TERMINALS}}
@@ -381,7 +384,7 @@ class Orchestrator:
     # -- moving the machine --------------------------------------------------------------------
     def _next_move(self, inst: Instance) -> str | None:
         """The trigger the instance's runs call for now, starting the next compensation on the way."""
-        saga, state = self.sagas[inst.saga], inst.state
+        state = inst.state
         if state == "compensating":
             if any(r.open for r in inst.undos.values()):
                 return None
@@ -391,13 +394,15 @@ class Orchestrator:
                 self._start_undo(inst, inst.to_undo[0])
                 return None
             return "undone"
-        stage = self._stage_at[inst.saga].get(state)
-        if stage is None:
+        members = self._members[inst.saga].get(state)
+        if members is None:
             return None
-        runs = [inst.runs.get(m.name) for m in saga.members(stage)]
-        if any(r is None or r.open for r in runs):
-            return None
-        statuses = {r.status for r in runs}
+        statuses = set()
+        for name in members:
+            run = inst.runs.get(name)
+            if run is None or run.status in OPEN:
+                return None
+            statuses.add(run.status)
         if statuses == {"done"}:
             return "done"
         return "fail" if "failed" in statuses else "time_out"
@@ -526,7 +531,7 @@ class Orchestrator:
         # Hold the run only while a timer can still move the instance (a deadline, a backoff): one waiting
         # on a reply that is no longer in flight (dropped, parked) would hold it to the horizon for nothing,
         # and is reported as unfinished instead.
-        busy = inst.busy and any(run.open and run.deadline is not None for run in inst.all_runs())
+        busy = inst.deadline is not None  # some open run has a deadline (so the instance is busy)
         if busy and inst.id not in self._held:
             self._held.add(inst.id)
             self.bus.hold()

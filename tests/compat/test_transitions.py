@@ -158,3 +158,38 @@ def test_an_adopted_model_has_a_state_and_no_trigger_methods():
         broke("Machine.set_state or Machine.models")
     data = machine.timer_data(machine.get_state("b"), model)
     assert (data.event.name, data.model) == ("timeout", model), broke("EventData or AsyncEvent(name, machine)")
+
+
+def test_state_callbacks_run_as_the_stock_state_runs_them():
+    assert LeanMachine.resolve_callable(len, None) is len, broke("Machine.resolve_callable (a function is changed)")
+
+    class _Stock(ArmedTimeout):  # the stock AsyncState.enter/exit, log lines and all
+        async def enter(self, event_data):
+            await AsyncState.enter(self, event_data)
+
+        async def exit(self, event_data):
+            await AsyncState.exit(self, event_data)
+
+    @add_state_features(_Stock)
+    class _StockMachine(LeanMachine):
+        pass
+
+    async def main(kind):
+        calls = []
+        machine = kind(states=[{"name": "a", "on_exit": [lambda e: calls.append("exit a"), "left"]},
+                               {"name": "b", "on_enter": [lambda e: calls.append("enter b")]}],
+                       initial="a", send_event=True, queued=True, auto_transitions=True)
+        model = _Model()
+        model.left = lambda e: calls.append("left (by name)")
+        machine.add_model(model)
+        queue = machine._transition_queue_dict[id(model)]
+        await model.to_b()
+        await machine.fire(model, "to_a")
+        await machine.fire(model, "to_b")
+        return calls, queue, machine.async_tasks.get(id(model))
+
+    stock, ours = run_simulated(lambda: main(_StockMachine), horizon=60), run_simulated(lambda: main(_Machine), horizon=60)
+    assert stock[0] == ["exit a", "left (by name)", "enter b"] * 2, broke("AsyncState.enter/exit (their callbacks)")
+    assert ours[0] == stock[0], broke("AsyncState.enter/exit (the on_enter/on_exit callbacks they run)")
+    assert hasattr(ours[1], "popleft"), broke("AsyncMachine._transition_queue_dict (a queue per model)")
+    assert not ours[2], broke("AsyncMachine.async_tasks (tasks still listed after a stock trigger ended)")
