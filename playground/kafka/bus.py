@@ -306,7 +306,14 @@ class KafkaBus(Bus):
             if self.on_assigned is not None:
                 self.on_assigned(inbox, partitions)
 
+        async def revoked(sender: Any, revoked: Any, **kwargs: Any) -> None:
+            # A partition given back later may have been another worker's meanwhile (this one's session may
+            # have lapsed): it counts as new then, and is restored again.
+            gone = {tp.partition for tp in revoked}
+            self.assignments[inbox] = [p for p in self.assignments.get(inbox, []) if p not in gone]
+
         app.on_partitions_assigned.connect(assigned)
+        app.on_partitions_revoked.connect(revoked)
         return app
 
     def _restore(self, receiver: KafkaInbox, newly: list[int], held: list[int]) -> None:
