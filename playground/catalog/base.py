@@ -47,14 +47,34 @@ class MessageSpec:
     optional: frozenset[str] = field(default_factory=frozenset)
     #: (field, the exact value types that pass at once) — the fast path of :meth:`Catalog.contract_problem`.
     _exact: tuple = field(init=False, repr=False, compare=False)
+    #: (field, exact types, whether a float must be finite, whether it is money) — the fast path of
+    #: :meth:`problem_with`, which is stricter than ``_exact``; None when some field needs the full check.
+    _sound: tuple | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         exact = tuple((name, _EXACT.get(kind, (kind,)) + ((_Missing,) if name in self.optional else ()))
                       for name, kind in self.fields.items())
         object.__setattr__(self, "_exact", exact)
+        numbers = all(kind in (float, int) for name, kind in self.fields.items() if name in MONEY)
+        sound = tuple((name, types, self.fields[name] is float, name in MONEY) for name, types in exact)
+        object.__setattr__(self, "_sound", sound if numbers else None)
 
     def problem_with(self, payload: Any) -> str | None:
         """Why ``payload`` breaks this contract, in one phrase, or None if it is fine."""
+        if type(payload) is dict and self._sound is not None:
+            # Values of the exact declared types, finite and not negative where that matters, pass at
+            # once; anything else (including a subclass of a declared type) takes the check below.
+            get = payload.get
+            for name, types, finite, money in self._sound:
+                value = get(name, _MISSING)
+                if type(value) not in types:
+                    break
+                if finite and type(value) is float and not math.isfinite(value):
+                    break
+                if money and value is not _MISSING and value < 0:
+                    break
+            else:
+                return None
         if not isinstance(payload, dict):
             return f"payload should be a mapping of fields, not {type(payload).__name__}"
         for name, kind in self.fields.items():

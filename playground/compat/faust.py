@@ -15,6 +15,7 @@ import faust
 from faust.types import ChannelT, EventT, TopicT
 # Relies on: faust.streams._current_event, the context variable faust.current_event() reads.
 from faust.streams import _current_event
+from mode.utils.queues import ThrowableQueue
 # Relies on: faust.app.base.BootStrategy (not exported from faust) and its enable_kafka, enable_web and
 # enable_sensors class flags, which App reads when it builds its services at start.
 from faust.app.base import BootStrategy
@@ -81,7 +82,10 @@ class LeanStream(faust.Stream):
     ``_finalized``, ``maybe_start()``, ``should_stop``, ``_processors``,
     ``join_strategy``, ``_channel_stop_iteration(channel)``, ``stop()`` and
     ``service_reset()`` as ``Stream._py_aiter`` uses them; the channel's
-    ``queue`` (``empty``, ``get_nowait``, ``_errors``); ``current_event`` and
+    ``queue`` (``get_nowait``, ``_errors``, and for the wait on an empty queue that
+    ``Channel.__anext__``, mode's ``ThrowableQueue.get``/``FlowControlQueue.get`` and
+    ``asyncio.Queue.get`` would do: ``_queue``, ``_getters``, ``_wakeup_next``,
+    ``_pending_pressure_drop_callbacks``); ``current_event`` and
     the ``_current_event`` context variable for an event sent on a channel.
     Channels are never acknowledged and the embedded app has no sensors, so
     neither is called.
@@ -100,8 +104,11 @@ class LeanStream(faust.Stream):
         self._finalized = True
         started_by_aiter = await self.maybe_start()
         queue = channel.queue
-        empty, quick_get, errors, slow_get = queue.empty, queue.get_nowait, queue._errors, channel.__anext__
-        sleep, evented = asyncio.sleep, False
+        items, errors, getters = queue._queue, queue._errors, queue._getters
+        pressure = queue._pending_pressure_drop_callbacks
+        plain = type(channel).__anext__ is faust.Channel.__anext__ and type(queue).get is ThrowableQueue.get
+        quick_get, slow_get = queue.get_nowait, channel.__anext__
+        sleep, future, evented = asyncio.sleep, asyncio.get_running_loop().create_future, False
         try:
             while not self.should_stop:
                 value: Any = None
@@ -109,7 +116,29 @@ class LeanStream(faust.Stream):
                     await sleep(0)  # faust's own turn before every value: kept, so timings stay as they were
                     if errors:
                         raise errors.popleft()
-                    value = quick_get() if not empty() else await slow_get()
+                    if items:
+                        value = quick_get()
+                    elif plain and not pressure:
+                        # What channel.__anext__ → ThrowableQueue.get → asyncio.Queue.get do when the
+                        # queue is empty and unbounded (one waiter on the getters, woken by a put or a
+                        # throw), without their four frames; the same loop turns, so the same timings.
+                        while not items and not errors:
+                            waiter = future()
+                            getters.append(waiter)
+                            try:
+                                await waiter
+                            except BaseException:
+                                waiter.cancel()
+                                try:
+                                    getters.remove(waiter)
+                                except ValueError:
+                                    pass
+                                if items and not waiter.cancelled():
+                                    queue._wakeup_next(getters)
+                                raise
+                        value = quick_get()
+                    else:
+                        value = await slow_get()
                     if isinstance(value, EventT):  # sent with channel.send(): yield its value, as faust does
                         self.current_event = value
                         _current_event.set(weakref.ref(value))

@@ -38,16 +38,18 @@ class _VirtualSelector:
         self._busy_turns = 0
 
     def select(self, timeout: float | None = None):
+        # A real poll costs a system call, and only other threads can produce real I/O
+        # (a thread-safe call lands in the ready queue by itself; its wake-up byte can
+        # wait), so when callbacks are ready or a timer is due, poll now and then only.
+        self._busy_turns += 1
         if timeout == 0:
-            # Callbacks are ready: a real poll costs a system call per loop turn,
-            # and only other threads can produce real I/O, so poll now and then.
-            self._busy_turns += 1
             if self._busy_turns % 64:
                 return []
             return self._selector.select(0)
-        events = self._selector.select(0)
-        if events:
-            return events
+        if not self._busy_turns % 64:
+            events = self._selector.select(0)
+            if events:
+                return events
         due = next_timer(self._loop)
         if due is not None:
             # Jump exactly to the next timer so sums of delays stay exact.

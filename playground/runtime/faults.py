@@ -180,6 +180,10 @@ class FaultPlan:
         """The processing-time distribution ``component`` should use in this run."""
         return self.latency.get(component, default)
 
+    def may_stop(self, component: str) -> bool:
+        """Whether :meth:`down_until` can ever answer for ``component`` (a plan whose outages change live: always)."""
+        return type(self).down_until is not FaultPlan.down_until or component in self._down
+
     def down_until(self, component: str, now: float) -> float | None:
         """When ``component`` comes back if it is down (outage or crash) at ``now``, else None."""
         for start, end in self._down.get(component, ()):

@@ -130,11 +130,19 @@ class Service:
 
     def handle(self, command: str, payload: dict[str, Any]) -> list[Emit]:
         """Run ``command`` with the fields its contract declares (in the run's catalog), ignoring extra fields."""
-        method = self.commands.get(command)
-        if method is None:
-            raise PlaygroundError(f"The {self.name} service has no handler for '{command}'; it handles {sorted(self.commands)}.")
-        args = {f: payload[f] for f in self.catalog[command].fields if f in payload}
-        emitted = getattr(self, method)(**args) or []
+        catalog = self.catalog
+        known = self.__dict__.get("_reads")
+        if known is None or known[0] is not catalog:  # first call, or a run with another catalog
+            known = self._reads = (catalog, {})
+        read = known[1].get(command)
+        if read is None:
+            method = self.commands.get(command)
+            if method is None:
+                raise PlaygroundError(f"The {self.name} service has no handler for '{command}'; "
+                                      f"it handles {sorted(self.commands)}.")
+            read = known[1][command] = (method, tuple(catalog[command].fields))
+        method, fields = read
+        emitted = getattr(self, method)(**{f: payload[f] for f in fields if f in payload}) or []
         if isinstance(emitted, Emit) or not isinstance(emitted, (list, tuple)):
             shown = f"emit({emitted.type!r}, ...)" if isinstance(emitted, Emit) else type(emitted).__name__
             raise HandlerReturnError(

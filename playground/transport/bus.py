@@ -22,6 +22,7 @@ import logging
 import tempfile
 import weakref
 import zlib
+from functools import partial
 from typing import Any, Awaitable, Callable
 
 import faust
@@ -125,6 +126,7 @@ class Bus:
         # type → the detail of its "send" entries ({"to": routes}): one dict shared by every send of that
         # type, since routes change only when an inbox or a subscription is added (which clears it).
         self._send_notes: dict[str, dict[str, list[str]]] = {}
+        self._versions: dict[str, int] = {}  # type → its contract's schema version, looked up once
         self._queues: dict[str, asyncio.Queue | Lanes] = {}
         self.workers = dict(workers or {})
         for inbox, n in self.workers.items():
@@ -182,6 +184,10 @@ class Bus:
         loop = self._loop = asyncio.get_running_loop()
         # The hot path reads the simulated loop's clock directly; a live session's scaled clock is asked.
         self._virtual = isinstance(loop, VirtualTimeLoop) and self.clock is None
+        if self._virtual:  # read for every trace entry: the loop's clock without a method call
+            self.now = partial(getattr, loop, "_now")  # type: ignore[method-assign]
+        else:
+            self.__dict__.pop("now", None)
         if self.clock is not None:
             self._clock_now = self.clock.attach(loop).now
         self._idle = asyncio.Event()
@@ -296,10 +302,14 @@ class Bus:
     def message(self, type: str, payload: dict[str, Any], *, sender: str,
                 correlation_id: str | None, cause: Envelope | None = None) -> Envelope:
         """A new envelope stamped with the current simulated time and a fresh id."""
-        version = self.catalog[type].version if type in self.catalog else 1
-        if cause is not None:
-            return cause.caused(type, payload, self.ids.next(), time=self.now(), sender=sender,
-                                schema_version=version)
+        version = self._versions.get(type)
+        if version is None:
+            version = self.catalog[type].version if type in self.catalog else 1
+            if type in self.catalog:  # a contract never changes once declared; an unknown type may be declared later
+                self._versions[type] = version
+        if cause is not None:  # what cause.caused() builds, without the keyword call on every hop
+            return Envelope(type, payload, self.ids.next(), cause.correlation_id, cause.message_id, version,
+                            self.now(), sender)
         return Envelope(type, payload, self.ids.next(), correlation_id, None, version, self.now(), sender)
 
     def routes(self, envelope: Envelope) -> list[str]:
@@ -332,10 +342,22 @@ class Bus:
         count = sent[e.correlation_id] = sent.get(e.correlation_id, 0) + 1
         if not count % CHECK_EVERY:
             self._look_for_cycle(e, count)
-        if not targets and (e.type not in self.catalog or self.catalog[e.type].kind == "command"):
-            self.dead_letter(e, self._unroutable(e), at=e.sender)
-        for inbox in targets:
-            self._route(e, inbox)
+        if not targets:
+            if e.type not in self.catalog or self.catalog[e.type].kind == "command":
+                self.dead_letter(e, self._unroutable(e), at=e.sender)
+            return
+        if self.faults.touches_delivery:
+            for inbox in targets:
+                self._route(e, inbox)
+            return
+        queues = self._queues
+        for inbox in targets:  # _route without faults, on the path every message takes
+            queue = queues.get(inbox)
+            if queue is None:
+                self.dead_letter(e, f"no inbox called '{inbox}'", at=e.sender)
+            else:
+                self.pending += 1
+                queue.put_nowait(e)
 
     def _too_deep(self, e: Envelope) -> bool:
         # Only computed when a limit is set, so the hot path pays nothing by default.

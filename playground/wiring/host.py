@@ -44,6 +44,8 @@ class ServiceHost:
         # A crash restarts a service named in the plan's amnesia with empty memory; these crashes were applied.
         self._forgets = self.name in bus.faults.amnesia
         self._restarted: set[tuple[float, float]] = set()
+        # Whether an outage or crash can ever stop this consumer (asked once, not for every message).
+        self._may_stop = bus.faults.may_stop(self.name)
 
     def attach(self) -> "ServiceHost":
         """Give the service its inbox and subscribe it to the events it reacts to."""
@@ -87,13 +89,14 @@ class ServiceHost:
         return catalog[type_], command, tuple(f for f in wanted.fields if f not in wanted.optional)
 
     async def __call__(self, envelope: Envelope) -> None:
-        bus, trace, e = self.bus, self.bus.trace, envelope
-        faults = bus.faults
-        back = faults.down_until(self.name, bus.now())
-        while back is not None:
-            # A stopped consumer takes nothing from its inbox: the backlog grows.
-            await bus.sleep(back - bus.now())
+        bus, e = self.bus, envelope
+        trace, faults = bus.trace, bus.faults
+        if self._may_stop:
             back = faults.down_until(self.name, bus.now())
+            while back is not None:
+                # A stopped consumer takes nothing from its inbox: the backlog grows.
+                await bus.sleep(back - bus.now())
+                back = faults.down_until(self.name, bus.now())
         if self._forgets:
             self._restart_after_crashes(e)
         bus.deliver(e, self.name)
@@ -110,9 +113,10 @@ class ServiceHost:
         if failed is not None and failed[0] == "lost":
             bus.redeliver(e, self.name, failed[1])  # never acknowledged, so it comes back
             return
-        self.service.redelivered = e.message_id in self._worked
+        service, worked = self.service, self._worked
+        service.redelivered = bool(worked) and e.message_id in worked
         try:
-            emitted = self.service.handle(command, e.payload)
+            emitted = service.handle(command, e.payload)
         except HandlerReturnError:
             raise  # a bug in the handler's code, not a poison message: stop the run with the fix
         except NotYet as wait:  # the service cannot answer yet (e.g. a semantic lock): it comes back later
@@ -124,8 +128,9 @@ class ServiceHost:
             bus.dead_letter(e, f"the {self.name} service failed on {command}: {exc}", at=self.name)
             return
         finally:
-            self.service.redelivered = False
-        self._write_notes(e)
+            service.redelivered = False
+        if service.notes:
+            self._write_notes(e)
         if failed is not None:
             # Worked, then failed before acknowledging: the effect stands, the events are lost,
             # and the message comes back. Only an idempotent service shrugs this off.
@@ -134,7 +139,8 @@ class ServiceHost:
                 self._restart(e, "died after its work, before acknowledging")
             bus.redeliver(e, self.name, failed[1])
             return
-        self._worked.discard(e.message_id)
+        if worked:
+            worked.discard(e.message_id)
         note = self._end_notes.get(command)
         if note is None:  # one detail per command, shared by every "end" entry that names it
             note = self._end_notes[command] = {"command": command}

@@ -146,3 +146,45 @@ def test_a_quick_fetch_apps_worker_consumer_waits_at_most_the_fences_fetch_time(
 
     waits = asyncio.run(main())
     assert waits == FETCH_MAX_WAIT_MS, broke(f"the worker consumer's fetch wait (it is {waits} ms)")
+
+
+def _thrown_while_waiting(stream_cls):
+    """An agent waiting on an empty channel, then a value, then an error thrown into the channel: what it saw."""
+    async def main():
+        with tempfile.TemporaryDirectory() as datadir:
+            app = _App("canary", datadir=datadir, loop=asyncio.get_running_loop(), Stream=stream_cls)
+            channel, log = app.channel(maxsize=0), []
+
+            async def reader(stream):
+                try:
+                    async for value in stream:
+                        log.append(("value", value))
+                except KeyError as exc:
+                    log.append(("thrown", str(exc)))
+
+            app.agent(channel, name="reader")(reader)
+            await app.start()
+            app.flow_control.resume()
+            try:
+                queue = agent_queue(channel)
+                await asyncio.sleep(1)
+                waiting = len(queue._getters)
+                queue.put_nowait(7)
+                await asyncio.sleep(1)
+                queue._throw(KeyError("boom"))  # how faust fails the reader of a channel (Channel._throw)
+                await asyncio.sleep(1)
+                return waiting, log
+            finally:
+                await asyncio.wait_for(app.stop(), 10)
+                close_consumer_thread_loop(app)
+
+    return run_simulated(main, horizon=60)
+
+
+def test_the_lean_streams_wait_on_an_empty_queue_is_the_queues_own():
+    from mode.utils.queues import ThrowableQueue
+    for name in ("_queue", "_getters", "_errors", "_pending_pressure_drop_callbacks", "_wakeup_next"):
+        assert hasattr(ThrowableQueue(flow_control=None), name), broke(f"mode's ThrowableQueue.{name}")
+    stock, lean = _thrown_while_waiting(faust.Stream), _thrown_while_waiting(LeanStream)
+    assert stock == (1, [("value", 7), ("thrown", "'boom'")]), broke("how a channel's reader waits and is thrown at")
+    assert lean == stock, broke("how a channel's reader waits on an empty queue (the lean stream's wait differs)")
