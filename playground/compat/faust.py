@@ -19,9 +19,6 @@ from mode.utils.queues import ThrowableQueue
 # Relies on: faust.app.base.BootStrategy (not exported from faust) and its enable_kafka, enable_web and
 # enable_sensors class flags, which App reads when it builds its services at start.
 from faust.app.base import BootStrategy
-# Relies on: faust's aiokafka driver classes, Consumer._new_consumer_thread and
-# AIOKafkaConsumerThread._create_worker_consumer, App._new_transport (see QuickFetchApp).
-from faust.transport.drivers import aiokafka as aiokafka_driver
 
 TESTED = "0.15.3"
 
@@ -160,46 +157,3 @@ class LeanStream(faust.Stream):
             if started_by_aiter:
                 await self.stop()
                 self.service_reset()
-
-
-#: How long a worker's fetch waits at the broker for records; faust hard-codes 1,500 ms.
-FETCH_MAX_WAIT_MS = 100
-
-
-class _QuickFetchThread(aiokafka_driver.AIOKafkaConsumerThread):
-    def _create_worker_consumer(self, transport: Any) -> Any:
-        consumer = super()._create_worker_consumer(transport)
-        consumer._fetch_max_wait_ms = FETCH_MAX_WAIT_MS  # read once, when the consumer starts its fetcher
-        return consumer
-
-
-class _QuickFetchConsumer(aiokafka_driver.Consumer):
-    def _new_consumer_thread(self) -> Any:
-        return _QuickFetchThread(self, loop=self.loop, beacon=self.beacon)
-
-
-class QuickFetchTransport(aiokafka_driver.Transport):
-    """faust's Kafka transport, with consumers that wait at most ``FETCH_MAX_WAIT_MS`` per fetch.
-
-    faust builds its worker consumer with ``fetch_max_wait_ms=1500`` and no
-    setting to change it. A broker that holds an empty fetch for the whole
-    wait (tansu does, even when records arrive meanwhile) then adds up to
-    1.5 s to every hop of a flow. Relies on: the driver's ``Consumer``,
-    ``AIOKafkaConsumerThread`` and ``Transport``; ``Consumer._new_consumer_thread``
-    (how a consumer makes its thread), ``_create_worker_consumer`` (where the
-    thread builds the aiokafka consumer) and aiokafka's
-    ``AIOKafkaConsumer._fetch_max_wait_ms``, which ``start()`` hands to its fetcher.
-    """
-
-    Consumer = _QuickFetchConsumer
-
-
-class QuickFetchApp(faust.App):
-    """A faust app whose consumer transport is :class:`QuickFetchTransport`.
-
-    Relies on: ``App._new_transport()``, which builds the consumer transport
-    from ``conf.broker_consumer`` the first time ``app.transport`` is read.
-    """
-
-    def _new_transport(self) -> Any:
-        return QuickFetchTransport(self.conf.broker_consumer, self)

@@ -39,8 +39,10 @@ import traceback
 import warnings
 from typing import Any, Callable, Mapping
 
+import faust
+
 from playground.catalog import CATALOG, Catalog
-from playground.compat.faust import KafkaOnlyBoot, QuickFetchApp
+from playground.compat.faust import KafkaOnlyBoot
 from playground.errors import PlaygroundError
 from playground.kafka.broker import (BrokerError, broker_address, broker_url, check_broker, cluster_id,
                                      ensure_topics)
@@ -67,12 +69,8 @@ MAX_RECORD = 1_000_000 - 16_384
 PRODUCER_LINGER = 0.005
 
 
-class KafkaApp(QuickFetchApp):
-    """A faust app that talks to Kafka but runs no web server and no sensors.
-
-    Its consumers wait at most 100 ms per fetch instead of faust's 1.5 s: on
-    the bundled broker that wait was most of each hop's latency.
-    """
+class KafkaApp(faust.App):
+    """A faust app that talks to Kafka but runs no web server and no sensors."""
 
     BootStrategy = KafkaOnlyBoot
 

@@ -6,8 +6,7 @@ from importlib.metadata import version
 
 import faust
 
-from playground.compat.faust import (FETCH_MAX_WAIT_MS, TESTED, LeanStream, NoKafkaBoot, QuickFetchApp,
-                                     QuickFetchTransport, agent_queue, close_consumer_thread_loop)
+from playground.compat.faust import TESTED, LeanStream, NoKafkaBoot, agent_queue, close_consumer_thread_loop
 from playground.runtime.clock import run_simulated
 
 INSTALLED = version("faust-streaming")
@@ -125,27 +124,6 @@ def test_the_lean_stream_delivers_at_the_same_turns_as_fausts_own():
     stock, lean = _chain(faust.Stream), _chain(LeanStream)
     assert ("last", 100, 100) in stock and ("last", 2, None) in stock
     assert lean == stock, broke("how Stream.__aiter__ reads a channel (the lean stream's turns differ)")
-
-
-def test_a_quick_fetch_apps_worker_consumer_waits_at_most_the_fences_fetch_time():
-    async def main():
-        with tempfile.TemporaryDirectory() as datadir:
-            app = QuickFetchApp("canary", broker="kafka://127.0.0.1:9", datadir=datadir,
-                                loop=asyncio.get_running_loop())
-            transport = app.transport
-            assert isinstance(transport, QuickFetchTransport), broke("App._new_transport (the transport is "
-                                                                     f"{type(transport).__name__})")
-            thread = app.consumer._new_consumer_thread()
-            consumer = thread._create_worker_consumer(transport)
-            try:
-                return consumer._fetch_max_wait_ms
-            finally:
-                await consumer.stop()
-                thread.thread_loop.close()
-                close_consumer_thread_loop(app)
-
-    waits = asyncio.run(main())
-    assert waits == FETCH_MAX_WAIT_MS, broke(f"the worker consumer's fetch wait (it is {waits} ms)")
 
 
 def _thrown_while_waiting(stream_cls):
