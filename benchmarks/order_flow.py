@@ -21,7 +21,7 @@ import argparse
 import asyncio
 import tempfile
 
-from _goals import compare, goal, scaled
+from _goals import compare, goal, load_average, scaled
 from playground.transport.bus import EmbeddedApp
 from playground.runtime.clock import run_simulated
 from playground.runtime.randomness import Randomness
@@ -114,6 +114,7 @@ def main() -> None:
     args = parser.parse_args()
     order_flow(orders=10, seed=1).run()  # warm-up: imports and faust's lazy settings
     sizes = (10, 20) if args.quick else GOAL_SECONDS
+    print(f"order flow against bare faust and bare asyncio; {load_average()}")
     print(f"{'orders':>7} {'ours':>8} {'bare faust':>11} {'bare asyncio':>13} {'ours/faust':>11} {'ours/asyncio':>13}")
     for orders, goal_size in zip(sizes, GOAL_SECONDS):
         rounds = 1 if args.quick or orders > 1_000 else args.rounds
@@ -131,12 +132,16 @@ def main() -> None:
         ours, faust, plain = (times[name].wall for name in ("ours", "faust", "asyncio"))
         print(f"{orders:>7,} {ours:>7.3f}s {faust:>10.3f}s {plain:>12.3f}s {ours / faust:>10.2f}x "
               f"{ours / plain:>12.2f}x   (median of {rounds})")
+        cpu = {name: times[name].cpu for name in times}
+        print(f"{'CPU':>7} {cpu['ours']:>7.3f}s {cpu['faust']:>10.3f}s {cpu['asyncio']:>12.3f}s "
+              f"{cpu['ours'] / cpu['faust']:>10.2f}x {cpu['ours'] / cpu['asyncio']:>12.2f}x   (steadier on a shared machine)")
         small = f"quick run: {orders} orders, start-up weighs more" if args.quick else None
         goal(f"{orders:,} orders, ours / bare faust chain", ours / faust, 1.0, "x", note=small)
         goal(f"{orders:,} orders, ours / bare asyncio pipeline", ours / plain, 2.0, "x", note=small)
         limit, note = scaled(GOAL_SECONDS[goal_size], orders, goal_size,
                               f"{goal_size:,} orders ≤ {GOAL_SECONDS[goal_size]:g} s")
         goal(f"{orders:,} orders, ours (wall)", ours, limit, " s", note=note)
+    print(f"after: {load_average()}")
 
 
 if __name__ == "__main__":
