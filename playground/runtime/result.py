@@ -54,7 +54,7 @@ def outcomes_from(trace: Trace, ids: list[str], terminals: Mapping[str, str]) ->
     """Each id's outcome from the trace: its terminal event(s), 'dead-lettered' or 'unfinished'."""
     ends: dict[str, list[str]] = {i: [] for i in ids}
     parked: set[str] = set()
-    for _, kind, _, type_, _, correlation_id, *_ in trace.raw():
+    for kind, type_, correlation_id in trace.fields("kind", "type", "correlation_id", kinds=("send", "dead_letter")):
         if kind == "send" and type_ in terminals and correlation_id in ends:
             state = terminals[type_]
             if state not in ends[correlation_id]:

@@ -16,13 +16,17 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import itertools
 import json
+import os
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
 from typing import Any, NamedTuple
 
-from playground.errors import UnknownTransaction
+from playground.errors import ScenarioError, UnknownTransaction
+from playground.runtime.trace_store import FIELDS, Store, iter_rows
 
 #: What each kind of entry means. ``at`` is always the component where it happened.
 KINDS = {
@@ -67,52 +71,153 @@ def _plain(value: Any) -> Any:
 
 
 class Trace:
-    """An append-only list of :class:`TraceEntry`, with a few questions it can answer."""
+    """An append-only sequence of :class:`TraceEntry`, with a few questions it can answer.
 
-    def __init__(self) -> None:
-        # Raw tuples while recording (cheaper to build than named ones on the hot
-        # path); turned into TraceEntry objects on first read.
-        self._raw: list[tuple] = []
-        self._entries: list[TraceEntry] = []
+    Entries are kept compactly (see :mod:`playground.runtime.trace_store`) and
+    built as :class:`TraceEntry` objects when read. A trace of at most
+    :attr:`READ_CACHE` entries keeps the entries it built, so reading it again
+    costs nothing; a longer one builds them afresh on every read and holds only
+    the compact form.
+
+    Args:
+        spill_to: a file for the entries past ``in_memory``; every analysis still reads them (more slowly).
+            The file is written afresh and holds the blocks in this process's own format.
+        in_memory: how many entries stay in memory when ``spill_to`` is given (:attr:`IN_MEMORY` by
+            default); whole blocks of :attr:`BLOCK` entries move to the file, at least one stays.
+    """
+
+    #: Entries per compact block; recent entries wait as plain tuples until a block is full.
+    BLOCK = 4096
+    #: A trace up to this many entries keeps the entries a read built.
+    READ_CACHE = 200_000
+    #: Entries kept in memory by default when the trace spills to a file.
+    IN_MEMORY = 100_000
+
+    def __init__(self, *, spill_to: str | os.PathLike | None = None, in_memory: int | None = None) -> None:
+        spill_to, in_memory = spill_options(spill_to, in_memory, default=self.IN_MEMORY)
+        self._raw: list[tuple] = []  # the latest entries, as plain tuples, until a block is full
+        self._store = Store(self.BLOCK, spill_to, in_memory)
+        self._block = self.BLOCK
+        self._entries: list[TraceEntry] = []  # entries already built, while the trace is small
 
     def record(self, time: float, kind: str, at: str, type: str | None = None,
                message_id: str | None = None, correlation_id: str | None = None,
                causation_id: str | None = None, detail: Any = None) -> None:
-        self._raw.append((time, kind, at, type, message_id, correlation_id, causation_id, detail))
+        raw = self._raw
+        raw.append((time, kind, at, type, message_id, correlation_id, causation_id, detail))
+        if len(raw) >= self._block:
+            self._store.add(raw)
+            self._raw = []
 
     @property
-    def entries(self) -> list[TraceEntry]:
-        """Every entry so far, in order."""
-        done, raw = len(self._entries), self._raw
-        if done < len(raw):
-            make = TraceEntry._make
-            self._entries.extend(make((seq, *raw[seq])) for seq in range(done, len(raw)))
+    def spill_to(self) -> Path | None:
+        """The file this trace spills to, if any."""
+        return self._store.spill_to
+
+    def _cached(self) -> bool:
+        return len(self) <= self.READ_CACHE and not self._store.spilled
+
+    @property
+    def entries(self) -> Sequence[TraceEntry]:
+        """Every entry so far, in order: a list while the trace is small, else a sequence built as it is read."""
+        if not self._cached():
+            self._entries = []
+            return Entries(self)
+        done = len(self._entries)
+        if done < len(self):
+            self._entries.extend(map(TraceEntry._make, self._rows(done)))
         return self._entries
 
-    def raw(self) -> list[tuple]:
-        """Entries as plain tuples without their seq number — a cheaper read for whole-trace scans."""
-        return self._raw
+    def _rows(self, start: int = 0) -> Iterator[tuple]:
+        """Entries from ``start`` on as tuples with their seq number first."""
+        return ((seq, *row) for seq, row in enumerate(iter_rows(self._store, self._raw, start), start))
+
+    def raw(self) -> Rows:
+        """Entries as plain tuples without their seq number, in order — a cheaper read for whole-trace scans."""
+        return Rows(self)
+
+    def _row(self, index: int) -> tuple:
+        """Entry ``index`` (0 ≤ index < len) as a plain tuple without its seq number."""
+        store = self._store
+        if index >= len(store):
+            return self._raw[index - len(store)]
+        block, at = divmod(index, store.block_size)
+        return store.rows(block)[at]
+
+    def fields(self, *names: str, kinds: Iterable[str] | None = None) -> Iterator[tuple]:
+        """The named fields of every entry (of the given kinds only, if given), as tuples, in order.
+
+        >>> trace = Trace()
+        >>> trace.record(0.0, "send", "orders", "OrderPlaced", "m1", "order-1", None)
+        >>> trace.record(0.1, "deliver", "invoices", "OrderPlaced", "m1", "order-1", None)
+        >>> list(trace.fields("at", "time", kinds=["deliver"]))
+        [('invoices', 0.1)]
+        """
+        unknown = [n for n in names if n not in TraceEntry._fields]
+        if unknown:
+            raise ValueError(f"A trace entry has no field {unknown[0]!r}; its fields are {', '.join(TraceEntry._fields)}.")
+        wanted = None if kinds is None else set(kinds)
+        store = self._store
+        for index in range(len(store.blocks)):
+            base = index * store.block_size
+            keep = None if wanted is None else store.of_kinds(index, wanted)
+            if keep == []:
+                continue
+            columns = [range(base, base + store.block_size) if n == "seq" else store.column(index, n) for n in names]
+            if keep is None:
+                yield from zip(*columns)
+            else:
+                yield from (tuple(column[i] for column in columns) for i in keep)
+        base = len(store)
+        at = [TraceEntry._fields.index(n) for n in names]
+        for seq, row in enumerate(self._raw, base):
+            if wanted is None or row[1] in wanted:
+                full = (seq, *row)
+                yield tuple(full[i] for i in at)
 
     def __len__(self) -> int:
-        return len(self._raw)
+        return len(self._store) + len(self._raw)
 
     def __iter__(self) -> Iterator[TraceEntry]:
         return iter(self.entries)
 
     def where(self, **match: Any) -> list[TraceEntry]:
         """Entries whose fields equal every given value, e.g. ``where(kind="dead_letter")``."""
-        return [e for e in self.entries if all(getattr(e, k) == v for k, v in match.items())]
+        if self._cached() or not match:
+            return [e for e in self.entries if all(getattr(e, k) == v for k, v in match.items())]
+        # A long trace: find candidates by one field's column (a name's code if possible), build only those.
+        field = min(match, key=lambda k: _FIND_ORDER.index(k) if k in _FIND_ORDER else len(_FIND_ORDER))
+        found, store = [], self._store
+        if field in FIELDS:
+            for index in range(len(store.blocks)):
+                base, at = index * store.block_size, store.positions(index, field, match[field])
+                if at:
+                    rows = store.rows(index)
+                    found.extend(e for e in (TraceEntry(base + i, *rows[i]) for i in at)
+                                 if all(getattr(e, k) == v for k, v in match.items()))
+            rest = map(TraceEntry._make, self._rows(len(store)))
+        else:
+            rest = iter(self.entries)
+        found.extend(e for e in rest if all(getattr(e, k) == v for k, v in match.items()))
+        return found
 
     def kinds(self) -> Counter:
-        return Counter(e.kind for e in self.entries)
+        counts: Counter = Counter()
+        for index in range(len(self._store.blocks)):
+            counts.update(self._store.kinds(index))
+        counts.update(row[1] for row in self._raw)
+        return counts
 
     def to_jsonl(self) -> str:
         """One JSON object per line, in order; identical runs give identical text."""
-        return "".join(e.to_json() + "\n" for e in self.entries)
+        return "".join(e.to_json() + "\n" for e in self)
 
     def digest(self) -> str:
         """A short fingerprint of the whole trace, for comparing runs at a glance."""
-        return hashlib.sha256(self.to_jsonl().encode()).hexdigest()[:16]
+        digest = hashlib.sha256()
+        for e in self:
+            digest.update((e.to_json() + "\n").encode())
+        return digest.hexdigest()[:16]
 
     def story(self, correlation_id: str, kinds: Iterable[str] = ("send", "start", "dead_letter")) -> Excerpt:
         """One business transaction's entries of the given kinds, as a readable table.
@@ -128,14 +233,19 @@ class Trace:
         playground.errors.UnknownTransaction: No message in this trace carries 'order-1'; its only id is order-0001 — did you mean 'order-0001'?
         """
         wanted = set(kinds)
-        story = Excerpt([e for e in self.entries if e.correlation_id == correlation_id and e.kind in wanted])
-        if not story and not any(e[5] == correlation_id for e in self._raw):
+        mine = self.where(correlation_id=correlation_id)
+        if not mine:
             raise UnknownTransaction(self._no_such_id(correlation_id))
-        return story
+        return Excerpt([e for e in mine if e.kind in wanted])
 
     def correlation_ids(self) -> list[str]:
         """Every correlation id in the trace, in the order each first appears."""
-        return list(dict.fromkeys(e[5] for e in self._raw if e[5] is not None))
+        seen: dict[str, None] = {}
+        for index in range(len(self._store.blocks)):
+            seen.update(dict.fromkeys(self._store.column(index, "correlation_id")))
+        seen.update(dict.fromkeys(row[5] for row in self._raw))
+        seen.pop(None, None)
+        return list(seen)
 
     def _no_such_id(self, asked: Any) -> str:
         ids = self.correlation_ids()
@@ -145,6 +255,88 @@ class Trace:
         guess = _closest(str(asked), ids)
         hint = f" — did you mean {guess!r}?" if guess else "."
         return f"No message in this trace carries {asked!r}; {known}{hint}"
+
+
+#: Fields :meth:`Trace.where` prefers to search a long trace by, cheapest first.
+_FIND_ORDER = ("kind", "at", "type", "correlation_id", "message_id", "causation_id", "time", "detail")
+
+
+class Rows(Sequence):
+    """The recorded tuples of a trace (entries without their seq), decoded block by block as they are read."""
+
+    def __init__(self, trace: Trace):
+        self._trace = trace
+
+    def __len__(self) -> int:
+        return len(self._trace)
+
+    def __iter__(self) -> Iterator[tuple]:
+        return iter_rows(self._trace._store, self._trace._raw)
+
+    def _from(self, start: int) -> Iterator:
+        return iter_rows(self._trace._store, self._trace._raw, start)
+
+    def __getitem__(self, index: int | slice) -> Any:
+        n = len(self)
+        if isinstance(index, slice):
+            start, stop, step = index.indices(n)
+            if step != 1:
+                return [self[i] for i in range(start, stop, step)]
+            return list(itertools.islice(self._from(start), max(0, stop - start)))
+        if not -n <= index < n:
+            raise IndexError(f"trace entry {index} is out of range: the trace has {n:,} entries")
+        return self._one(index % n)
+
+    def _one(self, index: int) -> tuple:
+        return self._trace._row(index)
+
+    def __repr__(self) -> str:
+        return f"<{len(self):,} trace entries>"
+
+
+class Entries(Rows):
+    """The entries of a long trace, built from its compact form each time they are read."""
+
+    def __iter__(self) -> Iterator[TraceEntry]:
+        return map(TraceEntry._make, self._trace._rows())
+
+    def _from(self, start: int) -> Iterator:
+        return map(TraceEntry._make, self._trace._rows(start))
+
+    def _one(self, index: int) -> TraceEntry:
+        return TraceEntry(index, *self._trace._row(index))
+
+
+def spill_options(spill_to: Any, in_memory: Any, *, default: int,
+                  names: tuple[str, str] = ("spill_to", "in_memory")) -> tuple[Path | None, int | None]:
+    """Check where a trace may spill and how much of it stays in memory; one sentence when either is wrong.
+
+    >>> spill_options(None, 5_000, default=100_000, names=("trace_to", "trace_in_memory"))
+    Traceback (most recent call last):
+    ...
+    playground.errors.ScenarioError: trace_in_memory= says how many trace entries stay in memory while the rest go to a file; give trace_to= a file as well.
+    """
+    file, count = names
+    if spill_to is None:
+        if in_memory is not None:
+            raise ScenarioError(f"{count}= says how many trace entries stay in memory while the rest go to a file; "
+                                f"give {file}= a file as well.")
+        return None, None
+    if not isinstance(spill_to, (str, os.PathLike)) or not str(spill_to):
+        raise ScenarioError(f"{file}= takes the path of a file to write the trace to, e.g. 'run.trace', "
+                            f"not {spill_to!r}.")
+    path = Path(spill_to)
+    if path.is_dir():
+        raise ScenarioError(f"{file}={str(spill_to)!r} is a folder; name a file inside it, e.g. "
+                            f"{str(path / 'run.trace')!r}.")
+    if not path.parent.is_dir():
+        raise ScenarioError(f"{file}={str(spill_to)!r} is in a folder that does not exist; create the folder "
+                            "first or name a file in an existing one.")
+    if in_memory is None:
+        return path, default
+    if not isinstance(in_memory, int) or isinstance(in_memory, bool) or in_memory < 0:
+        raise ScenarioError(f"{count}= must be a whole number of trace entries of at least 0, not {in_memory!r}.")
+    return path, in_memory
 
 
 def _closest(asked: str, ids: list[str]) -> str | None:

@@ -55,7 +55,8 @@ class WorkCounter:
 
 def cycle_in(trace: Trace, message_id: str) -> str:
     """The cycle that led to ``message_id``, read backwards along the causes, e.g. ``A from x → B from y → A from x``."""
-    sends = {e[4]: (e[3], e[2], e[6]) for e in trace.raw() if e[1] == "send"}
+    sends = {m: (t, at, cause) for m, t, at, cause in trace.fields("message_id", "type", "at", "causation_id",
+                                                                  kinds=("send",))}
     chain: list[tuple[str, str]] = []
     current: str | None = message_id
     while current in sends and len(chain) < _LONGEST_CYCLE:

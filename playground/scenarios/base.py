@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import os
 import textwrap
 from typing import Any, Callable, Iterable, Mapping, TypeVar
 
@@ -21,7 +22,7 @@ from playground.runtime.clock import run_simulated
 from playground.runtime.faults import FaultPlan
 from playground.runtime.randomness import Randomness
 from playground.runtime.result import Result, outcomes_from
-from playground.runtime.trace import Trace
+from playground.runtime.trace import Trace, spill_options
 from playground.services.base import Service, give_streams
 from playground.transport.bus import Bus
 from playground.wiring.agents import FaustConsumer
@@ -35,8 +36,8 @@ def started_in(trace: Trace, start: str | None) -> list[str]:
     """The transactions a trace shows starting: correlation ids of ``start`` messages, in order of first send."""
     if start is None:
         return []
-    return list(dict.fromkeys(cid for _, kind, _, type_, _, cid, *_ in trace.raw()
-                              if kind == "send" and type_ == start and cid is not None))
+    return list(dict.fromkeys(cid for type_, cid in trace.fields("type", "correlation_id", kinds=("send",))
+                              if type_ == start and cid is not None))
 
 
 class Scenario:
@@ -133,11 +134,20 @@ class Scenario:
         return self
 
     # running -------------------------------------------------------------
-    def run(self) -> Result:
-        """Run once on simulated time and return the :class:`Result`."""
+    def run(self, *, trace_to: "str | os.PathLike | None" = None, trace_in_memory: int | None = None) -> Result:
+        """Run once on simulated time and return the :class:`Result`.
+
+        A very long run can keep most of its trace on disk: with ``trace_to`` a
+        file, only about ``trace_in_memory`` entries (100,000 unless given) stay
+        in memory and the rest go to that file. Every analysis still reads the
+        whole trace, more slowly, and its digest is the same as in memory.
+        """
         known_names("component", self.faults.components(), self.components())
         horizon = self.horizon or self.default_horizon()
-        refuse_if_too_big(self.planned(), self.unit, bytes_each=self.bytes_per_transaction)
+        self._spill = spill_options(trace_to, trace_in_memory, default=Trace.IN_MEMORY,
+                                    names=("trace_to", "trace_in_memory"))
+        if trace_to is None:  # a trace going to disk needs little memory, so only a kept one is checked
+            refuse_if_too_big(self.planned(), self.unit, bytes_each=self.bytes_per_transaction)
         try:
             with progress(self.planned(), self.unit, lambda: len(self._ids)):
                 return run_simulated(self._main, horizon=horizon)
@@ -156,7 +166,8 @@ class Scenario:
 
     async def _main(self) -> Result:
         randomness = Randomness(self.seed)
-        trace = Trace()
+        spill_to, in_memory = getattr(self, "_spill", (None, None))
+        trace = Trace(spill_to=spill_to, in_memory=in_memory)
         bus = Bus(trace, catalog=self.catalog, faults=self.faults,
                   name=f"{self.name}-{self.seed}".replace(" ", "-"), randomness=randomness,
                   workers=dict(self.workers))

@@ -327,8 +327,8 @@ class Bus:
             note = {"to": targets}
         else:
             note = self._send_notes.get(e.type)
-            if note is None:
-                note = self._send_notes[e.type] = {"to": self.routes(e)}
+            if note is None:  # a copy: a subscriber joining later must not appear in what was sent before
+                note = self._send_notes[e.type] = {"to": list(self.routes(e))}
             targets = note["to"]
         if self.max_depth is not None and self._too_deep(e):
             self.trace.record(self.now(), "send", e.sender, e.type, e.message_id, e.correlation_id,
