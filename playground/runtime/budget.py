@@ -1,7 +1,7 @@
 """Bounded size: refuse a run that cannot fit in memory, and show progress on one that takes a while.
 
 A simulated run keeps its whole trace, so its memory grows with the number of
-business transactions (about 10 KB each in the order flow, measured by
+business transactions (about 2.5 KB each in the order flow since the compact trace, measured by
 ``benchmarks/guard_rails.py``). :func:`refuse_if_too_big` compares that
 estimate with the memory the machine has free *before* the run starts, and
 refuses with one sentence saying how many would fit.
