@@ -140,9 +140,9 @@ class Case:
     def shrunk(self, fails: Callable[[Case], bool]) -> Case:
         """A smaller case that still fails: needless fault rules dropped, then the fewest instances that fail.
 
-        Deterministic and bounded (one run per fault rule and per smaller size),
-        so a search that skips hypothesis's own shrinking still reports a
-        minimal fault plan.
+        Deterministic and bounded (one run per fault rule and per smaller size):
+        the last pass after hypothesis's shrinker, which stops after five
+        minutes of wall time and so can leave a rule or an instance to spare.
 
         >>> case = Case("order", "choreography", seed=1, size=3, faults={"latency": {"orders": 0.5, "email": 2.0}})
         >>> small = case.shrunk(lambda c: "email" in c.faults.get("latency", {}))
