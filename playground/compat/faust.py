@@ -8,8 +8,10 @@ version if a release moves one of them.
 from __future__ import annotations
 
 import asyncio
+import os
 import weakref
-from typing import Any, AsyncIterator
+from typing import Any, AsyncIterator, ClassVar
+from uuid import uuid4
 
 import faust
 from faust.types import ChannelT, EventT, TopicT
@@ -36,6 +38,58 @@ class KafkaOnlyBoot(BootStrategy):
 
     enable_web = False
     enable_sensors = False
+
+
+class OncePerProcessApp(faust.App):
+    """A faust app that does not redo, at every run, start-up work whose result cannot differ between runs.
+
+    * **Settings.** faust builds an app's ``Settings`` anew for every app: some
+      140 settings, each checked and defaulted (about a millisecond, a run's
+      largest single start-up cost after the services). Here they are built
+      once per process for the same options and the same environment, then copied for each app, with the
+      app's own id and a fresh reply-topic name as faust would give it.
+    * **Folders.** At its first start faust makes its data, app and table
+      folders. Tables kept in memory (faust's default store, the only one an
+      app without Kafka is given) write nothing there, so with that store no
+      folder is made and no temporary one is needed.
+
+    Relies on: ``App._default_options`` (the id and options given to ``App()``),
+    ``App._config_source``, ``App._load_settings`` and ``App._create_directories``
+    (called by ``on_first_start``); ``Settings._prepare_id`` and a settings object keeping its
+    values in its ``__dict__`` (``_name``, ``_id``, ``_reply_to``, ``_reply_to_prefix`` and
+    ``_accessed``, the names read so far, which faust uses to warn about a
+    change after a read).
+    """
+
+    _built: ClassVar[dict] = {}
+    KEEP = 16  # sets of settings kept at most (a process seldom builds apps with more than a few sets of options)
+
+    def _load_settings(self, *, silent: bool = False) -> Any:
+        appid, options = self._default_options
+        if self._config_source or "reply_to" in options or "id" in options:
+            return super()._load_settings(silent=silent)
+        settings_type = self.Settings
+        try:  # faust reads its settings' environment variables (under a prefix it may read there too)
+            key = (settings_type, tuple(sorted(options.items())), frozenset(os.environ.items()))
+            built = self._built.get(key)
+        except TypeError:  # an option that cannot be a key (a dict, a list): built anew, as faust does
+            return super()._load_settings(silent=silent)
+        if built is None:
+            if len(self._built) >= self.KEEP:
+                self._built.clear()
+            built = self._built[key] = super()._load_settings(silent=silent)
+        conf = object.__new__(settings_type)
+        values = conf.__dict__
+        for name, value in built.__dict__.items():  # containers copied, so no app changes another's
+            values[name] = value.copy() if isinstance(value, (list, dict, set)) else value
+        values["_accessed"] = set()
+        values["_name"], values["_id"] = appid, conf._prepare_id(appid)
+        values["_reply_to"] = f"{values['_reply_to_prefix']}{uuid4()}"
+        return conf
+
+    def _create_directories(self) -> None:
+        if self.conf.store.scheme != "memory":
+            super()._create_directories()
 
 
 def agent_queue(channel: faust.ChannelT) -> asyncio.Queue:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import tempfile
 import weakref
 import zlib
@@ -28,8 +29,9 @@ from typing import Any, Awaitable, Callable
 import faust
 
 from playground.catalog import CATALOG, Catalog
-from playground.compat.faust import LeanStream, NoKafkaBoot, agent_queue, close_consumer_thread_loop
-from playground.compat.mode import WokenSupervisor
+from playground.compat.faust import (LeanStream, NoKafkaBoot, OncePerProcessApp, agent_queue,
+                                     close_consumer_thread_loop)
+from playground.compat.mode import WokenSupervisor, format_only_logged_lines
 from playground.runtime.clock import VirtualTimeLoop
 from playground.runtime.envelope import DEAD_LETTERS, DeadLetter, Envelope, MessageIds
 from playground.runtime.faults import FaultPlan
@@ -58,6 +60,7 @@ class _QuietLibraries:
         self._levels: list[int] | None = None
 
     def enter(self, bus: Any) -> None:
+        format_only_logged_lines()  # lines below WARNING are not even formatted
         loggers = [logging.getLogger(name) for name in self.NAMES]
         if self._levels is None:
             self._levels = [logger.level for logger in loggers]
@@ -77,10 +80,16 @@ class _QuietLibraries:
 library_logs = _QuietLibraries()
 
 
-class EmbeddedApp(faust.App):
-    """A faust app that needs no broker: agents on in-memory channels only."""
+class EmbeddedApp(OncePerProcessApp):
+    """A faust app that needs no broker: agents on in-memory channels only.
+
+    Its settings are copied from ones built once per process, and it makes no
+    folder: its tables, if a hand-written agent declares any, stay in memory.
+    """
 
     BootStrategy = NoKafkaBoot
+    #: Where faust would keep table files; never made, since tables stay in memory (see OncePerProcessApp).
+    DATADIR = os.path.join(tempfile.gettempdir(), "playground-embedded")
 
 
 class Lanes:
@@ -133,7 +142,6 @@ class Bus:
             if not is_whole(n) or n < 1:
                 raise ValueError(f"workers for {inbox!r} must be a whole number of at least 1, not {n!r}")
         self._app: EmbeddedApp | None = None
-        self._datadir: tempfile.TemporaryDirectory | None = None
         self._idle: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self.failure: BaseException | None = None
@@ -195,8 +203,7 @@ class Bus:
             library_logs.enter(self)
             self._quieted = True
         self.faults.begin(self, self._fault_rng)
-        self._datadir = tempfile.TemporaryDirectory(prefix="playground-")
-        app = self._app = EmbeddedApp(self.name, datadir=self._datadir.name, loop=loop,
+        app = self._app = EmbeddedApp(self.name, datadir=EmbeddedApp.DATADIR, loop=loop,
                                       agent_supervisor=WokenSupervisor, Stream=LeanStream)
         self.add_inbox(DEAD_LETTERS, self._park)
         channels: dict[str, list] = {}
@@ -228,8 +235,6 @@ class Bus:
             declare(app)
         except Exception:  # refused before anything started: leave nothing behind
             self._app = None
-            self._datadir.cleanup()
-            self._datadir = None
             raise
 
     async def stop(self) -> None:
@@ -239,9 +244,6 @@ class Bus:
                 close_consumer_thread_loop(self._app)
                 self._app = None
         finally:
-            if self._datadir is not None:
-                self._datadir.cleanup()
-                self._datadir = None
             if self._quieted:
                 library_logs.leave(self)
                 self._quieted = False

@@ -1,12 +1,14 @@
 """Canaries for the faust-streaming internals in playground/compat/faust.py: each fails in one sentence naming the release."""
 
 import asyncio
+import os
 import tempfile
 from importlib.metadata import version
 
 import faust
 
-from playground.compat.faust import TESTED, LeanStream, NoKafkaBoot, agent_queue, close_consumer_thread_loop
+from playground.compat.faust import (TESTED, LeanStream, NoKafkaBoot, OncePerProcessApp, agent_queue,
+                                    close_consumer_thread_loop)
 from playground.runtime.clock import run_simulated
 
 INSTALLED = version("faust-streaming")
@@ -166,3 +168,52 @@ def test_the_lean_streams_wait_on_an_empty_queue_is_the_queues_own():
     stock, lean = _thrown_while_waiting(faust.Stream), _thrown_while_waiting(LeanStream)
     assert stock == (1, [("value", 7), ("thrown", "'boom'")]), broke("how a channel's reader waits and is thrown at")
     assert lean == stock, broke("how a channel's reader waits on an empty queue (the lean stream's wait differs)")
+
+
+class _Once(OncePerProcessApp):
+    BootStrategy = NoKafkaBoot
+
+
+def _settings(conf) -> dict:
+    """Every setting but the reply topic's random name (and those faust only keeps to warn about when read)."""
+    return {name: getattr(conf, name) for name, param in type(conf).SETTINGS.items()
+            if name != "reply_to" and not param.version_deprecated}
+
+
+def test_settings_copied_once_per_process_equal_fausts_own_with_each_apps_id():
+    options = {"datadir": "/nowhere", "topic_partitions": 3}
+    stock = faust.App("canary-1", **options).conf
+    first, second = _Once("canary-1", **options).conf, _Once("canary-2", **options).conf
+    assert first is not second and type(first) is type(stock)
+    assert _settings(first) == _settings(stock), broke("how App builds its Settings (App._load_settings)")
+    assert (first.id, first.name, second.id, second.name) == ("canary-1", "canary-1", "canary-2", "canary-2"), \
+        broke("where Settings keep an app's id (_id, _name, _prepare_id)")
+    assert _settings(second) == _settings(first)
+    assert first.reply_to.startswith(first.reply_to_prefix) and first.reply_to != second.reply_to, \
+        broke("where Settings keep the reply topic's name (_reply_to)")
+    first.loghandlers.append("handler")  # a container in one app's settings is its own
+    assert second.loghandlers == [] and _Once("canary-3", **options).conf.loghandlers == []
+
+
+def test_settings_are_built_anew_for_other_options_or_another_environment(monkeypatch):
+    assert _Once("canary", topic_partitions=5).conf.topic_partitions == 5
+    monkeypatch.setenv("TOPIC_PARTITIONS", "7")  # faust reads settings from the environment too
+    assert _Once("canary", datadir="/nowhere").conf.topic_partitions == 7, broke("how Settings read the environment")
+
+
+def test_an_app_keeping_tables_in_memory_makes_no_folder_and_another_store_does():
+    with tempfile.TemporaryDirectory() as root:
+        datadir = os.path.join(root, "data")
+
+        async def main():
+            app = _Once("canary", datadir=datadir, loop=asyncio.get_running_loop())
+            app.Table("counts", default=int)
+            await app.start()
+            app.flow_control.resume()
+            await asyncio.wait_for(app.stop(), 10)
+            close_consumer_thread_loop(app)
+
+        run_simulated(main, horizon=60)
+        assert not os.path.exists(datadir), broke("App.on_first_start (it made folders without _create_directories)")
+        _Once("canary", datadir=datadir, store="rocksdb://")._create_directories()
+        assert os.path.isdir(os.path.join(datadir, "v1", "tables")), broke("App._create_directories")

@@ -1,12 +1,13 @@
 """Canaries for the mode-streaming internals in playground/compat/mode.py: each fails in one sentence naming the release."""
 
 import inspect
+import logging
 from importlib.metadata import version
 
-from mode import OneForOneSupervisor
+from mode import OneForOneSupervisor, Service
 from mode.services import ServiceTask
 
-from playground.compat.mode import TESTED, WokenSupervisor
+from playground.compat.mode import TESTED, WokenSupervisor, format_only_logged_lines
 from playground.scenarios.order_flow import order_flow
 
 INSTALLED = version("mode-streaming")
@@ -38,3 +39,33 @@ def test_a_run_starts_and_stops_every_agent_under_the_woken_supervisor():
     # A run whose services never crash still starts and stops every agent under this supervisor.
     result = order_flow(orders=5, seed=1).run()
     assert result.counts() == {"completed": 5}, broke("the supervisor's start and stop")
+
+
+class _Counted(Service):
+    formatted = 0
+
+    def _format_log(self, severity, msg, *args, **kwargs):
+        type(self).formatted += 1
+        return super()._format_log(severity, msg, *args, **kwargs)
+
+
+def _logs_a_line(service):
+    service.log.info("hello %s", "there")
+
+
+def test_a_service_formats_a_log_line_only_when_its_logger_lets_it_through(caplog):
+    format_only_logged_lines()
+    service = _Counted()
+    service.logger.setLevel(logging.WARNING)
+    try:
+        _logs_a_line(service)
+        assert _Counted.formatted == 0, broke("how a service logs (Service.log, CompositeLogger.log)")
+        with caplog.at_level(logging.INFO, logger=service.logger.name):
+            _logs_a_line(service)
+    finally:
+        service.logger.setLevel(logging.NOTSET)
+    assert _Counted.formatted == 1
+    (record,) = caplog.records
+    # The line and the caller a record names, as mode's own log gives them.
+    assert record.getMessage() == f"[^{service.shortlabel}]: hello there", broke("CompositeLogger.format")
+    assert record.funcName == "_logs_a_line", broke("the stacklevel CompositeLogger.log gives the logger")
