@@ -15,6 +15,7 @@ so the same numbers can be compared across both wirings.
 from __future__ import annotations
 
 import math
+import weakref
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, NamedTuple, Sequence
@@ -100,14 +101,19 @@ def _arrivals(result: "Result") -> dict[str, list[tuple[float, int]]]:
 
     The sign is turned around so that plain sorting puts arrivals before
     removals at the same instant; each inbox's list is in no particular order
-    (:func:`backlog` sorts it).
+    (:func:`backlog` sorts it). Kept per trace while its length stays the same (a trace only grows), since
+    a chapter often asks for the backlog of one run several times: a table, a picture, when it drained.
     """
+    trace = result.trace
+    known = _ARRIVALS.get(trace)
+    if known is not None and known[0] == len(trace):
+        return known[1]
     changes: dict[str, list[tuple[float, int]]] = defaultdict(list)
     faults: dict[tuple[str, str], list] = defaultdict(list)
     sends = []
     # One pass over the trace's raw rows (time, kind, at, type, message id, correlation id, causation id,
     # detail); the sends are settled after it, once every fault on them is known.
-    for row in result.trace.raw():
+    for row in trace.raw():
         kind = row[1]
         if kind == "send":
             if row[7]:
@@ -130,7 +136,12 @@ def _arrivals(result: "Result") -> dict[str, list[tuple[float, int]]]:
                     when += fault["seconds"]
             if copies:
                 changes[inbox].append((when, -copies))
+    _ARRIVALS[trace] = (len(trace), changes)
     return changes
+
+
+#: trace → (its length, its arrivals), for as long as the trace lives.
+_ARRIVALS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def backlog(result: "Result", inboxes: Iterable[str] | None = None) -> dict[str, Series]:

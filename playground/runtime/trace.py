@@ -59,7 +59,7 @@ class TraceEntry(NamedTuple):
     detail: Any
 
     def to_json(self) -> str:
-        return json.dumps(self._asdict(), sort_keys=False, separators=(",", ":"), default=_plain)
+        return _to_json(dict(zip(self._fields, self)))
 
 
 def _plain(value: Any) -> Any:
@@ -68,6 +68,11 @@ def _plain(value: Any) -> Any:
     if hasattr(value, "to_dict"):
         return value.to_dict()
     raise TypeError(f"cannot put {type(value).__name__} in a trace")
+
+
+#: One encoder for every entry: what json.dumps(entry, separators=(",", ":"), default=_plain) gives, without
+#: building an encoder per call.
+_to_json = json.JSONEncoder(separators=(",", ":"), default=_plain).encode
 
 
 class Trace:
@@ -210,14 +215,34 @@ class Trace:
 
     def to_jsonl(self) -> str:
         """One JSON object per line, in order; identical runs give identical text."""
-        return "".join(e.to_json() + "\n" for e in self)
+        return "".join(self._jsonl())
+
+    def _jsonl(self) -> Iterator[str]:
+        """The JSON lines of every entry, a block at a time (built from raw rows: no entry object per line)."""
+        names, encode, lines = TraceEntry._fields, _to_json, []
+        for seq, row in enumerate(iter_rows(self._store, self._raw)):
+            lines.append(encode(dict(zip(names, (seq, *row)))))
+            if len(lines) == self.BLOCK:
+                lines.append("")
+                yield "\n".join(lines)
+                lines = []
+        if lines:
+            lines.append("")
+            yield "\n".join(lines)
 
     def digest(self) -> str:
-        """A short fingerprint of the whole trace, for comparing runs at a glance."""
+        """A short fingerprint of the whole trace, for comparing runs at a glance.
+
+        Kept with the length it was computed at: a trace only grows, so at the same length it is the same.
+        """
+        known = getattr(self, "_digest", None)
+        if known is not None and known[0] == len(self):
+            return known[1]
         digest = hashlib.sha256()
-        for e in self:
-            digest.update((e.to_json() + "\n").encode())
-        return digest.hexdigest()[:16]
+        for text in self._jsonl():
+            digest.update(text.encode())
+        self._digest = (len(self), digest.hexdigest()[:16])
+        return self._digest[1]
 
     def story(self, correlation_id: str, kinds: Iterable[str] = ("send", "start", "dead_letter")) -> Excerpt:
         """One business transaction's entries of the given kinds, as a readable table.

@@ -66,7 +66,15 @@ _IDS = ("message_id", "correlation_id", "causation_id")
 
 
 class Store:
-    """The sealed part of one trace: blocks in order, each in memory or in the spill file."""
+    """The sealed part of one trace: blocks in order, each in memory or in the spill file.
+
+    A store of at most :attr:`KEEP_DECODED` blocks that never spills keeps every block it has decoded, so the
+    analyses a chapter runs one after the other over the same small trace decode it once (the trace keeps
+    its built entries up to a similar size, ``Trace.READ_CACHE``); a longer one keeps only the block decoded
+    last, so its memory stays that of its compact blocks.
+    """
+
+    KEEP_DECODED = 48
 
     def __init__(self, block_size: int, spill_to: str | os.PathLike | None = None,
                  in_memory: int | None = None):
@@ -80,6 +88,7 @@ class Store:
         self._spilled_bytes = 0
         self._read: tuple[int, Block] | None = None  # the block read last from the file
         self._decoded: tuple[int, list[tuple]] | None = None  # the block decoded last
+        self._decoded_all: dict[int, list[tuple]] = {}  # every block decoded, while the store is small
         if self.spill_to is not None:
             self.spill_to.write_bytes(b"")
 
@@ -101,6 +110,8 @@ class Store:
             block = Block(len(rows))
             block.rows = rows
         self.blocks.append(block)
+        if len(self.blocks) > self.KEEP_DECODED and self._decoded_all:  # no longer small: keep only the last
+            self._decoded_all.clear()
         if self._keep_blocks is not None:
             self._in_memory.append(len(self.blocks) - 1)
             while len(self._in_memory) > self._keep_blocks:
@@ -174,6 +185,9 @@ class Store:
         """Block ``index`` as tuples of the eight fields after seq, equal to the ones recorded."""
         if self._decoded is not None and self._decoded[0] == index:
             return self._decoded[1]
+        kept = self._decoded_all.get(index)
+        if kept is not None:
+            return kept
         block = self.block(index)
         if block.rows is not None:
             return block.rows
@@ -181,6 +195,10 @@ class Store:
         rows = list(zip(block.time, map(name, block.kind), map(name, block.at), map(name, block.type),
                         *marshal.loads(block.ids), self._details(block)))
         self._decoded = (index, rows)
+        if len(self.blocks) <= self.KEEP_DECODED and self._keep_blocks is None:
+            self._decoded_all[index] = rows
+        elif self._decoded_all:
+            self._decoded_all.clear()
         return rows
 
     def column(self, index: int, field: str) -> list:

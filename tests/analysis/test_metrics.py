@@ -44,6 +44,15 @@ def test_backlog_grows_while_a_consumer_is_down_and_drains_after():
     assert backlog(result)["payments"].at(79.99) <= 2  # the rest of the flow keeps moving
 
 
+def test_backlog_follows_a_trace_that_grew_after_it_was_read():
+    result = order_flow(orders=5, seed=3).run()
+    before = backlog(result)["email"]
+    last = result.finished_at + 1
+    result.trace.record(last, "send", "orders", "OrderCompleted", "extra-1", "order-x", None, {"to": ["email"]})
+    after = backlog(result)["email"]
+    assert before.at(last) == 0 and after.at(last) == 1
+
+
 def test_backlog_counts_duplicates_and_redeliveries():
     from playground.runtime.fault_rules import Duplicate, FailCalls
 

@@ -68,6 +68,7 @@ def test_compact_and_spilled_traces_give_back_exactly_what_was_recorded(rows, tm
     for options in ({}, {"spill_to": tmp_path / "t.trace", "in_memory": 0}, {"spill_to": tmp_path / "u.trace", "in_memory": 9}):
         trace = filled(rows, **options)
         assert trace.digest() == expected
+        assert trace.to_jsonl() == "".join(TraceEntry(seq, *row).to_json() + "\n" for seq, row in enumerate(rows))
         assert [exact(tuple(e)) for e in trace] == [exact((seq, *row)) for seq, row in enumerate(rows)]
         assert len(trace) == len(trace.entries) == len(rows)
 
@@ -131,6 +132,33 @@ def test_the_entries_of_a_long_trace_index_and_slice_like_a_list(long_trace):
 def test_fields_refuses_a_field_an_entry_does_not_have():
     with pytest.raises(ValueError, match="A trace entry has no field 'kinds'; its fields are seq, time"):
         list(Trace().fields("kinds"))
+
+
+def test_a_digest_is_kept_until_the_trace_grows(monkeypatch):
+    monkeypatch.setattr(Trace, "BLOCK", 2)
+    rows = [(float(t), "send", "a", "T", f"m{t}", "c", None, {"to": ["b"]}) for t in range(5)]
+    trace = filled(rows[:3])
+    assert trace.digest() == trace.digest() == reference_digest(rows[:3])
+    for row in rows[3:]:
+        trace.record(*row)
+    assert trace.digest() == reference_digest(rows)
+
+
+def test_a_small_store_decodes_each_block_once_and_a_long_one_only_the_last(monkeypatch):
+    monkeypatch.setattr(Trace, "BLOCK", 2)
+    rows = [(float(t), "send", "a", "T", f"m{t}", "c", None, None) for t in range(6)]
+    store = filled(rows)._store
+    first = store.rows(0)
+    assert store.rows(1) == rows[2:4] and store.rows(0) is first == rows[:2]
+    monkeypatch.setattr(type(store), "KEEP_DECODED", 2)  # three blocks: more than a small store keeps
+    store = filled(rows)._store
+    first = store.rows(0)
+    assert [store.rows(i) for i in range(3)] == [rows[:2], rows[2:4], rows[4:]]
+    assert store.rows(0) == first and store.rows(0) is not first and not store._decoded_all
+    store = filled(rows[:4])._store
+    store.rows(0)
+    store.add([rows[4]])  # the store grows past the size it keeps decoded blocks for: they are let go
+    assert not store._decoded_all
 
 
 def test_recording_on_after_a_read_keeps_the_entries_current(monkeypatch):
