@@ -15,7 +15,7 @@ from functools import partial
 from types import CoroutineType
 from typing import Any, Callable
 
-from transitions.core import EventData
+from transitions.core import EventData, MachineError
 from transitions.extensions.asyncio import AsyncEvent, AsyncMachine, AsyncTimeout
 
 TESTED = "0.9.3"
@@ -23,6 +23,11 @@ TESTED = "0.9.3"
 
 class ArmedTimeout(AsyncTimeout):
     """An ``AsyncTimeout`` whose timer the subclass arms itself, instead of ``timeout`` seconds after entry.
+
+    Entering runs the state's enter callbacks, then :meth:`arm`; leaving runs
+    :meth:`disarm`, then the exit callbacks. A subclass that keeps these two
+    methods (and overrides only ``arm``/``disarm``) lets :class:`LeanMachine`
+    run a lean transition's whole exit → change → enter in one coroutine.
 
     Relies on: ``AsyncTimeout.enter``/``exit`` starting and cancelling the stock
     timer and then calling ``AsyncState.enter``/``exit`` (the state's callbacks),
@@ -32,6 +37,23 @@ class ArmedTimeout(AsyncTimeout):
     the log lines); ``AsyncTimeout.runner`` (model id → timer task) and
     ``AsyncTimeout._process_timeout(event_data)`` (runs the ``on_timeout`` callbacks).
     """
+
+    async def enter(self, event_data: Any) -> None:
+        await self.enter_callbacks(event_data)
+        self.arm(event_data)
+
+    async def exit(self, event_data: Any) -> None:
+        self.disarm(event_data.model)
+        await self.exit_callbacks(event_data)
+
+    def arm(self, event_data: Any) -> None:
+        """Start the model's timer, if the subclass has one (called after the enter callbacks)."""
+
+    def disarm(self, model: Any) -> None:
+        """Cancel the model's timer, if it runs (called before the exit callbacks)."""
+        timer = self.runner.pop(id(model), None)
+        if timer is not None and not timer.done():
+            timer.cancel()
 
     async def enter_callbacks(self, event_data: Any) -> None:
         # AsyncState.enter without its two log lines (as LeanMachine.fire leaves out the event's).
@@ -44,6 +66,12 @@ class ArmedTimeout(AsyncTimeout):
 
     async def time_out(self, event_data: Any) -> None:
         await self._process_timeout(event_data)
+
+
+def _inline(state: Any) -> bool:
+    """Whether ``state`` enters and leaves as :class:`ArmedTimeout` does (so a transition may run its parts inline)."""
+    kind = type(state)
+    return kind.enter is ArmedTimeout.enter and kind.exit is ArmedTimeout.exit
 
 
 class ModelList(list):
@@ -95,12 +123,23 @@ class LeanMachine(AsyncMachine):
 
     async def callbacks(self, funcs: list, event_data: Any) -> None:
         for func in funcs:
-            if isinstance(func, str) or not self.send_event:
-                await self.callback(func, event_data)
-            else:  # AsyncMachine.callback for a function (not a name to look up): called as it is
-                result = func(event_data)
-                if type(result) is CoroutineType or (result is not None and inspect.isawaitable(result)):
-                    await result
+            pending = self._call(func, event_data)
+            if pending is not None:
+                await pending
+
+    def _call(self, func: Any, event_data: Any) -> Any:
+        """Call one callback; return what is left to await (None when it has finished).
+
+        ``AsyncMachine.callback`` for a function (not a name to look up) with
+        ``send_event``: called as it is, its result awaited only when awaitable,
+        so a plain function costs no coroutine.
+        """
+        if isinstance(func, str) or not self.send_event:
+            return self.callback(func, event_data)
+        result = func(event_data)
+        if result is not None and (type(result) is CoroutineType or inspect.isawaitable(result)):
+            return result
+        return None
 
     def _add_model_to_state(self, state: Any, model: Any) -> None:
         pass
@@ -112,6 +151,10 @@ class LeanMachine(AsyncMachine):
     def add_transition(self, *args: Any, **kwargs: Any) -> None:
         self._moves = None  # the table is built again, from the machine's events, at the next fire()
         super().add_transition(*args, **kwargs)
+
+    def add_states(self, *args: Any, **kwargs: Any) -> None:
+        self._moves = None  # the table holds state objects: a state added again must be looked up again
+        super().add_states(*args, **kwargs)
 
     def adopt(self, model: Any, initial: str | None = None) -> None:
         """Hold ``model`` in ``initial`` (default: the machine's initial state) without giving it trigger methods.
@@ -129,15 +172,24 @@ class LeanMachine(AsyncMachine):
             self._transition_queue_dict[id(model)] = deque()
 
     def moves(self) -> dict[tuple[str, str], tuple]:
-        """(source state, trigger) → its transitions, each with whether it can take the lean path.
+        """(source state, trigger) → its transitions, each with how it can be taken.
 
+        How: ``None`` through ``Transition.execute`` (the stock way), ``True``
+        by :meth:`_change`, or ``(source state, dest state)`` inline in
+        :meth:`_fire_now` (both states enter and leave as :class:`ArmedTimeout` does).
         Built once from the machine's own ``events`` (``Event.transitions``:
-        source name → transitions, tried in order), and again after a transition is added.
+        source name → transitions, tried in order), and again after a transition or a state is added.
         """
         if self._moves is None:
-            self._moves = {(source, name): tuple((t, self._lean(t)) for t in transitions)
+            self._moves = {(source, name): tuple((t, self._plan(t)) for t in transitions)
                            for name, event in self.events.items() for source, transitions in event.transitions.items()}
         return self._moves
+
+    def _plan(self, transition: Any) -> Any:
+        if not self._lean(transition):
+            return None
+        source, dest = self.states[transition.source], self.states[transition.dest]
+        return (source, dest) if _inline(source) and _inline(dest) else True
 
     def _lean(self, transition: Any) -> bool:
         """Whether ``transition`` has nothing but the exit, the state change, the enter and the after-change callbacks.
@@ -149,6 +201,21 @@ class LeanMachine(AsyncMachine):
         return (self.send_event and transition.dest is not None and not hasattr(self, "model_graphs")
                 and not (transition.prepare or transition.conditions or transition.before or transition.after
                          or self.before_state_change))
+
+    def fire_next(self, model: Any, trigger: str, *args: Any, **kwargs: Any) -> None:
+        """From inside a callback: fire ``trigger`` once the transition now running is over.
+
+        What ``await fire(...)`` does there on a queued machine (queue it and
+        return), without a coroutine, so the callback can be a plain function.
+        """
+        queue = self._transition_queue_dict[id(model)] if self.has_queue else None
+        if not queue:
+            raise MachineError(f"fire_next({trigger!r}) needs a queued machine and a transition of this model "
+                               "under way; outside a callback, await fire() instead.")
+        if trigger not in self.events:
+            raise AttributeError(f"Do not know event named '{trigger}'.")
+        queue.append(partial(self._fire_now, EventData(None, self.events[trigger], self, model, args=args,
+                                                        kwargs=kwargs)))
 
     async def fire(self, model: Any, trigger: str, *args: Any, **kwargs: Any) -> bool:
         """What ``model.trigger(trigger, ...)`` does, looked up in :meth:`moves` instead of step by step.
@@ -196,15 +263,42 @@ class LeanMachine(AsyncMachine):
         try:
             moves = (self._moves or self.moves()).get((state.name, event.name))
             if moves is None and event._is_valid_source(state):
-                moves = tuple((t, self._lean(t)) for t in event.transitions[state.name])
+                moves = tuple((t, self._plan(t)) for t in event.transitions[state.name])
             if moves is not None:
                 prepare = self.prepare_event
                 if prepare:
                     await self.callbacks(prepare, event_data)
-                for transition, lean in moves:
+                for transition, plan in moves:
                     event_data.transition = transition
-                    event_data.result = await (self._change(transition, event_data) if lean
-                                               else transition.execute(event_data))
+                    if plan is None:
+                        event_data.result = await transition.execute(event_data)
+                    elif plan is True:
+                        event_data.result = await self._change(transition, event_data)
+                    else:  # _change with both states' enter and exit taken apart, in this one coroutine
+                        source, dest = plan
+                        if self.async_tasks.get(id(model)):
+                            await self.cancel_running_transitions(model, event.name)
+                        source.disarm(model)
+                        for func in source.on_exit:
+                            pending = self._call(func, event_data)
+                            if pending is not None:
+                                await pending
+                        setattr(model, self.model_attribute, dest.value)
+                        event_data.state = dest
+                        for func in dest.on_enter:
+                            pending = self._call(func, event_data)
+                            if pending is not None:
+                                await pending
+                        dest.arm(event_data)
+                        for func in (self.on_final if dest.final else ()):
+                            pending = self._call(func, event_data)
+                            if pending is not None:
+                                await pending
+                        for func in self.after_state_change:
+                            pending = self._call(func, event_data)
+                            if pending is not None:
+                                await pending
+                        event_data.result = True
                     if event_data.result:
                         break
         except BaseException as err:

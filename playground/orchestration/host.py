@@ -24,7 +24,7 @@ from typing import Any, Callable, Iterable
 from playground.errors import SagaDefinitionError
 from playground.orchestration.orchestrator import Orchestrator
 from playground.orchestration.saga import SagaDefinition
-from playground.orchestration.store import Store, open_store
+from playground.orchestration.store import MemoryStore, Store, open_store
 from playground.runtime.envelope import Envelope
 from playground.runtime.port import WorkflowBus
 from playground.runtime.randomness import Randomness
@@ -70,6 +70,7 @@ class OrchestratorHost:
         self.snapshots: dict[float, Any] = {}
         self._up: asyncio.Event | None = None
         self._final: list[dict[str, Any]] | None = None
+        self._closed = False
         self._deciding: asyncio.Lock | None = None
         self._cost_rng = randomness.stream("latency:orchestrator")
 
@@ -162,6 +163,8 @@ class OrchestratorHost:
 
     def records(self) -> list[dict[str, Any]]:
         """Every instance the current orchestrator's store knows, as plain records."""
+        if self._final is None and self._closed and self.store is not None:
+            self._final = self.store.records()  # a store in memory is read when first asked (see close)
         if self._final is not None:
             return self._final
         return self.store.records() if self.store is not None else []
@@ -191,7 +194,14 @@ class OrchestratorHost:
         return diagram(chosen, highlight=record["state"] if record else None, instance=instance)
 
     def close(self) -> None:
-        """Keep the final records for later questions, then close the store."""
-        if self.store is not None and self._final is None:
+        """Keep the final records for later questions, then close the store.
+
+        A store kept in memory needs no closing and nothing changes it once the
+        run is over, so its records are built only if someone asks for them.
+        """
+        if self._closed:
+            return
+        self._closed = True
+        if self.store is not None and not isinstance(self.store, MemoryStore):
             self._final = self.store.records()
             self.store.close()

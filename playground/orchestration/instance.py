@@ -58,6 +58,10 @@ class Run:
 class Instance:
     """A saga instance; the orchestrator's machine sets its ``state`` and moves it."""
 
+    # One is kept for every instance a run starts: no __dict__ beside these.
+    __slots__ = ("id", "saga", "data", "state", "runs", "undos", "completed", "to_undo", "reason", "started",
+                 "updated", "outbox", "_index")
+
     def __init__(self, id: str, saga: str, data: dict[str, Any], *, now: float):
         self.id = id
         self.saga = saga

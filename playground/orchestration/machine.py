@@ -40,21 +40,9 @@ class Deadline(ArmedTimeout):
     """An ``AsyncTimeout`` whose timer fires at ``model.deadline`` (absolute simulated seconds).
 
     The timer is armed *after* the state's enter callbacks, because those are
-    what set the deadline (sending a step's command starts its wait).
+    what set the deadline (sending a step's command starts its wait); it is
+    disarmed before the exit callbacks (both as :class:`ArmedTimeout` does).
     """
-
-    async def enter(self, event_data: Any) -> None:
-        await self.enter_callbacks(event_data)
-        self.arm(event_data)
-
-    async def exit(self, event_data: Any) -> None:
-        self.disarm(event_data.model)
-        await self.exit_callbacks(event_data)
-
-    def disarm(self, model: Any) -> None:
-        timer = self.runner.pop(id(model), None)
-        if timer is not None and not timer.done():
-            timer.cancel()
 
     def arm(self, event_data: Any) -> None:
         """(Re)start the model's timer for its current deadline; no deadline, no timer."""

@@ -45,7 +45,7 @@ compensated}; ``compensate`` {instance, step}; ``retry`` {instance, step, attemp
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable
+from typing import Any, Awaitable, Callable, Iterable
 
 from transitions.core import EventData
 
@@ -191,13 +191,16 @@ class Orchestrator:
             return
         self._cause = e
         try:
-            await self._dispatch(e)
+            pending = self._dispatch(e)
+            if pending is not None:
+                await pending  # the machine's move, once the reply is booked
         finally:
             self._cause = None
 
-    async def _dispatch(self, e: Envelope) -> None:
+    def _dispatch(self, e: Envelope) -> Awaitable | None:
+        """Book ``e`` against its instance; returns the move of the machine it calls for, to await (or None)."""
         if e.type == "DecideApproval":
-            return await self._decide(e)
+            return self._decide(e)
         inst = self.instances.get(e.correlation_id)
         if inst is None and self.owns is not None and e.correlation_id is not None:
             inst = self._recall(e.correlation_id)
@@ -206,7 +209,7 @@ class Orchestrator:
             run = self._correlated(inst, e.type)
         saga = self.triggers.get(e.type)
         if run is None and saga is not None:
-            return await self._trigger(saga, e)
+            return self._trigger(saga, e)
         if inst is None and not e.correlation_id:
             return self._park(e, f"{e.type} carries no correlation id, so the orchestrator cannot tell which instance "
                                  f"it answers; its sender must copy the id from the command it replies to")
@@ -230,13 +233,12 @@ class Orchestrator:
                                  f"{'undoing ' if run.kind == 'undo' else ''}step '{run.step}' of {inst.id}, "
                                  f"but attempt {run.attempt} is under way; ignored")
         if run.kind == "undo":
-            await self._undo_reply(inst, run, e, ok)
-        elif run.open:
-            await self._reply(inst, run, e, ok)
-        elif run.status in ("done", "late"):
-            self._park(e, f"{e.type} repeats a reply step '{run.step}' of {inst.id} already had; ignored")
-        else:
-            await self._late(inst, run, e, ok)
+            return self._undo_reply(inst, run, e, ok)
+        if run.open:
+            return self._reply(inst, run, e, ok)
+        if run.status in ("done", "late"):
+            return self._park(e, f"{e.type} repeats a reply step '{run.step}' of {inst.id} already had; ignored")
+        return self._late(inst, run, e, ok)
 
     def _correlated(self, inst: Instance, type_: str) -> Run | None:
         """The open run of a ``correlate`` step that waits for an event of this type, if any."""
@@ -248,24 +250,24 @@ class Orchestrator:
                 return run
         return None
 
-    async def _trigger(self, saga: SagaDefinition, e: Envelope) -> None:
+    def _trigger(self, saga: SagaDefinition, e: Envelope) -> Awaitable | None:
         problem = self.catalog[e.type].problem_with(e.payload)
         if problem:
             return self._park(e, f"{e.type} cannot start saga '{saga.name}': {problem}")
         instance_id = e.payload[saga.key]
         if instance_id in self.instances or self.store.known(instance_id):
             return self._park(e, f"{e.type} would start instance {instance_id} of saga '{saga.name}' a second time")
-        await self.start(saga.name, instance_id, e.payload, cause=e)
+        return self.start(saga.name, instance_id, e.payload, cause=e)
 
-    async def _reply(self, inst: Instance, run: Run, e: Envelope, ok: bool) -> None:
+    def _reply(self, inst: Instance, run: Run, e: Envelope, ok: bool) -> Awaitable | None:
         if ok:
             self._finish(inst, run, "done", e)
             inst.data.update(e.payload)
         else:
             self._attempt_failed(inst, run, f"{e.type}", e)
-        await self._advance(inst, e)
+        return self._advance(inst, e)
 
-    async def _undo_reply(self, inst: Instance, run: Run, e: Envelope, ok: bool) -> None:
+    def _undo_reply(self, inst: Instance, run: Run, e: Envelope, ok: bool) -> Awaitable | None:
         if not run.open:
             return self._park(e, f"{e.type} repeats a reply to undoing step '{run.step}' of {inst.id}; ignored")
         if ok:
@@ -275,9 +277,9 @@ class Orchestrator:
                 inst.to_undo.pop(0)
         else:
             self._attempt_failed(inst, run, f"{e.type}", e)
-        await self._advance(inst, e)
+        return self._advance(inst, e)
 
-    async def _late(self, inst: Instance, run: Run, e: Envelope, ok: bool) -> None:
+    def _late(self, inst: Instance, run: Run, e: Envelope, ok: bool) -> Awaitable | None:
         """A reply for a step already given up (timed out or failed)."""
         step = self.sagas[inst.saga].steps[run.step]
         if not ok:
@@ -296,9 +298,9 @@ class Orchestrator:
             inst.to_undo.insert(1 if busy else 0, run.step)
         elif inst.state in TERMINALS:
             self._start_undo(inst, run.step)
-        await self._advance(inst, e)
+        return self._advance(inst, e)
 
-    async def _decide(self, e: Envelope) -> None:
+    def _decide(self, e: Envelope) -> Awaitable | None:
         payload = e.payload
         inst = self.instances.get(payload.get("instance"))
         run = inst.runs.get(payload.get("step")) if inst is not None else None
@@ -312,7 +314,7 @@ class Orchestrator:
             self._finish(inst, run, "done", e)
         else:
             self._finish(inst, run, "failed", e, reason="the approval was rejected")
-        await self._advance(inst, e)
+        return self._advance(inst, e)
 
     # -- time ------------------------------------------------------------------------------
     async def _on_deadline(self, event: EventData) -> None:
@@ -343,10 +345,10 @@ class Orchestrator:
                     self._timed_out(inst, run, waited)
                     self._attempt_failed(inst, run, f"no reply within {waited:g} s", None, timed_out=True)
                     retried = retried or run.status == "waiting"
-            if escalate:
-                await self.machines[inst.saga].fire(inst, "escalate")
-            else:
-                await self._advance(inst, None, retried=retried)
+            pending = self.machines[inst.saga].fire(inst, "escalate") if escalate else \
+                self._advance(inst, None, retried=retried)
+            if pending is not None:
+                await pending
         except Exception as exc:  # a timer has no caller to raise to: stop the run loudly
             self.bus.fail(exc)
 
@@ -407,17 +409,20 @@ class Orchestrator:
             return "done"
         return "fail" if "failed" in statuses else "time_out"
 
-    async def _advance(self, inst: Instance, cause: Envelope | None, *, retried: bool = False) -> None:
+    def _advance(self, inst: Instance, cause: Envelope | None, *, retried: bool = False) -> Awaitable | None:
+        """Move the instance as its runs call for: returns the machine's move to await, or saves it and returns None."""
         move = self._next_move(inst)
         if move is None and retried and (inst.state, "retry") in self._moves[inst.saga]:
             move = "retry"  # re-entering the state re-arms its timer and shows the retry in the diagram
         if move is not None:
-            await self.machines[inst.saga].fire(inst, move, cause=cause)
-        else:
-            self._commit(inst, cause)
-            self._rearm(inst)
+            return self.machines[inst.saga].fire(inst, move, cause=cause)
+        self._commit(inst, cause)
+        self._rearm(inst)
+        return None
 
-    async def _enter_stage(self, event: EventData) -> None:
+    # The machine's callbacks are plain functions: a move they call for is queued with fire_next and
+    # runs once the current transition is over (as an awaited fire() on a queued machine would).
+    def _enter_stage(self, event: EventData) -> None:
         inst, saga, now = event.model, self.sagas[event.model.saga], self.bus.now()
         stage = self._stage_at[inst.saga][inst.state]
         if stage.name != inst.state:  # an escalated approval: its run is already open
@@ -436,18 +441,18 @@ class Orchestrator:
                 self._send(inst, run, member.action, member.timeout)
         move = self._next_move(inst)
         if move is not None:
-            await event.machine.fire(inst, move, cause=event.kwargs.get("cause"))  # queued: runs after this transition
+            event.machine.fire_next(inst, move, cause=event.kwargs.get("cause"))
 
-    async def _enter_compensating(self, event: EventData) -> None:
+    def _enter_compensating(self, event: EventData) -> None:
         inst = event.model
         if inst.to_undo is None:
             steps = self.sagas[inst.saga].steps
             inst.to_undo = [s for s in reversed(inst.completed) if steps[s].compensation]
         move = self._next_move(inst)
         if move is not None:
-            await event.machine.fire(inst, move, cause=event.kwargs.get("cause"))
+            event.machine.fire_next(inst, move, cause=event.kwargs.get("cause"))
 
-    async def _enter_end(self, event: EventData) -> None:
+    def _enter_end(self, event: EventData) -> None:
         self._announce_end(event.model)
 
     def _announce_end(self, inst: Instance) -> None:
@@ -461,7 +466,7 @@ class Orchestrator:
         fields = self.catalog[announce.event].fields
         self._emit(inst, announce.event, announce.payload(fields, inst.data, {**payload, "outcome": inst.state}))
 
-    async def _after_change(self, event: EventData) -> None:
+    def _after_change(self, event: EventData) -> None:
         inst, transition = event.model, event.transition
         cause = event.kwargs.get("cause")
         if transition.source != transition.dest:
