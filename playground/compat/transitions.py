@@ -108,7 +108,10 @@ class LeanMachine(AsyncMachine):
     when it is awaitable (done here directly for a function).
 
     It also has a faster way to fire a trigger, :meth:`fire`, for models it
-    holds without trigger methods (:meth:`adopt`). See :meth:`fire` for what that relies on.
+    holds without trigger methods (:meth:`adopt`), and :meth:`fire_next` for
+    a callback that is a plain function. A transition between two states
+    that enter and leave as :class:`ArmedTimeout` does runs its parts inline,
+    in one coroutine. See :meth:`fire` for what that relies on.
     """
 
     def __init__(self, *args: Any, **kwargs: Any):
@@ -231,7 +234,8 @@ class LeanMachine(AsyncMachine):
         (``remove_model`` drops queued entries whose first argument's ``model``
         is the one removed, or the model's whole queue), ``Event._is_valid_source`` (raises ``MachineError``
         for a trigger the state has no transition for), and the order of
-        ``AsyncEvent._trigger``, ``AsyncTransition.execute`` and ``_change_state``.
+        ``AsyncEvent._trigger``, ``AsyncTransition.execute`` and ``_change_state``
+        (which the inline path follows: exit, state change, enter, ``on_final``, after-change).
         """
         try:
             event = self.events[trigger]
@@ -259,7 +263,8 @@ class LeanMachine(AsyncMachine):
 
     async def _fire_now(self, event_data: EventData) -> bool:
         model, event = event_data.model, event_data.event
-        state = event_data.state = self.get_state(getattr(model, self.model_attribute))
+        name = getattr(model, self.model_attribute)
+        state = event_data.state = self.states[name] if name in self.states else self.get_state(name)
         try:
             moves = (self._moves or self.moves()).get((state.name, event.name))
             if moves is None and event._is_valid_source(state):
@@ -285,9 +290,9 @@ class LeanMachine(AsyncMachine):
                                 await pending
                         setattr(model, self.model_attribute, dest.value)
                         event_data.state = dest
-                        for func in dest.on_enter:
-                            pending = self._call(func, event_data)
-                            if pending is not None:
+                        for func in dest.on_enter:  # _call, written out for the two lists every move runs
+                            pending = self.callback(func, event_data) if isinstance(func, str) else func(event_data)
+                            if pending is not None and (type(pending) is CoroutineType or inspect.isawaitable(pending)):
                                 await pending
                         dest.arm(event_data)
                         for func in (self.on_final if dest.final else ()):
@@ -295,8 +300,8 @@ class LeanMachine(AsyncMachine):
                             if pending is not None:
                                 await pending
                         for func in self.after_state_change:
-                            pending = self._call(func, event_data)
-                            if pending is not None:
+                            pending = self.callback(func, event_data) if isinstance(func, str) else func(event_data)
+                            if pending is not None and (type(pending) is CoroutineType or inspect.isawaitable(pending)):
                                 await pending
                         event_data.result = True
                     if event_data.result:

@@ -89,6 +89,8 @@ class OrchestratorHost:
         self._up.set()
         self._deciding = asyncio.Lock()
         self._cost = self.bus.faults.latency.get(self.name)
+        # Whether an outage or crash can ever stop this inbox (asked once, not for every message).
+        self._may_stop = self.bus.faults.may_stop(self.name)
         loop = asyncio.get_running_loop()
         for start, end in self.bus.faults.crashes.get(self.name, ()):
             # call_soon from the timer: the fault plan's own "down"/"up" entries come first in the trace.
@@ -100,7 +102,7 @@ class OrchestratorHost:
     async def __call__(self, envelope: Envelope) -> None:
         bus = self.bus
         while True:
-            back = bus.faults.down_until(self.name, bus.now())
+            back = bus.faults.down_until(self.name, bus.now()) if self._may_stop else None
             if back is not None:
                 await bus.sleep(back - bus.now())  # down: the inbox fills, nothing is taken
             elif self.current is None:
@@ -114,8 +116,12 @@ class OrchestratorHost:
                 await bus.sleep(delay)
             if self.current is None:  # crashed while deciding: the message was never acknowledged
                 await self._up.wait()
-        async with self._deciding:
+        deciding = self._deciding  # async with, without the two coroutines of __aenter__ and __aexit__
+        await deciding.acquire()
+        try:
             await self.current.handle(envelope)
+        finally:
+            deciding.release()
 
     async def start(self, saga: str, instance_id: str, data: dict[str, Any]) -> None:
         """Start an instance directly, without a start message on the bus."""

@@ -99,8 +99,12 @@ class Instance:
     def deadline(self) -> float | None:
         """The earliest moment something must happen: a timeout or a resend after backoff."""
         earliest = None
-        for table in (self.runs, self.undos):  # all_runs(), without a generator: this is asked after every move
-            for r in table.values():
+        for r in self.runs.values():  # all_runs() without a generator: this is asked after every move
+            due = r.deadline
+            if due is not None and r.status in OPEN and (earliest is None or due < earliest):
+                earliest = due
+        if self.undos:
+            for r in self.undos.values():
                 due = r.deadline
                 if due is not None and r.status in OPEN and (earliest is None or due < earliest):
                     earliest = due

@@ -427,8 +427,10 @@ class Orchestrator:
         stage = self._stage_at[inst.saga][inst.state]
         if stage.name != inst.state:  # an escalated approval: its run is already open
             return
+        settled = False  # whether some member's run ended here or before (else every one waits: no move yet)
         for member in saga.members(stage):
             if member.name in inst.runs:
+                settled = True
                 continue
             if isinstance(member, Approval):
                 inst.open_run(member.name, "approve", now=now, deadline=now + member.timeout)
@@ -436,10 +438,11 @@ class Orchestrator:
             elif saga.first_done_by_trigger and stage is saga.stages[0]:
                 run = inst.open_run(member.name, "do", now=now, deadline=None)
                 self._finish(inst, run, "done", event.kwargs.get("cause"))
+                settled = True
             else:
                 run = inst.open_run(member.name, "do", now=now, deadline=None)
                 self._send(inst, run, member.action, member.timeout)
-        move = self._next_move(inst)
+        move = self._next_move(inst) if settled else None
         if move is not None:
             event.machine.fire_next(inst, move, cause=event.kwargs.get("cause"))
 

@@ -100,7 +100,7 @@ class _LoggedMachine(LeanMachine):
         super().__init__(**kwargs)
 
 
-async def _moves(fire):
+async def _moves(fire, kind=_LoggedMachine):
     """Fire the same triggers on a machine with nested (queued) triggers, a condition, a failure and an end."""
     async def after(event):
         machine.log.append(("after", event.transition.source, event.transition.dest, event.kwargs.get("n")))
@@ -109,15 +109,15 @@ async def _moves(fire):
         if event.transition.dest == "c":
             raise ValueError("c refuses")
 
-    machine = _LoggedMachine(states=["a", "b", "c", {"name": "d", "final": True}], initial="a", send_event=True,
-                             transitions=[{"trigger": "go", "source": "a", "dest": "b"},
-                                          {"trigger": "go", "source": "b", "dest": "c"},
-                                          {"trigger": "end", "source": "c", "dest": "d",
-                                           "conditions": lambda e: e.kwargs.get("n", 0) > 3},
-                                          {"trigger": "end", "source": "c", "dest": "d"}],
-                             auto_transitions=False, queued=True, after_state_change=after,
-                             on_exception=lambda e: machine.log.append(("error", str(e.error))),
-                             on_final=lambda e: machine.log.append(("final", e.state.name)))
+    machine = kind(states=["a", "b", "c", {"name": "d", "final": True}], initial="a", send_event=True,
+                   transitions=[{"trigger": "go", "source": "a", "dest": "b"},
+                                {"trigger": "go", "source": "b", "dest": "c"},
+                                {"trigger": "end", "source": "c", "dest": "d",
+                                 "conditions": lambda e: e.kwargs.get("n", 0) > 3},
+                                {"trigger": "end", "source": "c", "dest": "d"}],
+                   auto_transitions=False, queued=True, after_state_change=after,
+                   on_exception=lambda e: machine.log.append(("error", str(e.error))),
+                   on_final=lambda e: machine.log.append(("final", e.state.name)))
     model = _Model()
     machine.add_model(model)
     fire.machine = machine
@@ -193,3 +193,63 @@ def test_state_callbacks_run_as_the_stock_state_runs_them():
     assert ours[0] == stock[0], broke("AsyncState.enter/exit (the on_enter/on_exit callbacks they run)")
     assert hasattr(ours[1], "popleft"), broke("AsyncMachine._transition_queue_dict (a queue per model)")
     assert not ours[2], broke("AsyncMachine.async_tasks (tasks still listed after a stock trigger ended)")
+
+
+class _Inline(ArmedTimeout):  # keeps ArmedTimeout's enter and exit, so the machine may run them inline
+    def arm(self, event_data):
+        event_data.machine.log.append(("arm", self.name, event_data.kwargs.get("n")))
+
+    def disarm(self, model):
+        model.log.append(("disarm", self.name))
+
+
+@add_state_features(_Inline)
+class _InlineMachine(LeanMachine):
+    def __init__(self, **kwargs):
+        self.log = []
+        super().__init__(**kwargs)
+
+
+def test_a_transition_run_inline_calls_what_the_states_enter_and_exit_would():
+    """The inline path against a stock trigger (the transition runs each state's enter and exit)."""
+    async def stock(model, trigger, **kwargs):
+        model.log = stock.machine.log
+        return await model.trigger(trigger, **kwargs)
+
+    async def inline(model, trigger, **kwargs):
+        machine = inline.machine
+        model.log = machine.log
+        assert any(isinstance(plan, tuple) for moves in machine.moves().values() for _, plan in moves), \
+            broke("how ArmedTimeout states are recognised for the inline path")
+        return await machine.fire(model, trigger, **kwargs)
+
+    expected = run_simulated(lambda: _moves(stock, _InlineMachine), horizon=60)
+    got = run_simulated(lambda: _moves(inline, _InlineMachine), horizon=60)
+    assert ("arm", "b", 1) in expected[0] and ("disarm", "b") in expected[0] and expected[1] == "d"
+    assert got == expected, broke("AsyncTransition.execute (exit, state change, enter, after-change) or "
+                                  "AsyncState.enter/exit")
+
+def test_fire_next_queues_a_trigger_behind_the_running_transition():
+    async def main():
+        order = []
+
+        async def entered_b(event):
+            order.append("enter b")
+            event.machine.fire_next(event.model, "go")
+            order.append("queued")
+
+        machine = _Machine(states=["a", {"name": "b", "on_enter": entered_b}, "c"], initial="a", send_event=True,
+                           transitions=[{"trigger": "go", "source": "a", "dest": "b"},
+                                        {"trigger": "go", "source": "b", "dest": "c"}],
+                           auto_transitions=False, queued=True)
+        model = _Model()
+        machine.adopt(model)
+        await machine.fire(model, "go")
+        try:
+            machine.fire_next(model, "go")
+        except Exception as outside:  # no transition under way: refused
+            order.append(type(outside).__name__)
+        return order, model.state
+
+    assert run_simulated(main, horizon=60) == (["enter b", "queued", "MachineError"], "c"), \
+        broke("AsyncMachine._transition_queue_dict (the queue a running transition leaves its successors in)")
