@@ -18,6 +18,7 @@ import difflib
 import hashlib
 import itertools
 import json
+import math
 import os
 import re
 from collections import Counter
@@ -59,7 +60,7 @@ class TraceEntry(NamedTuple):
     detail: Any
 
     def to_json(self) -> str:
-        return _to_json(dict(zip(self._fields, self)))
+        return _json_line(self[0], self[1:])
 
 
 def _plain(value: Any) -> Any:
@@ -70,9 +71,26 @@ def _plain(value: Any) -> Any:
     raise TypeError(f"cannot put {type(value).__name__} in a trace")
 
 
-#: One encoder for every entry: what json.dumps(entry, separators=(",", ":"), default=_plain) gives, without
+#: One encoder for every entry: what json.dumps(value, separators=(",", ":"), default=_plain) gives, without
 #: building an encoder per call.
 _to_json = json.JSONEncoder(separators=(",", ":"), default=_plain).encode
+_quote = json.encoder.encode_basestring_ascii  # how that encoder writes a string
+
+
+def _json_value(value: Any) -> str:
+    if type(value) is str:
+        return _quote(value)
+    return "null" if value is None else _to_json(value)
+
+
+def _json_line(seq: int, row: tuple) -> str:
+    """An entry as one JSON object, exactly as ``_to_json`` writes its dict of fields, with less work per entry."""
+    time, kind, at, type_, message_id, correlation_id, causation_id, detail = row
+    when = float.__repr__(time) if type(time) is float and math.isfinite(time) else _to_json(time)
+    return (f'{{"seq":{seq},"time":{when},"kind":{_json_value(kind)},"at":{_json_value(at)},'
+            f'"type":{_json_value(type_)},"message_id":{_json_value(message_id)},'
+            f'"correlation_id":{_json_value(correlation_id)},"causation_id":{_json_value(causation_id)},'
+            f'"detail":{_json_value(detail)}}}')
 
 
 class Trace:
@@ -219,9 +237,9 @@ class Trace:
 
     def _jsonl(self) -> Iterator[str]:
         """The JSON lines of every entry, a block at a time (built from raw rows: no entry object per line)."""
-        names, encode, lines = TraceEntry._fields, _to_json, []
+        line, lines = _json_line, []
         for seq, row in enumerate(iter_rows(self._store, self._raw)):
-            lines.append(encode(dict(zip(names, (seq, *row)))))
+            lines.append(line(seq, row))
             if len(lines) == self.BLOCK:
                 lines.append("")
                 yield "\n".join(lines)
