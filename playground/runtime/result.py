@@ -55,10 +55,12 @@ def outcomes_from(trace: Trace, ids: list[str], terminals: Mapping[str, str]) ->
     ends: dict[str, list[str]] = {i: [] for i in ids}
     parked: set[str] = set()
     for kind, type_, correlation_id in trace.fields("kind", "type", "correlation_id", kinds=("send", "dead_letter")):
-        if kind == "send" and type_ in terminals and correlation_id in ends:
-            state = terminals[type_]
-            if state not in ends[correlation_id]:
-                ends[correlation_id].append(state)
+        if kind == "send":
+            if type_ in terminals:
+                found = ends.get(correlation_id)
+                if found is not None and terminals[type_] not in found:
+                    found.append(terminals[type_])
         elif kind == "dead_letter":
             parked.add(correlation_id)
-    return {i: "+".join(ends[i]) if ends[i] else ("dead-lettered" if i in parked else "unfinished") for i in ids}
+    return {i: "+".join(found) if found else ("dead-lettered" if i in parked else "unfinished")
+            for i, found in ends.items()}

@@ -23,6 +23,7 @@ import os
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -186,12 +187,19 @@ class Trace:
             keep = None if wanted is None else store.of_kinds(index, wanted)
             if keep == []:
                 continue
-            columns = [range(base, base + store.block_size) if n == "seq" else store.column(index, n) for n in names]
-            if keep is None:
-                yield from zip(*columns)
-            else:
-                yield from (tuple(column[i] for column in columns) for i in keep)
+            if keep is None or len(keep) == 1 or not names:
+                columns = [range(base, base + store.block_size) if n == "seq" else store.column(index, n)
+                           for n in names]
+                yield from zip(*columns) if keep is None else (tuple(column[i] for column in columns) for i in keep)
+            else:  # each column decodes only the kept positions
+                yield from zip(*(itemgetter(*keep)(range(base, base + store.block_size)) if n == "seq"
+                                 else store.column(index, n, keep) for n in names))
         base = len(store)
+        if names and "seq" not in names:
+            rows = self._raw if wanted is None else (row for row in self._raw if row[1] in wanted)
+            pick = itemgetter(*(FIELDS.index(n) for n in names))
+            yield from map(pick, rows) if len(names) > 1 else ((pick(row),) for row in rows)
+            return
         at = [TraceEntry._fields.index(n) for n in names]
         for seq, row in enumerate(self._raw, base):
             if wanted is None or row[1] in wanted:

@@ -33,6 +33,7 @@ import pickle
 from array import array
 from collections import Counter
 from collections.abc import Iterator
+from itertools import compress
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -201,16 +202,20 @@ class Store:
             self._decoded_all.clear()
         return rows
 
-    def column(self, index: int, field: str) -> list:
-        """One field of block ``index``, decoded."""
+    def column(self, index: int, field: str, at: list[int] | None = None) -> list:
+        """One field of block ``index``, decoded: all of it, or only the positions ``at`` (two or more)."""
         block = self.block(index)
         if block.rows is not None:
             position = FIELDS.index(field)
-            return [row[position] for row in block.rows]
+            rows = block.rows if at is None else itemgetter(*at)(block.rows)
+            return [row[position] for row in rows]
+        if field in _NAMED:  # only the codes wanted are looked up
+            codes = getattr(block, field)
+            return list(map(self.names.__getitem__, codes if at is None else itemgetter(*at)(codes)))
+        if at is not None:
+            return list(itemgetter(*at)(self.column(index, field)))
         if field == "time":
             return block.time.tolist()
-        if field in _NAMED:
-            return list(map(self.names.__getitem__, getattr(block, field)))
         if field == "detail":
             return self._details(block)
         return list(marshal.loads(block.ids)[_IDS.index(field)])
@@ -229,7 +234,12 @@ class Store:
         if block.rows is not None:
             return [i for i, row in enumerate(block.rows) if row[1] in kinds]
         codes = {self._name_codes[k] for k in kinds if k in self._name_codes}
-        return [i for i, c in enumerate(block.kind) if c in codes]
+        kind = block.kind
+        if type(kind) is bytes:  # one byte per code: one C pass marks the wanted ones
+            marks = kind.translate(bytes(code in codes for code in range(256)))
+        else:
+            marks = map(codes.__contains__, kind)
+        return list(compress(range(len(kind)), marks))
 
     def kinds(self, index: int) -> Counter:
         block = self.block(index)

@@ -30,7 +30,7 @@ import faust
 
 from playground.catalog import CATALOG, Catalog
 from playground.compat.faust import (LeanStream, NoKafkaBoot, OncePerProcessApp, agent_queue,
-                                     close_consumer_thread_loop)
+                                     close_consumer_thread_loop, quick_put)
 from playground.compat.mode import WokenSupervisor, format_only_logged_lines
 from playground.runtime.clock import VirtualTimeLoop
 from playground.runtime.envelope import DEAD_LETTERS, DeadLetter, Envelope, MessageIds
@@ -137,6 +137,7 @@ class Bus:
         self._send_notes: dict[str, dict[str, list[str]]] = {}
         self._versions: dict[str, int] = {}  # type → its contract's schema version, looked up once
         self._queues: dict[str, asyncio.Queue | Lanes] = {}
+        self._puts: dict[str, Callable[[Any], None]] = {}  # inbox → its queue's put, as publish calls it
         self.workers = dict(workers or {})
         for inbox, n in self.workers.items():
             if not is_whole(n) or n < 1:
@@ -225,6 +226,7 @@ class Bus:
             # per-put fan-out loop.
             queues = [agent_queue(channel) for channel in lanes]
             self._queues[inbox] = queues[0] if len(queues) == 1 else Lanes(queues)
+            self._puts[inbox] = quick_put(queues[0]) if len(queues) == 1 else self._queues[inbox].put_nowait
 
     def _declare_hand_written(self, handler: Any, app: faust.App) -> None:
         """Let a handler that forwards to a hand-written agent declare it on ``app`` (see wiring/agents.py)."""
@@ -257,8 +259,10 @@ class Bus:
                     if self.failure is None:
                         self.failure = exc
                     self._idle.set()
-                finally:
-                    self._settle()
+                finally:  # _settle, without a call for every message
+                    self.pending -= 1
+                    if self.pending == 0:
+                        self._idle.set()
 
         return consume
 
@@ -352,14 +356,14 @@ class Bus:
             for inbox in targets:
                 self._route(e, inbox)
             return
-        queues = self._queues
+        puts = self._puts
         for inbox in targets:  # _route without faults, on the path every message takes
-            queue = queues.get(inbox)
-            if queue is None:
+            put = puts.get(inbox)
+            if put is None:
                 self.dead_letter(e, f"no inbox called '{inbox}'", at=e.sender)
             else:
                 self.pending += 1
-                queue.put_nowait(e)
+                put(e)
 
     def _too_deep(self, e: Envelope) -> bool:
         # Only computed when a limit is set, so the hot path pays nothing by default.

@@ -12,6 +12,7 @@ import random
 
 from playground.transport.bus import Bus
 from playground.runtime.envelope import Envelope
+from playground.runtime.latency import Fixed
 from playground.runtime.randomness import Unseeded
 from playground.services.base import HandlerReturnError, NotYet, Service
 
@@ -89,46 +90,50 @@ class ServiceHost:
         return catalog[type_], command, tuple(f for f in wanted.fields if f not in wanted.optional)
 
     async def __call__(self, envelope: Envelope) -> None:
-        bus, e = self.bus, envelope
+        bus, e, name = self.bus, envelope, self.name
         trace, faults = bus.trace, bus.faults
         if self._may_stop:
-            back = faults.down_until(self.name, bus.now())
+            back = faults.down_until(name, bus.now())
             while back is not None:
                 # A stopped consumer takes nothing from its inbox: the backlog grows.
                 await bus.sleep(back - bus.now())
-                back = faults.down_until(self.name, bus.now())
+                back = faults.down_until(name, bus.now())
         if self._forgets:
             self._restart_after_crashes(e)
-        bus.deliver(e, self.name)
+        bus.deliver(e, name)
         command, problem = self.command_for(e)
         if problem:
-            bus.dead_letter(e, problem, at=self.name)
+            bus.dead_letter(e, problem, at=name)
             return
         started = bus.now()
-        trace.record(started, "start", self.name, e.type, e.message_id, e.correlation_id, e.causation_id)
-        delay = self.latency.sample(self.latency_rng)
+        trace.record(started, "start", name, e.type, e.message_id, e.correlation_id, e.causation_id)
+        latency = self.latency  # a fixed time is read, not drawn: no stream is touched either way
+        delay = latency.seconds if type(latency) is Fixed else latency.sample(self.latency_rng)
         if delay:
             await bus.sleep(delay)
-        failed = faults.on_handle(self.name, e, started, bus, command=command) if faults.touches_handling else None
+        failed = faults.on_handle(name, e, started, bus, command=command) if faults.touches_handling else None
         if failed is not None and failed[0] == "lost":
-            bus.redeliver(e, self.name, failed[1])  # never acknowledged, so it comes back
+            bus.redeliver(e, name, failed[1])  # never acknowledged, so it comes back
             return
         service, worked = self.service, self._worked
-        service.redelivered = bool(worked) and e.message_id in worked
+        again = bool(worked) and e.message_id in worked
+        if again:  # False otherwise (the class default), so most messages set nothing
+            service.redelivered = True
         try:
             emitted = service.handle(command, e.payload)
         except HandlerReturnError:
             raise  # a bug in the handler's code, not a poison message: stop the run with the fix
         except NotYet as wait:  # the service cannot answer yet (e.g. a semantic lock): it comes back later
             self._write_notes(e)
-            bus.redeliver(e, self.name, wait.after)
+            bus.redeliver(e, name, wait.after)
             return
         except Exception as exc:  # a poison message must not stop the consumer
             self._write_notes(e)
-            bus.dead_letter(e, f"the {self.name} service failed on {command}: {exc}", at=self.name)
+            bus.dead_letter(e, f"the {name} service failed on {command}: {exc}", at=name)
             return
         finally:
-            service.redelivered = False
+            if again:
+                service.redelivered = False
         if service.notes:
             self._write_notes(e)
         if failed is not None:
@@ -137,16 +142,16 @@ class ServiceHost:
             self._worked.add(e.message_id)
             if self._forgets and failed[0] == "after-work":
                 self._restart(e, "died after its work, before acknowledging")
-            bus.redeliver(e, self.name, failed[1])
+            bus.redeliver(e, name, failed[1])
             return
-        if worked:
+        if again:
             worked.discard(e.message_id)
         note = self._end_notes.get(command)
         if note is None:  # one detail per command, shared by every "end" entry that names it
             note = self._end_notes[command] = {"command": command}
-        trace.record(bus.now(), "end", self.name, e.type, e.message_id, e.correlation_id, e.causation_id, note)
+        trace.record(bus.now(), "end", name, e.type, e.message_id, e.correlation_id, e.causation_id, note)
         for out in emitted:
-            message = bus.message(out.type, out.payload, sender=self.name, correlation_id=None, cause=e)
+            message = bus.message(out.type, out.payload, sender=name, correlation_id=None, cause=e)
             if self._uncorrelated:
                 message = faults.strip_correlation(message, bus)
             bus.publish_checked(message)

@@ -3,7 +3,7 @@
 import asyncio
 import platform
 
-from playground.compat.aio import TESTED, next_timer, wrap_selector
+from playground.compat.aio import TESTED, next_timer, one_turn, wrap_selector
 
 
 def broke(what: str) -> str:
@@ -42,3 +42,23 @@ def test_the_selector_the_loop_waits_on_can_be_wrapped():
         assert spies and spies[0].waits, broke("BaseSelectorEventLoop._selector (the loop no longer waits on it)")
     finally:
         loop.close()
+
+
+def test_one_turn_resumes_where_sleep_zero_does():
+    async def order(pause) -> list[str]:
+        seen: list[str] = []
+
+        async def worker(name: str) -> None:
+            for step in range(3):
+                seen.append(f"{name}{step}")
+                await pause()
+
+        loop = asyncio.get_running_loop()
+        loop.call_soon(seen.append, "callback")
+        await asyncio.gather(worker("a"), worker("b"), worker("c"))
+        return seen
+
+    with_sleep = asyncio.run(order(lambda: asyncio.sleep(0)))
+    with_turn = asyncio.run(order(one_turn))
+    assert with_turn == with_sleep, broke("Task.__step (a bare yield no longer waits exactly one loop turn)")
+    assert with_sleep.index("callback") < with_sleep.index("a1"), "the comparison needs interleaving to mean anything"

@@ -8,7 +8,7 @@ from importlib.metadata import version
 import faust
 
 from playground.compat.faust import (TESTED, LeanStream, NoKafkaBoot, OncePerProcessApp, agent_queue,
-                                    close_consumer_thread_loop)
+                                    close_consumer_thread_loop, quick_put)
 from playground.runtime.clock import run_simulated
 
 INSTALLED = version("faust-streaming")
@@ -72,6 +72,32 @@ def test_an_agents_queue_is_found_from_its_channel_and_a_put_reaches_the_agent()
         return received
 
     assert _with_started_app(put_and_read) == ["hello"], broke("how a clone's queue feeds its agent")
+
+
+def _put_turns(put_of):
+    """Values put on an agent's queue while it waits, and again while it is busy: what it had at each turn."""
+    async def body(app, channel, received):
+        queue = agent_queue(channel)
+        put, log = put_of(queue), []
+        await asyncio.sleep(1)  # the agent now waits on its empty queue
+        for value in (1, 2):
+            put(value)
+        for turn in range(4):
+            log.append((turn, list(received)))
+            await asyncio.sleep(0)
+        put(3)
+        for turn in range(4, 8):
+            log.append((turn, list(received)))
+            await asyncio.sleep(0)
+        return log, len(queue._getters)
+
+    return _with_started_app(body)
+
+
+def test_a_quick_put_reaches_the_agent_at_the_same_turn_as_put_nowait():
+    stock, quick = _put_turns(lambda queue: queue.put_nowait), _put_turns(quick_put)
+    assert stock[0][-1] == (7, [1, 2, 3]) and stock[1] == 1, "the comparison needs the agent to wait and wake"
+    assert quick == stock, broke("asyncio.Queue._queue or ._getters (a quick put wakes the agent at another turn)")
 
 
 def test_the_idle_consumer_threads_loop_is_found_and_closed():
