@@ -12,10 +12,13 @@ few transactions and one or two faults, which a learner can read.
 from __future__ import annotations
 
 import os
+import types
+from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
+from hypothesis.internal.conjecture import providers
 
 from playground.testing.cases import SCENARIOS, Case
 
@@ -106,3 +109,50 @@ def budget(fraction: float = 1.0) -> settings:
         raise ValueError(f"PLAYGROUND_PROPERTIES is {name!r}; set it to properties-ci or properties-nightly.")
     profile = settings.get_profile(name)
     return settings(profile, max_examples=max(1, int(profile.max_examples * fraction)))
+
+
+# -- the same draws in every process ---------------------------------------------------------------
+def same_draws_whatever_is_imported() -> None:
+    """Make a derandomized search draw the same examples whichever modules the process has imported.
+
+    Hypothesis sometimes draws a constant it found in the source of a *local*
+    module (one outside site-packages and the standard library, so every
+    ``playground`` module) already imported when the search runs. Which modules
+    those are depends on what ran before in the same process: a test file run
+    alone imports a few ``playground`` modules, a worker of the full suite has
+    imported all of them for the doctests, and a module a test loads from a
+    temporary folder counts too. So a ``derandomize=True`` search could find one
+    counterexample alone and another in a full run. From now on the pool is
+    fixed: the constants of every module of the ``playground`` package, read
+    from their files, imported or not (hypothesis's built-in constants still
+    apply). Calling it again does nothing. The test suite calls it once per
+    process (``tests/conftest.py``).
+    """
+    if getattr(providers._get_local_constants, "pinned", False):
+        return
+    pool: list[Any] = []
+
+    def playground_constants() -> Any:
+        if not pool:  # read the files when a search first wants a constant
+            pool.append(_playground_constants())
+        return pool[0]
+
+    playground_constants.pinned = True  # type: ignore[attr-defined]
+    playground_constants.unpinned = providers._get_local_constants  # type: ignore[attr-defined]
+    providers._get_local_constants = playground_constants
+    providers.CONSTANTS_CACHE.cache.clear()  # drop choices computed from another pool
+
+
+def _playground_constants() -> Any:
+    """Hypothesis's constants from every source file of the package, in hypothesis's own sorted sets."""
+    from hypothesis.internal.constants_ast import constants_from_module
+    from hypothesis.internal.floats import float_to_int
+    from sortedcontainers import SortedSet
+
+    pool = providers.Constants(integers=SortedSet(), floats=SortedSet(key=float_to_int), bytes=SortedSet(),
+                               strings=SortedSet())
+    for path in sorted(Path(__file__).resolve().parents[1].rglob("*.py")):
+        stand_in = types.ModuleType(path.stem)  # hypothesis reads the source through the module's __file__
+        stand_in.__file__ = str(path)
+        pool = pool | constants_from_module(stand_in)
+    return pool
