@@ -85,9 +85,12 @@ class ServiceHost:
                 return None, (f"the {self.name} reaction table maps {type_} to '{command}', which the {self.name} "
                               f"service does not handle; {hint}"), ()
             return None, f"the {self.name} service does not handle '{type_}'", ()
-        wanted = catalog[command]
+        spec, wanted = catalog[type_], catalog[command]
         # A field the command takes as optional may be missing from the event: the handler gets its default.
-        return catalog[type_], command, tuple(f for f in wanted.fields if f not in wanted.optional)
+        # One the event's own contract requires is there once the payload keeps that contract: not looked for.
+        needs = tuple(f for f in wanted.fields if f not in wanted.optional
+                      and (f not in spec.fields or f in spec.optional))
+        return spec, command, needs
 
     async def __call__(self, envelope: Envelope) -> None:
         bus, e, name = self.bus, envelope, self.name
