@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import os
 import sqlite3
 import time
@@ -58,6 +59,11 @@ class Room:
         self.broker, self.folder = broker, folder
         self.topology = Topology(prefix=f"props{os.getpid()}", partitions=4)
         self.incarnations = itertools.count(1)
+        #: Each trace file's complete lines read so far, and the byte offset to read on from.
+        self._read: dict = {}
+        #: From the lines read so far: orders whose story is over, and ids of messages noticed as delivered again.
+        self.settled: set[str] = set()
+        self.redelivered: set[str] = set()
         self.processes = [self._start(group) for group in GROUPS]
         for process in self.processes:
             process.wait_ready(90)
@@ -73,8 +79,28 @@ class Room:
         old.kill() if kill else old.stop(grace=15)
         self.processes[index] = self._start(old.services).wait_ready(90)
 
+    def read_on(self):
+        """Read what the workers appended since the last call (complete lines only) and note what it settles."""
+        for path in self.folder.glob("*.jsonl"):
+            offset, kept = self._read.setdefault(path, (0, []))
+            with path.open("rb") as file:
+                file.seek(offset)
+                chunk = file.read()
+            end = chunk.rfind(b"\n") + 1
+            new = chunk[:end].decode().splitlines()
+            kept.extend(new)
+            self._read[path] = (offset + end, kept)
+            for row in map(json.loads, filter(str.strip, new)):
+                if (row["kind"] == "end" and row["at"] == "email") or (
+                        row["kind"] == "send" and row["type"] == "OrderCancelled"):
+                    self.settled.add(row["correlation_id"])
+                elif row["kind"] == "redeliver":
+                    self.redelivered.add(row["message_id"])
+        return self
+
     def lines(self):
-        return [line for path in sorted(self.folder.glob("*.jsonl")) for line in path.read_text().splitlines()]
+        self.read_on()
+        return [line for path in sorted(self._read) for line in self._read[path][1]]
 
     def output(self):
         return "\n".join(p.output()[-3000:] for p in self.processes)
@@ -115,12 +141,6 @@ def _committed_effects(state):
     return counts
 
 
-def _settled(room) -> set[str]:
-    """Orders whose story is over in the workers' traces: confirmed by email, or cancelled."""
-    return {e.correlation_id for e in read_traces(room.lines()).entries
-            if (e.kind == "end" and e.at == "email") or (e.kind == "send" and e.type == "OrderCancelled")}
-
-
 def _settled_on_the_broker(seen) -> set[str]:
     return {r.key for r in seen if r.envelope is not None and r.envelope.type in ("ConfirmationSent", "OrderCancelled")}
 
@@ -129,7 +149,7 @@ def _wait(condition, timeout, what, room):
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, f"timed out waiting for {what}:\n{room.output()}"
-        time.sleep(0.2)
+        time.sleep(0.05)  # a look costs a read of the bytes appended since the last one
 
 
 def rounds(disturbances):
@@ -149,7 +169,9 @@ def _play(room, plan):
                                    seed=plan["seed"]))
     if plan["disturbance"] in ("kill", "restart"):
         room.restart(plan["victim"], kill=plan["disturbance"] == "kill")
-    _wait(lambda: _settled(room) >= set(ids), 90, f"round {number}'s orders to end ({plan['disturbance']})", room)
+    # Orders whose story is over in the workers' traces: confirmed by email, or cancelled.
+    _wait(lambda: room.read_on().settled >= set(ids), 90,
+          f"round {number}'s orders to end ({plan['disturbance']})", room)
 
     if plan["disturbance"] == "again":
         seen = collect(room.broker.url, topology=room.topology, timeout=30,
@@ -159,11 +181,8 @@ def _play(room, plan):
         asyncio.run(publish(room.broker.url, copies, topology=room.topology))
         wanted = {e.message_id for e in copies}
 
-        def noticed():
-            lines = read_traces(room.lines()).where(kind="redeliver")
-            return wanted <= {e.message_id for e in lines}
-
-        _wait(noticed, 60, f"copies {sorted(wanted)} to be noticed as deliveries of handled messages", room)
+        _wait(lambda: wanted <= room.read_on().redelivered, 60,
+              f"copies {sorted(wanted)} to be noticed as deliveries of handled messages", room)
 
     result = live_result(_committed_view(read_traces(room.lines())), ids)
     problems = verdict(result)
