@@ -16,8 +16,9 @@ each service one reservation at a time), all in the same process:
 The sides take turns for ``--rounds`` rounds with the heap collected and the
 previous result dropped before each run, and the checks on each result outside
 the timed section (see ``_goals.compare``); each figure is the median. Goals,
-printed with met or MISSED: ours ≤ 1.3× the coroutine orchestrator, and
-10,000 sagas ≤ 2 s.
+printed with met or MISSED, each on CPU and on wall time (CPU is the
+steadier on a shared machine; the load average is printed before and after):
+ours ≤ 1.3× the coroutine orchestrator, and 10,000 sagas ≤ 2 s.
 
 ``--profile`` prints where the time of one "ours" run goes.
 """
@@ -29,7 +30,7 @@ import asyncio
 import cProfile
 import pstats
 
-from _goals import compare, goal, scaled
+from _goals import compare, goal, load_average, scaled
 from playground.transport.bus import Bus
 from playground.runtime.clock import run_simulated
 from playground.runtime.envelope import Envelope
@@ -124,6 +125,7 @@ def main() -> None:
     trips, rounds, seed = (20, 1, 7) if args.quick else (args.trips, args.rounds, 7)
     travel_booking(trips=20, seed=1).run()  # warm-up: imports and faust's lazy settings
     horizon = 10 * trips / RATE + 3600
+    print(f"travel sagas; {load_average()}")
 
     def check(name: str, result) -> None:  # outside the timed section
         if name in ("ours", "coroutines"):
@@ -144,10 +146,14 @@ def main() -> None:
           f" {ours.wall / coro.wall:10.2f}x {ours.cpu / coro.cpu:6.2f}x")
     print(f"  {'bare coroutines (locks and sleeps, no bus)':46} {bare.wall:7.3f}s {bare.cpu:7.3f}s"
           f" {ours.wall / bare.wall:10.2f}x {ours.cpu / bare.cpu:6.2f}x")
-    goal("ours / coroutine orchestrator (wall)", ours.wall / coro.wall, 1.3, "x",
-         note=f"quick run: {trips} trips, start-up weighs more" if args.quick else None)
+    small = f"quick run: {trips} trips, start-up weighs more" if args.quick else None
+    # CPU seconds are the steadier figure on a shared machine (wall time also counts the time others ran).
+    goal("ours / coroutine orchestrator (cpu)", ours.cpu / coro.cpu, 1.3, "x", note=small)
+    goal("ours / coroutine orchestrator (wall)", ours.wall / coro.wall, 1.3, "x", note=small)
     limit, note = scaled(2.0, trips, GOAL_TRIPS, f"{GOAL_TRIPS:,} sagas ≤ 2 s")
+    goal(f"{trips:,} sagas, ours (cpu)", ours.cpu, limit, " s", note=note)
     goal(f"{trips:,} sagas, ours (wall)", ours.wall, limit, " s", note=note)
+    print(f"after: {load_average()}")
     if args.profile:
         profiler = cProfile.Profile()
         profiler.enable()

@@ -13,7 +13,7 @@ import inspect
 from collections import deque
 from functools import partial
 from types import CoroutineType
-from typing import Any, Callable
+from typing import Any, Awaitable, Callable
 
 from transitions.core import EventData, MachineError
 from transitions.extensions.asyncio import AsyncEvent, AsyncMachine, AsyncTimeout
@@ -66,6 +66,10 @@ class ArmedTimeout(AsyncTimeout):
 
     async def time_out(self, event_data: Any) -> None:
         await self._process_timeout(event_data)
+
+
+async def _queued() -> bool:
+    return True  # what awaiting a trigger queued behind a running transition gives, as in AsyncMachine
 
 
 def _inline(state: Any) -> bool:
@@ -220,7 +224,7 @@ class LeanMachine(AsyncMachine):
         queue.append(partial(self._fire_now, EventData(None, self.events[trigger], self, model, args=args,
                                                         kwargs=kwargs)))
 
-    async def fire(self, model: Any, trigger: str, *args: Any, **kwargs: Any) -> bool:
+    def fire(self, model: Any, trigger: str, *args: Any, **kwargs: Any) -> Awaitable[bool]:
         """What ``model.trigger(trigger, ...)`` does, looked up in :meth:`moves` instead of step by step.
 
         The same callbacks run in the same order, through the machine's queue:
@@ -236,6 +240,8 @@ class LeanMachine(AsyncMachine):
         for a trigger the state has no transition for), and the order of
         ``AsyncEvent._trigger``, ``AsyncTransition.execute`` and ``_change_state``
         (which the inline path follows: exit, state change, enter, ``on_final``, after-change).
+        Returns what to await: the transition itself when none is under way (it
+        then runs whatever queues up behind it), so there is no coroutine in between.
         """
         try:
             event = self.events[trigger]
@@ -243,11 +249,89 @@ class LeanMachine(AsyncMachine):
             raise AttributeError(f"Do not know event named '{trigger}'.") from None
         event_data = EventData(None, event, self, model, args=args, kwargs=kwargs)
         if not self.has_queue:
-            return await self._process_async(partial(self._fire_now, event_data), model)
-        # AsyncMachine._process_async for a queued machine, its queue looked up once.
+            return self._process_async(partial(self._fire_now, event_data), model)
+        # AsyncMachine._process_async for a queued machine: this entry stays at the head of the queue while
+        # its transition runs, and _fire_now(head=True) then runs the entries queued behind it.
         queue = self._transition_queue_dict[id(model)]
         queue.append(partial(self._fire_now, event_data))
         if len(queue) > 1:  # a transition of this model is running: this one runs after it
+            return _queued()
+        return self._fire_now(event_data, head=True)
+
+    async def _fire_now(self, event_data: EventData, head: bool = False) -> bool:
+        """One trigger's transition; with ``head``, then the triggers queued behind it (as ``_process_async`` runs them).
+
+        The transition's steps are written out here, not in a coroutine of their own: a move is one coroutine.
+        """
+        try:
+            model, event = event_data.model, event_data.event
+            name = getattr(model, self.model_attribute)
+            state = event_data.state = self.states[name] if name in self.states else self.get_state(name)
+            try:
+                moves = (self._moves or self.moves()).get((state.name, event.name))
+                if moves is None and event._is_valid_source(state):
+                    moves = tuple((t, self._plan(t)) for t in event.transitions[state.name])
+                if moves is not None:
+                    prepare = self.prepare_event
+                    if prepare:
+                        await self.callbacks(prepare, event_data)
+                    for transition, plan in moves:
+                        event_data.transition = transition
+                        if plan is None:
+                            event_data.result = await transition.execute(event_data)
+                        elif plan is True:
+                            event_data.result = await self._change(transition, event_data)
+                        else:  # _change with both states' enter and exit taken apart, in this one coroutine
+                            source, dest = plan
+                            if self.async_tasks.get(id(model)):
+                                await self.cancel_running_transitions(model, event.name)
+                            source.disarm(model)
+                            for func in source.on_exit:
+                                pending = self._call(func, event_data)
+                                if pending is not None:
+                                    await pending
+                            setattr(model, self.model_attribute, dest.value)
+                            event_data.state = dest
+                            for func in dest.on_enter:  # _call, written out for the two lists every move runs
+                                pending = self.callback(func, event_data) if isinstance(func, str) else func(event_data)
+                                if pending is not None and (type(pending) is CoroutineType or inspect.isawaitable(pending)):
+                                    await pending
+                            dest.arm(event_data)
+                            for func in (self.on_final if dest.final else ()):
+                                pending = self._call(func, event_data)
+                                if pending is not None:
+                                    await pending
+                            for func in self.after_state_change:
+                                pending = self.callback(func, event_data) if isinstance(func, str) else func(event_data)
+                                if pending is not None and (type(pending) is CoroutineType or inspect.isawaitable(pending)):
+                                    await pending
+                            event_data.result = True
+                        if event_data.result:
+                            break
+            except BaseException as err:
+                event_data.error = err
+                if self.on_exception:
+                    await self.callbacks(self.on_exception, event_data)
+                else:
+                    raise
+            finally:
+                try:
+                    finalize = self.finalize_event
+                    if finalize:
+                        await self.callbacks(finalize, event_data)
+                except BaseException:  # as the stock path does: a finalize callback's error is not raised
+                    pass
+        except BaseException:
+            if head:
+                self._transition_queue_dict[id(event_data.model)].clear()
+            raise
+        if not head:
+            return event_data.result
+        queues, key = self._transition_queue_dict, id(event_data.model)
+        try:
+            queue = queues[key]
+            queue.popleft()
+        except KeyError:  # the model was removed meanwhile, with its queue
             return True
         while queue:
             try:
@@ -256,70 +340,10 @@ class LeanMachine(AsyncMachine):
                 queue.clear()
                 raise
             try:
-                self._transition_queue_dict[id(model)].popleft()
-            except KeyError:  # the model was removed meanwhile, with its queue
+                queues[key].popleft()
+            except KeyError:
                 return True
         return True
-
-    async def _fire_now(self, event_data: EventData) -> bool:
-        model, event = event_data.model, event_data.event
-        name = getattr(model, self.model_attribute)
-        state = event_data.state = self.states[name] if name in self.states else self.get_state(name)
-        try:
-            moves = (self._moves or self.moves()).get((state.name, event.name))
-            if moves is None and event._is_valid_source(state):
-                moves = tuple((t, self._plan(t)) for t in event.transitions[state.name])
-            if moves is not None:
-                prepare = self.prepare_event
-                if prepare:
-                    await self.callbacks(prepare, event_data)
-                for transition, plan in moves:
-                    event_data.transition = transition
-                    if plan is None:
-                        event_data.result = await transition.execute(event_data)
-                    elif plan is True:
-                        event_data.result = await self._change(transition, event_data)
-                    else:  # _change with both states' enter and exit taken apart, in this one coroutine
-                        source, dest = plan
-                        if self.async_tasks.get(id(model)):
-                            await self.cancel_running_transitions(model, event.name)
-                        source.disarm(model)
-                        for func in source.on_exit:
-                            pending = self._call(func, event_data)
-                            if pending is not None:
-                                await pending
-                        setattr(model, self.model_attribute, dest.value)
-                        event_data.state = dest
-                        for func in dest.on_enter:  # _call, written out for the two lists every move runs
-                            pending = self.callback(func, event_data) if isinstance(func, str) else func(event_data)
-                            if pending is not None and (type(pending) is CoroutineType or inspect.isawaitable(pending)):
-                                await pending
-                        dest.arm(event_data)
-                        for func in (self.on_final if dest.final else ()):
-                            pending = self._call(func, event_data)
-                            if pending is not None:
-                                await pending
-                        for func in self.after_state_change:
-                            pending = self.callback(func, event_data) if isinstance(func, str) else func(event_data)
-                            if pending is not None and (type(pending) is CoroutineType or inspect.isawaitable(pending)):
-                                await pending
-                        event_data.result = True
-                    if event_data.result:
-                        break
-        except BaseException as err:
-            event_data.error = err
-            if self.on_exception:
-                await self.callbacks(self.on_exception, event_data)
-            else:
-                raise
-        finally:
-            try:
-                finalize = self.finalize_event
-                if finalize:
-                    await self.callbacks(finalize, event_data)
-            except BaseException:  # as the stock path does: a finalize callback's error is not raised
-                pass
-        return event_data.result
 
     async def _change(self, transition: Any, event_data: EventData) -> bool:
         """``AsyncTransition.execute`` for a lean transition: exit, set the state, enter, after-change.

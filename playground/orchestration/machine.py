@@ -47,7 +47,8 @@ class Deadline(ArmedTimeout):
     def arm(self, event_data: Any) -> None:
         """(Re)start the model's timer for its current deadline; no deadline, no timer."""
         model = event_data.model
-        self.disarm(model)
+        if self.runner:  # no timer in this state, nothing to cancel
+            self.disarm(model)
         when = model.deadline
         if when is not None:
             self.runner[id(model)] = asyncio.get_running_loop().create_task(self._wait_until(when, event_data))
