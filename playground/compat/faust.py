@@ -21,6 +21,9 @@ from mode.utils.queues import ThrowableQueue
 # Relies on: faust.app.base.BootStrategy (not exported from faust) and its enable_kafka, enable_web and
 # enable_sensors class flags, which App reads when it builds its services at start.
 from faust.app.base import BootStrategy
+# Relies on: faust's aiokafka driver classes, Consumer._new_consumer_thread and
+# AIOKafkaConsumerThread._create_worker_consumer and seek_to_committed, App._new_transport (see WorkerApp).
+from faust.transport.drivers import aiokafka as aiokafka_driver
 
 from playground.compat.aio import one_turn
 
@@ -246,3 +249,91 @@ class LeanStream(faust.Stream):
             if started_by_aiter:
                 await self.stop()
                 self.service_reset()
+
+
+#: How long a worker's fetch waits at the broker for records; faust hard-codes 1,500 ms.
+FETCH_MAX_WAIT_MS = 100
+
+
+async def seek_to_committed_or_reset(consumer: Any, reset: str) -> dict[Any, int | None]:
+    """Put every assigned partition of aiokafka ``consumer`` back where its group committed, as faust means to.
+
+    faust drops records it fetched but did not deliver during a rebalance
+    (``Consumer.getmany`` stops at a flow stop or a new generation,
+    ``flow_control.resume()`` clears the agents' queues) and relies on
+    ``perform_seek`` to read them again from the committed offsets. aiokafka's
+    ``seek_to_committed`` seeks only partitions with a committed offset above
+    0, so a partition its group never committed in (a worker killed before
+    its first commit) kept its position past the dropped records, and they
+    were never read: at most once. Here a committed 0 is sought to 0, and a
+    partition without a committed offset is reset as a new one would be
+    (``reset``: ``"earliest"`` or ``"latest"``). Returns the committed offsets,
+    as ``seek_to_committed`` does.
+
+    Relies on aiokafka's public ``seek_to_committed``, ``seek``,
+    ``seek_to_beginning`` and ``seek_to_end``, and on ``seek_to_committed``
+    seeking only when ``offset > 0`` (a canary checks it does not by itself).
+    """
+    committed = await consumer.seek_to_committed()
+    unset = []
+    for tp, offset in committed.items():
+        if offset == 0:
+            consumer.seek(tp, 0)
+        elif offset is None or offset < 0:
+            unset.append(tp)
+    if unset:
+        await (consumer.seek_to_end if reset == "latest" else consumer.seek_to_beginning)(*unset)
+    return committed
+
+
+class _WorkerThread(aiokafka_driver.AIOKafkaConsumerThread):
+    def _create_worker_consumer(self, transport: Any) -> Any:
+        consumer = super()._create_worker_consumer(transport)
+        consumer._fetch_max_wait_ms = FETCH_MAX_WAIT_MS  # read once, when the consumer starts its fetcher
+        return consumer
+
+    async def seek_to_committed(self) -> Any:
+        return await self.call_thread(self._seek_to_committed)
+
+    async def _seek_to_committed(self) -> Any:
+        return await seek_to_committed_or_reset(self._ensure_consumer(), self.app.conf.consumer_auto_offset_reset)
+
+
+class _WorkerConsumer(aiokafka_driver.Consumer):
+    def _new_consumer_thread(self) -> Any:
+        return _WorkerThread(self, loop=self.loop, beacon=self.beacon)
+
+
+class WorkerTransport(aiokafka_driver.Transport):
+    """faust's Kafka transport, with consumers that seek back safely after a rebalance and fetch quickly.
+
+    * Seeking to the committed offsets (faust's ``perform_seek``, after every
+      rebalance) also moves partitions that never had an offset committed:
+      see :func:`seek_to_committed_or_reset`.
+    * A fetch waits at most ``FETCH_MAX_WAIT_MS`` at the broker. faust builds
+      its worker consumer with ``fetch_max_wait_ms=1500`` and no setting to
+      change it; a broker that holds an empty fetch for the whole wait (tansu
+      does, even when records arrive meanwhile) then adds up to 1.5 s to
+      every hop of a flow.
+
+    Relies on: the driver's ``Consumer``, ``AIOKafkaConsumerThread`` and
+    ``Transport``; ``Consumer._new_consumer_thread`` (how a consumer makes its
+    thread), ``_create_worker_consumer`` (where the thread builds the aiokafka
+    consumer), ``AIOKafkaConsumerThread.seek_to_committed`` (what
+    ``perform_seek`` awaits), ``call_thread``, ``_ensure_consumer`` and ``app``;
+    aiokafka's ``AIOKafkaConsumer._fetch_max_wait_ms``, which ``start()``
+    hands to its fetcher.
+    """
+
+    Consumer = _WorkerConsumer
+
+
+class WorkerApp(faust.App):
+    """A faust app whose consumer transport is :class:`WorkerTransport`.
+
+    Relies on: ``App._new_transport()``, which builds the consumer transport
+    from ``conf.broker_consumer`` the first time ``app.transport`` is read.
+    """
+
+    def _new_transport(self) -> Any:
+        return WorkerTransport(self.conf.broker_consumer, self)

@@ -39,10 +39,8 @@ import traceback
 import warnings
 from typing import Any, Callable, Mapping
 
-import faust
-
 from playground.catalog import CATALOG, Catalog
-from playground.compat.faust import KafkaOnlyBoot
+from playground.compat.faust import KafkaOnlyBoot, WorkerApp
 from playground.errors import PlaygroundError
 from playground.kafka.broker import (BrokerError, broker_address, broker_url, check_broker, cluster_id,
                                      ensure_topics)
@@ -69,8 +67,15 @@ MAX_RECORD = 1_000_000 - 16_384
 PRODUCER_LINGER = 0.005
 
 
-class KafkaApp(faust.App):
-    """A faust app that talks to Kafka but runs no web server and no sensors."""
+class KafkaApp(WorkerApp):
+    """A faust app that talks to Kafka but runs no web server and no sensors.
+
+    After a rebalance its consumers read every partition again from its
+    committed offset, also one never committed in (faust alone skipped those,
+    losing records it had fetched but not delivered), and they wait at most
+    100 ms per fetch instead of faust's 1.5 s: on the bundled broker that wait
+    was most of each hop's latency.
+    """
 
     BootStrategy = KafkaOnlyBoot
 

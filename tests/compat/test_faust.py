@@ -7,8 +7,8 @@ from importlib.metadata import version
 
 import faust
 
-from playground.compat.faust import (TESTED, LeanStream, NoKafkaBoot, OncePerProcessApp, agent_queue,
-                                    close_consumer_thread_loop, quick_put)
+from playground.compat.faust import (FETCH_MAX_WAIT_MS, TESTED, LeanStream, NoKafkaBoot, OncePerProcessApp,
+                                     WorkerApp, WorkerTransport, agent_queue, close_consumer_thread_loop, quick_put)
 from playground.runtime.clock import run_simulated
 
 INSTALLED = version("faust-streaming")
@@ -152,6 +152,57 @@ def test_the_lean_stream_delivers_at_the_same_turns_as_fausts_own():
     stock, lean = _chain(faust.Stream), _chain(LeanStream)
     assert ("last", 100, 100) in stock and ("last", 2, None) in stock
     assert lean == stock, broke("how Stream.__aiter__ reads a channel (the lean stream's turns differ)")
+
+
+def _with_worker_app(body):
+    """Build a worker app's consumer (its broker is never reached), run ``body(app)``, close what faust opened."""
+    async def main():
+        with tempfile.TemporaryDirectory() as datadir:
+            app = WorkerApp("canary", broker="kafka://127.0.0.1:9", datadir=datadir, loop=asyncio.get_running_loop())
+            transport = app.transport
+            assert isinstance(transport, WorkerTransport), broke("App._new_transport (the transport is "
+                                                                 f"{type(transport).__name__})")
+            try:
+                return await body(app)
+            finally:
+                close_consumer_thread_loop(app)
+
+    return asyncio.run(main())
+
+
+def test_a_worker_apps_consumer_waits_at_most_the_fences_fetch_time():
+    async def body(app):
+        thread = app.consumer._new_consumer_thread()
+        consumer = thread._create_worker_consumer(app.transport)
+        try:
+            return consumer._fetch_max_wait_ms
+        finally:
+            await consumer.stop()
+            thread.thread_loop.close()
+
+    waits = _with_worker_app(body)
+    assert waits == FETCH_MAX_WAIT_MS, broke(f"the worker consumer's fetch wait (it is {waits} ms)")
+
+
+def test_a_rebalances_seek_back_goes_through_the_worker_threads_seek_to_committed():
+    from faust.types import TP
+
+    tp = TP("canary", 0)
+
+    async def body(app):
+        consumer, asked = app.consumer, []
+
+        async def seek_to_committed():
+            asked.append(True)
+            return {tp: None}
+
+        consumer._thread.seek_to_committed = seek_to_committed
+        await consumer.perform_seek()  # what faust awaits after a rebalance (and when a fetch meets a stopped flow)
+        return asked, consumer._read_offset[tp]
+
+    asked, read = _with_worker_app(body)
+    assert asked == [True] and read is None, broke("Consumer.perform_seek (it no longer asks the consumer thread's "
+                                                   "seek_to_committed, where the fence rewinds uncommitted partitions)")
 
 
 def _thrown_while_waiting(stream_cls):
