@@ -56,6 +56,7 @@ Winners, ties and splits are read from the figures as
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -65,11 +66,63 @@ from playground.analysis.invariants import check
 from playground.analysis.metrics import availability, end_to_end, percentile
 from playground.analysis.whereabouts import reconstruct_all
 from playground.errors import HorizonExceeded, PlaygroundError
+from playground.runtime.fault_rules import Delay, Drop, Duplicate, FailCalls, Reorder
 from playground.runtime.faults import FaultPlan
+from playground.runtime.latency import Exponential, Fixed, LongTail, Uniform
 from playground.runtime.checks import is_whole
 
 #: Outcomes that mean a transaction never finished.
 UNFINISHED = ("unfinished", "dead-lettered")
+
+
+#: Finished runs kept for reuse, newest last (see :func:`remembered`); at most :data:`REMEMBER` of them.
+_FINISHED: "OrderedDict[tuple, Any]" = OrderedDict()
+REMEMBER = 64
+_RULES = (Drop, Duplicate, Delay, Reorder, FailCalls)
+_LATENCIES = (Fixed, Uniform, Exponential, LongTail)
+
+
+def plan_key(plan: FaultPlan | None) -> tuple | None:
+    """Every field of ``plan`` in a canonical, hashable form (its repr leaves some out), or None if it has none.
+
+    Only a plain :class:`FaultPlan` made of the library's own rules and latency distributions has one: a subclass
+    may change its answers while a run goes on, so no run under it is ever reused.
+    """
+    if plan is None:
+        return ("no faults",)
+    if type(plan) is not FaultPlan or any(type(r) not in _RULES for r in (*plan.failures, *plan.messages)) or any(
+            type(d) not in _LATENCIES for d in plan.latency.values()):
+        return None
+    rules = tuple((type(r).__name__, tuple(sorted(vars(r).items()))) for r in (*plan.failures, *plan.messages))
+    key = ("plan", tuple(sorted((n, tuple(w)) for n, w in plan.outages.items())),
+           tuple(sorted((n, tuple(w)) for n, w in plan.crashes.items())), tuple(sorted(plan.latency.items())),
+           len(plan.failures), rules, plan.redelivery_delay, tuple(sorted(plan.uncorrelated)),
+           tuple(sorted(plan.amnesia)))
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+def remembered(key: tuple | None, run: Callable[[], Any]) -> Any:
+    """``run()``'s result, reused if a run under the same ``key`` finished before in this process (None: never kept).
+
+    A key must name everything that decides the run — the same key, the same trace — and the results are only read
+    by their users, never changed; the :data:`REMEMBER` most recent ones are kept.
+    """
+    if key is None:
+        return run()
+    try:
+        found = _FINISHED[key]
+    except KeyError:
+        found = _FINISHED[key] = run()
+        while len(_FINISHED) > REMEMBER:
+            _FINISHED.popitem(last=False)
+    except TypeError:  # an argument that cannot be a key: run it
+        return run()
+    _FINISHED.move_to_end(key)
+    return found
 
 
 class _Runner:
@@ -90,12 +143,31 @@ class _Runner:
             raise PlaygroundError(f"{name} does not take the arguments {sorted(arguments)} given by the workload, "
                                   f"the load or a change request ({wrong}); use the arguments it documents.") from None
 
-    def run(self, wiring: str, faults: FaultPlan | None = None, workers: Any = None, **extra: Any) -> Any:
-        scenario = self.build(wiring, faults, **extra)
-        if workers is not None:
-            scenario.with_workers(workers)
+    def run(self, wiring: str, faults: FaultPlan | None = None, workers: Any = None, *, keep: bool = True,
+            **extra: Any) -> Any:
+        """One run, counted; a run under faults or at a worker count is reused from an identical earlier one.
+
+        The factory opts in with a ``fingerprint()`` naming everything it builds from (see :func:`remembered`);
+        ``keep=False`` (a run the scorecard hands out) always runs afresh.
+        """
         self.runs += 1
-        return scenario.run()
+        key = self._key(wiring, faults, workers, extra) if keep and (faults is not None or workers is not None) else None
+
+        def fresh() -> Any:
+            scenario = self.build(wiring, faults, **extra)
+            if workers is not None:
+                scenario.with_workers(workers)
+            return scenario.run()
+        return remembered(key, fresh)
+
+    def _key(self, wiring: str, faults: FaultPlan | None, workers: Any, extra: Mapping[str, Any]) -> tuple | None:
+        fingerprint = getattr(self.factory, "fingerprint", None)
+        made = fingerprint() if callable(fingerprint) else None
+        plan = plan_key(faults)
+        if made is None or plan is None:
+            return None
+        staff = tuple(sorted(workers.items())) if isinstance(workers, Mapping) else workers
+        return ("run", made, self.seed, wiring, plan, staff, tuple(sorted({**self.workload, **extra}.items())))
 
 
 def _visibility(runs: Mapping[str, Any]) -> tuple[list[Figure], dict]:
@@ -291,7 +363,7 @@ def _availability(runner: _Runner, arrivals: Any) -> tuple[list[Figure], dict]:
     windows = _outage_windows(arrivals, everyone)
     for wiring in WIRINGS:
         components = present[wiring]
-        down = runner.run(wiring, FaultPlan(outages={c: [windows[c]] for c in components}))
+        down = runner.run(wiring, FaultPlan(outages={c: [windows[c]] for c in components}), keep=False)
         ratios = {}
         for component in components:
             (row,) = availability(down, component)

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from playground.analysis.dimensions import DIMENSIONS, ChangeRequest, Scorecard
-from playground.analysis.experiments import scorecard
+from playground.analysis.experiments import plan_key, remembered, scorecard
 from playground.design.guarantees import broken_guarantees
 from playground.design.prototype import PrototypeFactory, default_rate, prototype, split
 from playground.design.faults import fault_suite
@@ -214,7 +214,11 @@ def measure_prototype(spec: Any, *, seed: int = 0, instances: int = 40, rate: fl
         if alike is not None:
             row["recommended"] = dict(row[alike])
         else:
-            run = prototype(spec, wiring="recommended", seed=seed, instances=sampled, rate=rate, faults=plan).run()
+            key = plan_key(plan)
+            run = remembered(key and ("run", PrototypeFactory(spec).fingerprint(), seed, "recommended", key, None,
+                                      (("instances", sampled), ("rate", rate))),
+                             prototype(spec, wiring="recommended", seed=seed, instances=sampled, rate=rate,
+                                       faults=plan).run)
             row["recommended"] = _counts(spec, broken_guarantees(spec, run))
         guarantees[fault] = row
     found = Measurement(spec, seed, instances, card, suite, guarantees, sampled, alike)

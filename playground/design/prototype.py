@@ -161,6 +161,10 @@ class PrototypeFactory:
         self.fixed = fixed
         self.__name__ = f"prototype of {self.spec.name}"
 
+    def fingerprint(self) -> tuple:
+        """Everything a prototype built here depends on besides the call's own arguments (the spec compares by value)."""
+        return ("prototype", self.spec, tuple(sorted(self.fixed.items())))
+
     def __call__(self, **params: Any) -> Prototype:
         spec = params.pop("spec", self.spec)
         return Prototype(spec, **{**self.fixed, **params})

@@ -126,3 +126,57 @@ def test_trials_replace_the_workload_under_faults_and_load_and_the_scorecard_say
                           "the plain runs took orders=30"]
     assert str(card).splitlines()[1] == "note: " + card.notes[0]
     assert scorecard(evolving_orders, workload={"orders": 5}, dimensions=["control & visibility"]).notes == []
+
+
+def test_a_plans_key_names_every_field_even_those_its_repr_leaves_out():
+    from playground.analysis.experiments import plan_key
+    from playground.runtime.fault_rules import FailCalls
+
+    def plan(**changed):
+        return FaultPlan(**{"failures": [FailCalls("payments", nth=2)], "outages": {"stock": [(1.0, 2.0)]},
+                            **changed})
+
+    assert plan_key(plan()) == plan_key(plan()) and hash(plan_key(plan()))
+    assert repr(plan(redelivery_delay=5)) == repr(plan())  # the repr cannot tell them apart; the key can
+    assert plan_key(plan(redelivery_delay=5)) != plan_key(plan())
+    assert plan_key(plan(failures=[FailCalls("payments", nth=2, after_work=True)])) != plan_key(plan())
+    assert plan_key(plan(messages=[Drop(type="OrderPlaced", nth=1)])) != plan_key(
+        plan(messages=[Duplicate(type="OrderPlaced", nth=1)]))
+    assert plan_key(plan(amnesia=["payments"])) != plan_key(plan())
+    assert plan_key(None) != plan_key(FaultPlan())
+
+    class Live(FaultPlan):  # a plan whose answers may change during a run is never a key
+        pass
+
+    assert plan_key(Live()) is None
+
+
+def test_an_identical_run_under_faults_is_reused_and_an_unmarked_factory_always_runs_afresh():
+    from playground.analysis.experiments import _Runner, remembered
+
+    class Counting:
+        made = 0
+
+        def __init__(self, marked):
+            self.marked = marked
+
+        def __call__(self, **params):
+            Counting.made += 1
+            return evolving_orders(**params)
+
+        def fingerprint(self):
+            return ("counting", "evolving orders") if self.marked else None
+
+    plan = FaultPlan(messages=[Duplicate(type="OrderPlaced", nth=1)])
+    marked = _Runner(Counting(True), 1, {"orders": 4})
+    first = marked.run("choreography", plan)
+    again = marked.run("choreography", FaultPlan(messages=[Duplicate(type="OrderPlaced", nth=1)]))
+    assert again is first and (Counting.made, marked.runs) == (1, 2)  # counted as a run, built once
+    slower = marked.run("choreography", FaultPlan(messages=[Duplicate(type="OrderPlaced", nth=1)],
+                                                  redelivery_delay=3))
+    assert slower is not first and Counting.made == 2
+    assert marked.run("choreography", plan, keep=False) is not first and Counting.made == 3
+    assert marked.run("choreography") is not marked.run("choreography")  # plain runs are handed out: never shared
+    unmarked = _Runner(Counting(False), 1, {"orders": 4})
+    assert unmarked.run("choreography", plan) is not unmarked.run("choreography", plan)
+    assert remembered(None, lambda: "ran") == "ran"
