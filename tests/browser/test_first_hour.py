@@ -102,7 +102,9 @@ def _opening_then_saving_changes_nothing(page, root):
         for out, seen in zip(mine.get("outputs", []), theirs.get("outputs", [])):
             added = set(seen.get("data", {})) - set(out.get("data", {}))
             assert added <= ({"image/svg+xml"} if "text/vnd.mermaid" in out.get("data", {}) else set()), added
-    page.evaluate("window.jupyterapp.commands.execute('docmanager:save')")
+    # Started, not awaited: a save whose promise never settles (a dialog waiting for an answer) must fail
+    # below within the page's timeout instead of holding the test forever.
+    page.evaluate("() => { window.jupyterapp.commands.execute('docmanager:save'); }")
     page.wait_for_function("() => !window.jupyterapp.shell.currentWidget.context.model.dirty")
     saved = json.loads((root / DIAGRAMS.name).read_text())
     for notebook in (saved, stored):  # the kernel's language_info is compared above, version and all

@@ -44,10 +44,15 @@ def _free_port() -> int:
 
 
 def _settings(folder: Path) -> None:
-    """User settings: no news pop-up over the buttons, every cell kept in the page."""
+    """User settings: no news pop-up over the buttons, every cell kept in the page, no autosave.
+
+    Autosave is off so that only the tests save: on a slow machine a notebook opened for more than two minutes
+    was saved in the background while a test saved another one, and that test's save never answered.
+    """
     for plugin, values in {
         "@jupyterlab/apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
         "@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
+        "@jupyterlab/docmanager-extension/plugin": {"autosave": False},
     }.items():
         path = folder / f"{plugin}.jupyterlab-settings"
         path.parent.mkdir(parents=True, exist_ok=True)
